@@ -578,7 +578,9 @@ fn check_value(shape: &Shape, value: &Value, path: &mut String) -> Result<(), Vi
                 check_value(&rule.items, item, path)?;
                 if rule.unique
                     && is_literal(item)
-                    && let Some(first) = items[..i].iter().position(|earlier| earlier == item)
+                    && let Some(first) = items[..i]
+                        .iter()
+                        .position(|earlier| same_item(earlier, item))
                 {
                     return Err(Violation::new(
                         path.clone(),
@@ -592,7 +594,11 @@ fn check_value(shape: &Shape, value: &Value, path: &mut String) -> Result<(), Vi
         }
         Shape::Object(rule) => check_object(rule, value, path),
         Shape::Typed(mask) => {
-            if type_bit(value) & mask != 0 {
+            // a number or a boolean is a string to CloudFormation (and to cfn-lint's
+            // non-strict type check), as for `Shape::Str`
+            let as_string =
+                mask & json_type::STRING != 0 && matches!(value, Value::Number(_) | Value::Bool(_));
+            if type_bit(value) & mask != 0 || as_string {
                 Ok(())
             } else {
                 Err(Violation::new(path.clone(), value, type_names(*mask)))
@@ -617,6 +623,51 @@ fn check_value(shape: &Shape, value: &Value, path: &mut String) -> Result<(), Vi
                 Violation::new(path.clone(), value, "none of the forms the schema allows")
             }))
         }
+    }
+}
+
+/// Whether two list items are the same for `uniqueItems`, as cfn-lint compares them
+/// (`cfnlint/jsonschema/_utils.py` `equal`): CloudFormation passes scalars on as strings, so
+/// `37` and `"37"` are the same item, a boolean and a boolean word compare case-insensitively
+/// (`true`, `"TRUE"`), `1` and `1.0` are equal; lists and objects compare item by item.
+fn same_item(a: &Value, b: &Value) -> bool {
+    let scalar = |v: &Value| -> Option<String> {
+        match v {
+            Value::String(s) => Some(s.clone()),
+            Value::Number(_) => Some(python_number(v)),
+            Value::Bool(true) => Some("True".into()),
+            Value::Bool(false) => Some("False".into()),
+            _ => None,
+        }
+    };
+    let boolean_word = |v: &Value| match v {
+        Value::Bool(_) => true,
+        Value::String(s) => s.eq_ignore_ascii_case("true") || s.eq_ignore_ascii_case("false"),
+        _ => false,
+    };
+    match (a, b) {
+        (Value::List(x), Value::List(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(p, q)| same_item(p, q))
+        }
+        (Value::Map(x), Value::Map(y)) => {
+            x.len() == y.len()
+                && x.iter()
+                    .all(|(k, v)| y.get(k).is_some_and(|w| same_item(v, w)))
+        }
+        (Value::Number(x), Value::Number(y)) => x.as_f64() == y.as_f64(),
+        (Value::Bool(_) | Value::String(_), Value::Bool(_) | Value::String(_))
+            if boolean_word(a) || boolean_word(b) =>
+        {
+            match (scalar(a), scalar(b)) {
+                (Some(p), Some(q)) => p.eq_ignore_ascii_case(&q),
+                _ => false,
+            }
+        }
+        (Value::String(_), _) | (_, Value::String(_)) => match (scalar(a), scalar(b)) {
+            (Some(p), Some(q)) => p == q,
+            _ => false,
+        },
+        _ => a == b,
     }
 }
 
@@ -684,6 +735,13 @@ fn check_tags(tags: &Value, path: &mut String) -> Result<(), Violation> {
             for (i, item) in items.iter().enumerate() {
                 let Value::Map(tag) = item else { continue }; // the type check reports it
                 let at = |name: &str| format!("{path}/{i}/{name}");
+                if !tag.contains_key("Key") {
+                    return Err(Violation::new(
+                        at("Key"),
+                        &Value::Null,
+                        "required property Key (E3024: a tag has a Key)",
+                    ));
+                }
                 if let Some(key) = tag.get("Key") {
                     key_ok(key, &at("Key"))?;
                     if is_literal(key) {
@@ -711,6 +769,12 @@ fn check_tags(tags: &Value, path: &mut String) -> Result<(), Violation> {
             }
             Ok(())
         }
+        // cfn-lint's tagging schema: `type: [array, object]`
+        Value::String(_) | Value::Number(_) | Value::Bool(_) => Err(Violation::new(
+            path.clone(),
+            tags,
+            "type array or object (E3024: a list of Key/Value objects or a map)",
+        )),
         _ => Ok(()),
     }
 }
@@ -986,6 +1050,11 @@ fn check_object(rule: &ObjRule, value: &Value, path: &mut String) -> Result<(), 
             format!("{path}/{name}")
         }
     };
+    // a property set to `null` is refused as such, before it counts as present (or not) for
+    // `required`, `oneOf` and the other rules on names
+    if let Some((name, null)) = map.iter().find(|(_, v)| matches!(v, Value::Null)) {
+        return Err(Violation::new(at(path, name), null, NO_NULL));
+    }
     for req in rule.required {
         if !map.contains_key(*req) {
             return Err(Violation::new(
@@ -1220,7 +1289,18 @@ mod tests {
         // the free-form alternative takes anything else
         assert!(check_shape(&FORMS, &Value::from("{}"), "KeySchema").is_ok());
         assert!(check_shape(&FORMS, &Value::map([("K", Value::from(1))]), "KeySchema").is_ok());
-        assert!(check_shape(&FORMS, &Value::from(true), "KeySchema").is_err());
+        // a boolean is a string to CloudFormation (and to cfn-lint's non-strict types)
+        assert!(check_shape(&FORMS, &Value::from(true), "KeySchema").is_ok());
+        static LIST_OR_OBJECT: Shape = Shape::AnyOf(&[
+            Shape::List(&ListRule {
+                items: Shape::Any,
+                min_items: None,
+                max_items: None,
+                unique: false,
+            }),
+            Shape::Typed(json_type::OBJECT),
+        ]);
+        assert!(check_shape(&LIST_OR_OBJECT, &Value::from(true), "KeySchema").is_err());
         // a form that is all checked: a value of no form is refused
         static STR_OR_INT: Shape = Shape::AnyOf(&[Shape::STR, Shape::INT]);
         let e = check_shape(&STR_OR_INT, &Value::List(Vec::new()), "P").unwrap_err();
@@ -1529,6 +1609,72 @@ print(json.dumps({"int": [ok(int, t) for t in d["texts"]],
         // intrinsic keys are not compared
         let r = |p: &str| Value::map([("Key", Value::r#ref(p)), ("Value", Value::from("v"))]);
         assert_eq!(with(Value::list([r("P"), r("P")])), None);
+    }
+
+    #[test]
+    fn tag_objects_have_a_key_and_tags_are_a_list_or_a_map() {
+        let with = |tags: Value| constraint(props(&[("Tags", tags)]));
+        let (p, c) =
+            with(Value::list([Value::map([("Value", Value::from("v"))])])).unwrap_or_default();
+        assert_eq!(p, "Tags/0/Key");
+        assert!(c.starts_with("required property Key"), "{c}");
+        let (p, c) = with(Value::from("{}")).unwrap_or_default();
+        assert_eq!(p, "Tags");
+        assert!(c.starts_with("type array or object"), "{c}");
+        assert_eq!(with(Value::r#ref("Tags")), None);
+    }
+
+    #[test]
+    fn unique_items_compare_as_cfn_lint_does() {
+        let n = |f: f64| Value::from(f);
+        let s = |t: &str| Value::from(t);
+        // CloudFormation passes scalars on as strings
+        assert!(same_item(&Value::from(37), &s("37")));
+        assert!(same_item(&Value::from(1), &n(1.0)));
+        assert!(!same_item(&s("1"), &n(1.0)), "str(1.0) is 1.0");
+        assert!(same_item(&Value::from(true), &s("TRUE")));
+        assert!(same_item(&s("false"), &s("False")));
+        assert!(!same_item(&Value::from(true), &Value::from(1)));
+        assert!(!same_item(&s("a"), &s("A")));
+        let obj = |v: Value| Value::map([("Top", v), ("Left", Value::from(1))]);
+        assert!(same_item(&obj(Value::from(37)), &obj(s("37"))));
+        assert!(!same_item(&obj(Value::from(37)), &obj(s("38"))));
+        assert!(same_item(
+            &Value::list([Value::from(2)]),
+            &Value::list([s("2")])
+        ));
+        static LIST: Shape = Shape::List(&ListRule {
+            items: Shape::Any,
+            min_items: None,
+            max_items: None,
+            unique: true,
+        });
+        let e =
+            check_shape(&LIST, &Value::list([obj(Value::from(3)), obj(s("3"))]), "L").unwrap_err();
+        assert_eq!(e.property, "L/1");
+    }
+
+    #[test]
+    fn a_string_form_takes_numbers_and_booleans() {
+        static FORMS: Shape = Shape::Typed(json_type::OBJECT | json_type::STRING);
+        assert_eq!(check_shape(&FORMS, &Value::from(3), "P"), Ok(()));
+        assert_eq!(check_shape(&FORMS, &Value::from(false), "P"), Ok(()));
+        assert!(check_shape(&FORMS, &Value::list([Value::from("a")]), "P").is_err());
+        static OBJ: Shape = Shape::Typed(json_type::OBJECT);
+        assert!(check_shape(&OBJ, &Value::from(3), "P").is_err());
+    }
+
+    #[test]
+    fn a_null_is_reported_before_the_rules_on_names() {
+        // `X` or `Y`, exactly one: a null `Y` beside `X` is reported as the null
+        let e = constraint(Value::map([
+            ("Name", Value::from("abc")),
+            ("X", Value::from(true)),
+            ("Y", Value::Null),
+        ]))
+        .unwrap_or_default();
+        assert_eq!(e.0, "Y");
+        assert!(e.1.starts_with("no null values"), "{e:?}");
     }
 
     #[test]
