@@ -275,7 +275,7 @@ pub async fn publish(
         if n == 1 { "" } else { "s" },
     ));
     {
-        let bucket = bucket_name(&account, region);
+        let bucket = bucket_name(account, region);
         let s3 = aws.s3(Some(region), "publishing file assets")?;
         let plain_http = aws
             .config(Some(region), "publishing file assets")?
