@@ -57,8 +57,13 @@ impl Gates {
         }
         let mut patterns = BTreeSet::new();
         for st in shared.structs.iter().filter(|st| names.contains(&st.name)) {
-            for f in &st.fields {
-                shared::map_patterns(&f.shape, |i| {
+            for shape in st
+                .fields
+                .iter()
+                .map(|f| &f.shape)
+                .chain(std::iter::once(&st.constraints.patterns))
+            {
+                shared::map_patterns(shape, |i| {
                     patterns.insert(i);
                     String::new()
                 });
@@ -253,6 +258,9 @@ fn emit_rule(out: &mut String, s: &StructDef, resource: Option<&ResourceModel>) 
             deps(&c.dependent_excluded)
         );
     }
+    if !c.patterns.is_empty() {
+        let _ = writeln!(out, "    patterns: {},", c.patterns);
+    }
     if c.closed {
         out.push_str("    closed: true,\n");
     }
@@ -265,6 +273,7 @@ fn emit_rule(out: &mut String, s: &StructDef, resource: Option<&ResourceModel>) 
         && !c.any_of.is_empty()
         && !c.dependent_required.is_empty()
         && !c.dependent_excluded.is_empty()
+        && !c.patterns.is_empty()
         && c.closed
         && tagged;
     if !all_set {
@@ -566,16 +575,20 @@ pub fn resource_file(m: &ResourceModel, header: &str, shared: &Shared) -> String
     emit_patterns(&mut out, &patterns);
     let renumber = |s: &StructDef| -> StructDef {
         let mut s = s.clone();
-        for f in &mut s.fields {
-            f.shape = shared::map_patterns(&f.shape, |i| {
+        let renumbered = |shape: &str| {
+            shared::map_patterns(shape, |i| {
                 let at = m
                     .patterns
                     .get(i)
                     .and_then(|p| patterns.iter().position(|q| q == p))
                     .unwrap_or(i);
                 format!("PATTERN_{at}")
-            });
+            })
+        };
+        for f in &mut s.fields {
+            f.shape = renumbered(&f.shape);
         }
+        s.constraints.patterns = renumbered(&s.constraints.patterns);
         s
     };
     emit_struct(&mut out, &renumber(&m.resource), Some(m), &taken);
@@ -598,8 +611,13 @@ pub fn module_patterns(m: &ResourceModel, shared: &Shared) -> Vec<String> {
             .iter()
             .filter(|s| !shared.is_shared(&m.module, &s.name)),
     ) {
-        for f in &s.fields {
-            shared::map_patterns(&f.shape, |i| {
+        for shape in s
+            .fields
+            .iter()
+            .map(|f| &f.shape)
+            .chain(std::iter::once(&s.constraints.patterns))
+        {
+            shared::map_patterns(shape, |i| {
                 used.insert(i);
                 String::new()
             });

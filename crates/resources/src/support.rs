@@ -149,6 +149,7 @@ pub(crate) const OBJ_RULE: crate::constraint::ObjRule = crate::constraint::ObjRu
     any_of: &[],
     dependent_required: &[],
     dependent_excluded: &[],
+    patterns: &[],
     closed: false,
     tagged: false,
 };
@@ -166,6 +167,9 @@ pub(crate) mod prelude {
         Violation,
     };
 }
+
+/// A generated type's schema check of its `Properties` (its `Resource::check`).
+pub(crate) type CheckFn = fn(&cloudwright_core::Value) -> Result<(), cloudwright_core::Violation>;
 
 #[cfg(test)]
 mod tests {
@@ -196,6 +200,3 @@ mod tests {
         assert!(!facts.has_attribute("Nope"));
     }
 }
-
-/// A generated type's schema check of its `Properties` (its `Resource::check`).
-pub(crate) type CheckFn = fn(&cloudwright_core::Value) -> Result<(), cloudwright_core::Violation>;

@@ -37782,6 +37782,8 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "aps")]
     &aps::scraper::PATTERN_4,
     #[cfg(feature = "aps")]
+    &aps::scraper::PATTERN_5,
+    #[cfg(feature = "aps")]
     &aps::workspace::PATTERN_0,
     #[cfg(feature = "aps")]
     &aps::workspace::PATTERN_1,
@@ -37791,6 +37793,28 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &arcregionswitch::plan::PATTERN_1,
     #[cfg(feature = "arcregionswitch")]
     &arcregionswitch::plan::PATTERN_2,
+    #[cfg(feature = "arcregionswitch")]
+    &arcregionswitch::plan::PATTERN_3,
+    #[cfg(feature = "arcregionswitch")]
+    &arcregionswitch::plan::PATTERN_4,
+    #[cfg(feature = "arcregionswitch")]
+    &arcregionswitch::plan::PATTERN_5,
+    #[cfg(feature = "arcregionswitch")]
+    &arcregionswitch::plan::PATTERN_6,
+    #[cfg(feature = "arcregionswitch")]
+    &arcregionswitch::plan::PATTERN_7,
+    #[cfg(feature = "arcregionswitch")]
+    &arcregionswitch::plan::PATTERN_8,
+    #[cfg(feature = "arcregionswitch")]
+    &arcregionswitch::plan::PATTERN_9,
+    #[cfg(feature = "arcregionswitch")]
+    &arcregionswitch::plan::PATTERN_10,
+    #[cfg(feature = "arcregionswitch")]
+    &arcregionswitch::plan::PATTERN_11,
+    #[cfg(feature = "arcregionswitch")]
+    &arcregionswitch::plan::PATTERN_12,
+    #[cfg(feature = "arcregionswitch")]
+    &arcregionswitch::plan::PATTERN_13,
     #[cfg(feature = "arczonalshift")]
     &arczonalshift::zonal_autoshift_configuration::PATTERN_0,
     #[cfg(feature = "arczonalshift")]
@@ -37813,6 +37837,36 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &amazonmq::broker::PATTERN_4,
     #[cfg(feature = "amazonmq")]
     &amazonmq::broker::PATTERN_5,
+    #[cfg(feature = "amazonmq")]
+    &amazonmq::broker::PATTERN_6,
+    #[cfg(feature = "amazonmq")]
+    &amazonmq::broker::PATTERN_7,
+    #[cfg(feature = "amazonmq")]
+    &amazonmq::broker::PATTERN_8,
+    #[cfg(feature = "amazonmq")]
+    &amazonmq::broker::PATTERN_9,
+    #[cfg(feature = "amazonmq")]
+    &amazonmq::broker::PATTERN_10,
+    #[cfg(feature = "amazonmq")]
+    &amazonmq::broker::PATTERN_11,
+    #[cfg(feature = "amazonmq")]
+    &amazonmq::broker::PATTERN_12,
+    #[cfg(feature = "amazonmq")]
+    &amazonmq::broker::PATTERN_13,
+    #[cfg(feature = "amazonmq")]
+    &amazonmq::broker::PATTERN_14,
+    #[cfg(feature = "amazonmq")]
+    &amazonmq::broker::PATTERN_15,
+    #[cfg(feature = "amazonmq")]
+    &amazonmq::broker::PATTERN_16,
+    #[cfg(feature = "amazonmq")]
+    &amazonmq::broker::PATTERN_17,
+    #[cfg(feature = "amazonmq")]
+    &amazonmq::broker::PATTERN_18,
+    #[cfg(feature = "amazonmq")]
+    &amazonmq::broker::PATTERN_19,
+    #[cfg(feature = "amazonmq")]
+    &amazonmq::broker::PATTERN_20,
     #[cfg(feature = "amplify")]
     &amplify::app::PATTERN_0,
     #[cfg(feature = "amplify")]
@@ -37847,10 +37901,46 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &amplify::domain::PATTERN_4,
     #[cfg(feature = "amplify")]
     &amplify::domain::PATTERN_5,
+    #[cfg(feature = "amplifyuibuilder")]
+    &amplifyuibuilder::component::PATTERN_0,
+    #[cfg(feature = "amplifyuibuilder")]
+    &amplifyuibuilder::component::PATTERN_1,
+    #[cfg(feature = "amplifyuibuilder")]
+    &amplifyuibuilder::component::PATTERN_2,
+    #[cfg(feature = "amplifyuibuilder")]
+    &amplifyuibuilder::form::PATTERN_0,
+    #[cfg(feature = "amplifyuibuilder")]
+    &amplifyuibuilder::form::PATTERN_1,
+    #[cfg(feature = "amplifyuibuilder")]
+    &amplifyuibuilder::theme::PATTERN_0,
+    #[cfg(any(feature = "apigateway", feature = "constructs"))]
+    &apigateway::deployment::PATTERN_0,
+    #[cfg(feature = "apigateway")]
+    &apigateway::gateway_response::PATTERN_0,
+    #[cfg(any(feature = "apigateway", feature = "constructs"))]
+    &apigateway::method::PATTERN_0,
+    #[cfg(any(feature = "apigateway", feature = "constructs"))]
+    &apigateway::rest_api::PATTERN_0,
     #[cfg(any(feature = "apigateway", feature = "constructs"))]
     &apigateway::stage::PATTERN_0,
+    #[cfg(any(feature = "apigateway", feature = "constructs"))]
+    &apigateway::stage::PATTERN_1,
+    #[cfg(feature = "apigateway")]
+    &apigateway::usage_plan::PATTERN_0,
+    #[cfg(feature = "apigatewayv2")]
+    &apigatewayv2::api::PATTERN_0,
+    #[cfg(feature = "apigatewayv2")]
+    &apigatewayv2::domain_name::PATTERN_0,
     #[cfg(feature = "apigatewayv2")]
     &apigatewayv2::integration::PATTERN_0,
+    #[cfg(feature = "apigatewayv2")]
+    &apigatewayv2::integration::PATTERN_1,
+    #[cfg(feature = "apigatewayv2")]
+    &apigatewayv2::route_response::PATTERN_0,
+    #[cfg(feature = "apigatewayv2")]
+    &apigatewayv2::stage::PATTERN_0,
+    #[cfg(feature = "apigatewayv2")]
+    &apigatewayv2::vpc_link::PATTERN_0,
     #[cfg(feature = "appconfig")]
     &appconfig::configuration_profile::PATTERN_0,
     #[cfg(feature = "appconfig")]
@@ -37867,6 +37957,10 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &appconfig::environment::PATTERN_1,
     #[cfg(feature = "appconfig")]
     &appconfig::extension::PATTERN_0,
+    #[cfg(feature = "appconfig")]
+    &appconfig::extension::PATTERN_1,
+    #[cfg(feature = "appconfig")]
+    &appconfig::extension_association::PATTERN_0,
     #[cfg(feature = "appconfig")]
     &appconfig::hosted_configuration_version::PATTERN_0,
     #[cfg(feature = "appconfig")]
@@ -37904,6 +37998,10 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "appflow")]
     &appflow::connector_profile::PATTERN_12,
     #[cfg(feature = "appflow")]
+    &appflow::connector_profile::PATTERN_13,
+    #[cfg(feature = "appflow")]
+    &appflow::connector_profile::PATTERN_14,
+    #[cfg(feature = "appflow")]
     &appflow::flow::PATTERN_0,
     #[cfg(feature = "appflow")]
     &appflow::flow::PATTERN_1,
@@ -37925,6 +38023,8 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &appflow::flow::PATTERN_9,
     #[cfg(feature = "appflow")]
     &appflow::flow::PATTERN_10,
+    #[cfg(feature = "appflow")]
+    &appflow::flow::PATTERN_11,
     #[cfg(feature = "appintegrations")]
     &appintegrations::application::PATTERN_0,
     #[cfg(feature = "appintegrations")]
@@ -37941,6 +38041,10 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &appintegrations::data_integration::PATTERN_1,
     #[cfg(feature = "appintegrations")]
     &appintegrations::data_integration::PATTERN_2,
+    #[cfg(feature = "appintegrations")]
+    &appintegrations::data_integration::PATTERN_3,
+    #[cfg(feature = "appintegrations")]
+    &appintegrations::data_integration::PATTERN_4,
     #[cfg(feature = "appintegrations")]
     &appintegrations::event_integration::PATTERN_0,
     #[cfg(feature = "appintegrations")]
@@ -38018,9 +38122,15 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "appsync")]
     &appsync::function_configuration::PATTERN_0,
     #[cfg(feature = "appsync")]
+    &appsync::graph_ql_api::PATTERN_0,
+    #[cfg(feature = "appsync")]
     &appsync::resolver::PATTERN_0,
     #[cfg(feature = "apptest")]
     &apptest::test_case::PATTERN_0,
+    #[cfg(feature = "apptest")]
+    &apptest::test_case::PATTERN_1,
+    #[cfg(feature = "apptest")]
+    &apptest::test_case::PATTERN_2,
     #[cfg(any(feature = "applicationautoscaling", feature = "constructs"))]
     &applicationautoscaling::scaling_policy::PATTERN_0,
     #[cfg(feature = "applicationinsights")]
@@ -38049,8 +38159,12 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &applicationsignals::service_level_objective::PATTERN_0,
     #[cfg(feature = "applicationsignals")]
     &applicationsignals::service_level_objective::PATTERN_1,
+    #[cfg(feature = "applicationsignals")]
+    &applicationsignals::service_level_objective::PATTERN_2,
     #[cfg(feature = "athena")]
     &athena::capacity_reservation::PATTERN_0,
+    #[cfg(feature = "athena")]
+    &athena::data_catalog::PATTERN_0,
     #[cfg(feature = "athena")]
     &athena::named_query::PATTERN_0,
     #[cfg(feature = "athena")]
@@ -38059,6 +38173,8 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &athena::prepared_statement::PATTERN_1,
     #[cfg(feature = "athena")]
     &athena::work_group::PATTERN_0,
+    #[cfg(feature = "athena")]
+    &athena::work_group::PATTERN_1,
     #[cfg(feature = "auditmanager")]
     &auditmanager::assessment::PATTERN_0,
     #[cfg(feature = "auditmanager")]
@@ -38100,17 +38216,29 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "autoscaling")]
     &autoscaling::lifecycle_hook::PATTERN_1,
     #[cfg(feature = "b2bi")]
+    &b2bi::capability::PATTERN_0,
+    #[cfg(feature = "b2bi")]
     &b2bi::partnership::PATTERN_0,
     #[cfg(feature = "b2bi")]
     &b2bi::partnership::PATTERN_1,
     #[cfg(feature = "b2bi")]
     &b2bi::partnership::PATTERN_2,
     #[cfg(feature = "b2bi")]
+    &b2bi::partnership::PATTERN_3,
+    #[cfg(feature = "b2bi")]
+    &b2bi::partnership::PATTERN_4,
+    #[cfg(feature = "b2bi")]
+    &b2bi::partnership::PATTERN_5,
+    #[cfg(feature = "b2bi")]
     &b2bi::profile::PATTERN_0,
     #[cfg(feature = "b2bi")]
     &b2bi::profile::PATTERN_1,
     #[cfg(feature = "b2bi")]
     &b2bi::transformer::PATTERN_0,
+    #[cfg(feature = "b2bi")]
+    &b2bi::transformer::PATTERN_1,
+    #[cfg(feature = "b2bi")]
+    &b2bi::transformer::PATTERN_2,
     #[cfg(feature = "bcmdataexports")]
     &bcmdataexports::export::PATTERN_0,
     #[cfg(feature = "bcmdataexports")]
@@ -38122,9 +38250,13 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "backup")]
     &backup::backup_plan::PATTERN_0,
     #[cfg(feature = "backup")]
+    &backup::backup_plan::PATTERN_1,
+    #[cfg(feature = "backup")]
     &backup::backup_selection::PATTERN_0,
     #[cfg(feature = "backup")]
     &backup::backup_vault::PATTERN_0,
+    #[cfg(feature = "backup")]
+    &backup::backup_vault::PATTERN_1,
     #[cfg(feature = "backup")]
     &backup::framework::PATTERN_0,
     #[cfg(feature = "backup")]
@@ -38132,9 +38264,15 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "backup")]
     &backup::logically_air_gapped_backup_vault::PATTERN_0,
     #[cfg(feature = "backup")]
+    &backup::logically_air_gapped_backup_vault::PATTERN_1,
+    #[cfg(feature = "backup")]
     &backup::report_plan::PATTERN_0,
     #[cfg(feature = "backup")]
     &backup::report_plan::PATTERN_1,
+    #[cfg(feature = "backup")]
+    &backup::restore_testing_selection::PATTERN_0,
+    #[cfg(feature = "backup")]
+    &backup::tiering_configuration::PATTERN_0,
     #[cfg(feature = "backupgateway")]
     &backupgateway::hypervisor::PATTERN_0,
     #[cfg(feature = "backupgateway")]
@@ -38152,13 +38290,27 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "backupgateway")]
     &backupgateway::hypervisor::PATTERN_7,
     #[cfg(feature = "batch")]
+    &batch::compute_environment::PATTERN_0,
+    #[cfg(feature = "batch")]
     &batch::consumable_resource::PATTERN_0,
+    #[cfg(feature = "batch")]
+    &batch::consumable_resource::PATTERN_1,
     #[cfg(feature = "batch")]
     &batch::job_definition::PATTERN_0,
     #[cfg(feature = "batch")]
+    &batch::job_definition::PATTERN_1,
+    #[cfg(feature = "batch")]
     &batch::job_queue::PATTERN_0,
     #[cfg(feature = "batch")]
+    &batch::job_queue::PATTERN_1,
+    #[cfg(feature = "batch")]
+    &batch::quota_share::PATTERN_0,
+    #[cfg(feature = "batch")]
     &batch::scheduling_policy::PATTERN_0,
+    #[cfg(feature = "batch")]
+    &batch::scheduling_policy::PATTERN_1,
+    #[cfg(feature = "batch")]
+    &batch::service_environment::PATTERN_0,
     #[cfg(feature = "bcmpricingcalculator")]
     &bcmpricingcalculator::bill_scenario::PATTERN_0,
     #[cfg(feature = "bcmpricingcalculator")]
@@ -38180,15 +38332,25 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "bedrock")]
     &bedrock::agent::PATTERN_7,
     #[cfg(feature = "bedrock")]
+    &bedrock::agent::PATTERN_8,
+    #[cfg(feature = "bedrock")]
+    &bedrock::agent::PATTERN_9,
+    #[cfg(feature = "bedrock")]
+    &bedrock::agent::PATTERN_10,
+    #[cfg(feature = "bedrock")]
     &bedrock::agent_alias::PATTERN_0,
     #[cfg(feature = "bedrock")]
     &bedrock::agent_alias::PATTERN_1,
     #[cfg(feature = "bedrock")]
     &bedrock::agent_alias::PATTERN_2,
     #[cfg(feature = "bedrock")]
+    &bedrock::agent_alias::PATTERN_3,
+    #[cfg(feature = "bedrock")]
     &bedrock::application_inference_profile::PATTERN_0,
     #[cfg(feature = "bedrock")]
     &bedrock::application_inference_profile::PATTERN_1,
+    #[cfg(feature = "bedrock")]
+    &bedrock::application_inference_profile::PATTERN_2,
     #[cfg(feature = "bedrock")]
     &bedrock::automated_reasoning_policy::PATTERN_0,
     #[cfg(feature = "bedrock")]
@@ -38206,15 +38368,21 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "bedrock")]
     &bedrock::blueprint::PATTERN_0,
     #[cfg(feature = "bedrock")]
+    &bedrock::blueprint::PATTERN_1,
+    #[cfg(feature = "bedrock")]
     &bedrock::data_automation_library::PATTERN_0,
     #[cfg(feature = "bedrock")]
     &bedrock::data_automation_library::PATTERN_1,
+    #[cfg(feature = "bedrock")]
+    &bedrock::data_automation_library::PATTERN_2,
     #[cfg(feature = "bedrock")]
     &bedrock::data_automation_project::PATTERN_0,
     #[cfg(feature = "bedrock")]
     &bedrock::data_automation_project::PATTERN_1,
     #[cfg(feature = "bedrock")]
     &bedrock::data_automation_project::PATTERN_2,
+    #[cfg(feature = "bedrock")]
+    &bedrock::data_automation_project::PATTERN_3,
     #[cfg(feature = "bedrock")]
     &bedrock::data_source::PATTERN_0,
     #[cfg(feature = "bedrock")]
@@ -38258,11 +38426,31 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "bedrock")]
     &bedrock::flow::PATTERN_5,
     #[cfg(feature = "bedrock")]
+    &bedrock::flow::PATTERN_6,
+    #[cfg(feature = "bedrock")]
+    &bedrock::flow::PATTERN_7,
+    #[cfg(feature = "bedrock")]
+    &bedrock::flow::PATTERN_8,
+    #[cfg(feature = "bedrock")]
+    &bedrock::flow::PATTERN_9,
+    #[cfg(feature = "bedrock")]
+    &bedrock::flow::PATTERN_10,
+    #[cfg(feature = "bedrock")]
+    &bedrock::flow::PATTERN_11,
+    #[cfg(feature = "bedrock")]
+    &bedrock::flow::PATTERN_12,
+    #[cfg(feature = "bedrock")]
+    &bedrock::flow::PATTERN_13,
+    #[cfg(feature = "bedrock")]
+    &bedrock::flow::PATTERN_14,
+    #[cfg(feature = "bedrock")]
     &bedrock::flow_alias::PATTERN_0,
     #[cfg(feature = "bedrock")]
     &bedrock::flow_alias::PATTERN_1,
     #[cfg(feature = "bedrock")]
     &bedrock::flow_alias::PATTERN_2,
+    #[cfg(feature = "bedrock")]
+    &bedrock::flow_alias::PATTERN_3,
     #[cfg(feature = "bedrock")]
     &bedrock::flow_version::PATTERN_0,
     #[cfg(feature = "bedrock")]
@@ -38322,6 +38510,8 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "bedrock")]
     &bedrock::knowledge_base::PATTERN_18,
     #[cfg(feature = "bedrock")]
+    &bedrock::knowledge_base::PATTERN_19,
+    #[cfg(feature = "bedrock")]
     &bedrock::prompt::PATTERN_0,
     #[cfg(feature = "bedrock")]
     &bedrock::prompt::PATTERN_1,
@@ -38330,7 +38520,13 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "bedrock")]
     &bedrock::prompt::PATTERN_3,
     #[cfg(feature = "bedrock")]
+    &bedrock::prompt::PATTERN_4,
+    #[cfg(feature = "bedrock")]
+    &bedrock::prompt::PATTERN_5,
+    #[cfg(feature = "bedrock")]
     &bedrock::prompt_version::PATTERN_0,
+    #[cfg(feature = "bedrock")]
+    &bedrock::prompt_version::PATTERN_1,
     #[cfg(feature = "bedrock")]
     &bedrock::resource_policy::PATTERN_0,
     #[cfg(feature = "bedrockagentcore")]
@@ -38342,9 +38538,15 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "bedrockagentcore")]
     &bedrockagentcore::browser_custom::PATTERN_1,
     #[cfg(feature = "bedrockagentcore")]
+    &bedrockagentcore::browser_custom::PATTERN_2,
+    #[cfg(feature = "bedrockagentcore")]
     &bedrockagentcore::browser_profile::PATTERN_0,
     #[cfg(feature = "bedrockagentcore")]
+    &bedrockagentcore::browser_profile::PATTERN_1,
+    #[cfg(feature = "bedrockagentcore")]
     &bedrockagentcore::code_interpreter_custom::PATTERN_0,
+    #[cfg(feature = "bedrockagentcore")]
+    &bedrockagentcore::code_interpreter_custom::PATTERN_1,
     #[cfg(feature = "bedrockagentcore")]
     &bedrockagentcore::evaluator::PATTERN_0,
     #[cfg(feature = "bedrockagentcore")]
@@ -38360,9 +38562,33 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "bedrockagentcore")]
     &bedrockagentcore::gateway::PATTERN_3,
     #[cfg(feature = "bedrockagentcore")]
+    &bedrockagentcore::gateway::PATTERN_4,
+    #[cfg(feature = "bedrockagentcore")]
+    &bedrockagentcore::gateway::PATTERN_5,
+    #[cfg(feature = "bedrockagentcore")]
+    &bedrockagentcore::gateway::PATTERN_6,
+    #[cfg(feature = "bedrockagentcore")]
+    &bedrockagentcore::gateway::PATTERN_7,
+    #[cfg(feature = "bedrockagentcore")]
+    &bedrockagentcore::gateway::PATTERN_8,
+    #[cfg(feature = "bedrockagentcore")]
     &bedrockagentcore::gateway_target::PATTERN_0,
     #[cfg(feature = "bedrockagentcore")]
     &bedrockagentcore::gateway_target::PATTERN_1,
+    #[cfg(feature = "bedrockagentcore")]
+    &bedrockagentcore::gateway_target::PATTERN_2,
+    #[cfg(feature = "bedrockagentcore")]
+    &bedrockagentcore::gateway_target::PATTERN_3,
+    #[cfg(feature = "bedrockagentcore")]
+    &bedrockagentcore::gateway_target::PATTERN_4,
+    #[cfg(feature = "bedrockagentcore")]
+    &bedrockagentcore::gateway_target::PATTERN_5,
+    #[cfg(feature = "bedrockagentcore")]
+    &bedrockagentcore::gateway_target::PATTERN_6,
+    #[cfg(feature = "bedrockagentcore")]
+    &bedrockagentcore::gateway_target::PATTERN_7,
+    #[cfg(feature = "bedrockagentcore")]
+    &bedrockagentcore::gateway_target::PATTERN_8,
     #[cfg(feature = "bedrockagentcore")]
     &bedrockagentcore::memory::PATTERN_0,
     #[cfg(feature = "bedrockagentcore")]
@@ -38375,6 +38601,8 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &bedrockagentcore::memory::PATTERN_4,
     #[cfg(feature = "bedrockagentcore")]
     &bedrockagentcore::memory::PATTERN_5,
+    #[cfg(feature = "bedrockagentcore")]
+    &bedrockagentcore::memory::PATTERN_6,
     #[cfg(feature = "bedrockagentcore")]
     &bedrockagentcore::o_auth2_credential_provider::PATTERN_0,
     #[cfg(feature = "bedrockagentcore")]
@@ -38422,11 +38650,17 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "bedrockagentcore")]
     &bedrockagentcore::runtime::PATTERN_9,
     #[cfg(feature = "bedrockagentcore")]
+    &bedrockagentcore::runtime::PATTERN_10,
+    #[cfg(feature = "bedrockagentcore")]
+    &bedrockagentcore::runtime::PATTERN_11,
+    #[cfg(feature = "bedrockagentcore")]
     &bedrockagentcore::runtime_endpoint::PATTERN_0,
     #[cfg(feature = "bedrockagentcore")]
     &bedrockagentcore::runtime_endpoint::PATTERN_1,
     #[cfg(feature = "bedrockagentcore")]
     &bedrockagentcore::runtime_endpoint::PATTERN_2,
+    #[cfg(feature = "bedrockagentcore")]
+    &bedrockagentcore::runtime_endpoint::PATTERN_3,
     #[cfg(feature = "bedrockagentcore")]
     &bedrockagentcore::workload_identity::PATTERN_0,
     #[cfg(feature = "bedrockagentcore")]
@@ -38530,6 +38764,8 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "chatbot")]
     &chatbot::custom_action::PATTERN_3,
     #[cfg(feature = "chatbot")]
+    &chatbot::custom_action::PATTERN_4,
+    #[cfg(feature = "chatbot")]
     &chatbot::microsoft_teams_channel_configuration::PATTERN_0,
     #[cfg(feature = "chatbot")]
     &chatbot::microsoft_teams_channel_configuration::PATTERN_1,
@@ -38590,6 +38826,14 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "cleanrooms")]
     &cleanrooms::configured_table::PATTERN_2,
     #[cfg(feature = "cleanrooms")]
+    &cleanrooms::configured_table::PATTERN_3,
+    #[cfg(feature = "cleanrooms")]
+    &cleanrooms::configured_table::PATTERN_4,
+    #[cfg(feature = "cleanrooms")]
+    &cleanrooms::configured_table::PATTERN_5,
+    #[cfg(feature = "cleanrooms")]
+    &cleanrooms::configured_table::PATTERN_6,
+    #[cfg(feature = "cleanrooms")]
     &cleanrooms::configured_table_association::PATTERN_0,
     #[cfg(feature = "cleanrooms")]
     &cleanrooms::configured_table_association::PATTERN_1,
@@ -38597,6 +38841,8 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &cleanrooms::configured_table_association::PATTERN_2,
     #[cfg(feature = "cleanrooms")]
     &cleanrooms::configured_table_association::PATTERN_3,
+    #[cfg(feature = "cleanrooms")]
+    &cleanrooms::configured_table_association::PATTERN_4,
     #[cfg(feature = "cleanrooms")]
     &cleanrooms::id_mapping_table::PATTERN_0,
     #[cfg(feature = "cleanrooms")]
@@ -38658,9 +38904,13 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "cleanroomsml")]
     &cleanroomsml::training_dataset::PATTERN_5,
     #[cfg(feature = "cloudformation")]
+    &cloudformation::custom_resource::PATTERN_0,
+    #[cfg(feature = "cloudformation")]
     &cloudformation::guard_hook::PATTERN_0,
     #[cfg(feature = "cloudformation")]
     &cloudformation::guard_hook::PATTERN_1,
+    #[cfg(feature = "cloudformation")]
+    &cloudformation::guard_hook::PATTERN_2,
     #[cfg(feature = "cloudformation")]
     &cloudformation::hook_default_version::PATTERN_0,
     #[cfg(feature = "cloudformation")]
@@ -38685,6 +38935,8 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &cloudformation::lambda_hook::PATTERN_1,
     #[cfg(feature = "cloudformation")]
     &cloudformation::lambda_hook::PATTERN_2,
+    #[cfg(feature = "cloudformation")]
+    &cloudformation::lambda_hook::PATTERN_3,
     #[cfg(feature = "cloudformation")]
     &cloudformation::module_default_version::PATTERN_0,
     #[cfg(feature = "cloudformation")]
@@ -38711,6 +38963,8 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &cloudformation::resource_version::PATTERN_0,
     #[cfg(feature = "cloudformation")]
     &cloudformation::resource_version::PATTERN_1,
+    #[cfg(feature = "cloudformation")]
+    &cloudformation::stack::PATTERN_0,
     #[cfg(feature = "cloudformation")]
     &cloudformation::stack_set::PATTERN_0,
     #[cfg(feature = "cloudformation")]
@@ -38787,6 +39041,10 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &cloudtrail::dashboard::PATTERN_2,
     #[cfg(feature = "cloudtrail")]
     &cloudtrail::dashboard::PATTERN_3,
+    #[cfg(feature = "cloudtrail")]
+    &cloudtrail::dashboard::PATTERN_4,
+    #[cfg(feature = "cloudtrail")]
+    &cloudtrail::dashboard::PATTERN_5,
     #[cfg(feature = "cloudtrail")]
     &cloudtrail::event_data_store::PATTERN_0,
     #[cfg(feature = "cloudtrail")]
@@ -38875,10 +39133,24 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &codestarnotifications::notification_rule::PATTERN_0,
     #[cfg(feature = "codestarnotifications")]
     &codestarnotifications::notification_rule::PATTERN_1,
+    #[cfg(feature = "codestarnotifications")]
+    &codestarnotifications::notification_rule::PATTERN_2,
+    #[cfg(feature = "cognito")]
+    &cognito::identity_pool_role_attachment::PATTERN_0,
     #[cfg(feature = "cognito")]
     &cognito::managed_login_branding::PATTERN_0,
     #[cfg(feature = "cognito")]
     &cognito::terms::PATTERN_0,
+    #[cfg(feature = "cognito")]
+    &cognito::terms::PATTERN_1,
+    #[cfg(feature = "cognito")]
+    &cognito::terms::PATTERN_2,
+    #[cfg(feature = "cognito")]
+    &cognito::user_pool::PATTERN_0,
+    #[cfg(feature = "cognito")]
+    &cognito::user_pool_identity_provider::PATTERN_0,
+    #[cfg(feature = "cognito")]
+    &cognito::user_pool_user::PATTERN_0,
     #[cfg(feature = "comprehend")]
     &comprehend::document_classifier::PATTERN_0,
     #[cfg(feature = "comprehend")]
@@ -39078,6 +39350,12 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "connect")]
     &connect::rule::PATTERN_6,
     #[cfg(feature = "connect")]
+    &connect::rule::PATTERN_7,
+    #[cfg(feature = "connect")]
+    &connect::rule::PATTERN_8,
+    #[cfg(feature = "connect")]
+    &connect::rule::PATTERN_9,
+    #[cfg(feature = "connect")]
     &connect::security_key::PATTERN_0,
     #[cfg(feature = "connect")]
     &connect::security_profile::PATTERN_0,
@@ -39233,6 +39511,8 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &customerprofiles::segment_definition::PATTERN_0,
     #[cfg(feature = "customerprofiles")]
     &customerprofiles::segment_definition::PATTERN_1,
+    #[cfg(feature = "customerprofiles")]
+    &customerprofiles::segment_definition::PATTERN_2,
     #[cfg(feature = "dsql")]
     &dsql::cluster::PATTERN_0,
     #[cfg(feature = "dsql")]
@@ -39252,7 +39532,11 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "databrew")]
     &databrew::job::PATTERN_2,
     #[cfg(feature = "databrew")]
+    &databrew::job::PATTERN_3,
+    #[cfg(feature = "databrew")]
     &databrew::recipe::PATTERN_0,
+    #[cfg(feature = "databrew")]
+    &databrew::recipe::PATTERN_1,
     #[cfg(feature = "databrew")]
     &databrew::ruleset::PATTERN_0,
     #[cfg(feature = "databrew")]
@@ -39418,6 +39702,46 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "datazone")]
     &datazone::connection::PATTERN_7,
     #[cfg(feature = "datazone")]
+    &datazone::connection::PATTERN_8,
+    #[cfg(feature = "datazone")]
+    &datazone::connection::PATTERN_9,
+    #[cfg(feature = "datazone")]
+    &datazone::connection::PATTERN_10,
+    #[cfg(feature = "datazone")]
+    &datazone::connection::PATTERN_11,
+    #[cfg(feature = "datazone")]
+    &datazone::connection::PATTERN_12,
+    #[cfg(feature = "datazone")]
+    &datazone::connection::PATTERN_13,
+    #[cfg(feature = "datazone")]
+    &datazone::connection::PATTERN_14,
+    #[cfg(feature = "datazone")]
+    &datazone::connection::PATTERN_15,
+    #[cfg(feature = "datazone")]
+    &datazone::connection::PATTERN_16,
+    #[cfg(feature = "datazone")]
+    &datazone::connection::PATTERN_17,
+    #[cfg(feature = "datazone")]
+    &datazone::connection::PATTERN_18,
+    #[cfg(feature = "datazone")]
+    &datazone::connection::PATTERN_19,
+    #[cfg(feature = "datazone")]
+    &datazone::connection::PATTERN_20,
+    #[cfg(feature = "datazone")]
+    &datazone::connection::PATTERN_21,
+    #[cfg(feature = "datazone")]
+    &datazone::connection::PATTERN_22,
+    #[cfg(feature = "datazone")]
+    &datazone::connection::PATTERN_23,
+    #[cfg(feature = "datazone")]
+    &datazone::connection::PATTERN_24,
+    #[cfg(feature = "datazone")]
+    &datazone::connection::PATTERN_25,
+    #[cfg(feature = "datazone")]
+    &datazone::connection::PATTERN_26,
+    #[cfg(feature = "datazone")]
+    &datazone::connection::PATTERN_27,
+    #[cfg(feature = "datazone")]
     &datazone::data_source::PATTERN_0,
     #[cfg(feature = "datazone")]
     &datazone::data_source::PATTERN_1,
@@ -39427,6 +39751,14 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &datazone::data_source::PATTERN_3,
     #[cfg(feature = "datazone")]
     &datazone::data_source::PATTERN_4,
+    #[cfg(feature = "datazone")]
+    &datazone::data_source::PATTERN_5,
+    #[cfg(feature = "datazone")]
+    &datazone::data_source::PATTERN_6,
+    #[cfg(feature = "datazone")]
+    &datazone::data_source::PATTERN_7,
+    #[cfg(feature = "datazone")]
+    &datazone::data_source::PATTERN_8,
     #[cfg(feature = "datazone")]
     &datazone::domain::PATTERN_0,
     #[cfg(feature = "datazone")]
@@ -39468,6 +39800,10 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "datazone")]
     &datazone::environment_blueprint_configuration::PATTERN_4,
     #[cfg(feature = "datazone")]
+    &datazone::environment_blueprint_configuration::PATTERN_5,
+    #[cfg(feature = "datazone")]
+    &datazone::environment_blueprint_configuration::PATTERN_6,
+    #[cfg(feature = "datazone")]
     &datazone::environment_profile::PATTERN_0,
     #[cfg(feature = "datazone")]
     &datazone::environment_profile::PATTERN_1,
@@ -39490,7 +39826,19 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "datazone")]
     &datazone::owner::PATTERN_0,
     #[cfg(feature = "datazone")]
+    &datazone::owner::PATTERN_1,
+    #[cfg(feature = "datazone")]
+    &datazone::owner::PATTERN_2,
+    #[cfg(feature = "datazone")]
     &datazone::policy_grant::PATTERN_0,
+    #[cfg(feature = "datazone")]
+    &datazone::policy_grant::PATTERN_1,
+    #[cfg(feature = "datazone")]
+    &datazone::policy_grant::PATTERN_2,
+    #[cfg(feature = "datazone")]
+    &datazone::policy_grant::PATTERN_3,
+    #[cfg(feature = "datazone")]
+    &datazone::policy_grant::PATTERN_4,
     #[cfg(feature = "datazone")]
     &datazone::project::PATTERN_0,
     #[cfg(feature = "datazone")]
@@ -39549,6 +39897,8 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &deadline::fleet::PATTERN_0,
     #[cfg(feature = "deadline")]
     &deadline::fleet::PATTERN_1,
+    #[cfg(feature = "deadline")]
+    &deadline::fleet::PATTERN_2,
     #[cfg(feature = "deadline")]
     &deadline::license_endpoint::PATTERN_0,
     #[cfg(feature = "deadline")]
@@ -39622,9 +39972,59 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "devopsagent")]
     &devopsagent::agent_space::PATTERN_2,
     #[cfg(feature = "devopsagent")]
+    &devopsagent::association::PATTERN_0,
+    #[cfg(feature = "devopsagent")]
+    &devopsagent::association::PATTERN_1,
+    #[cfg(feature = "devopsagent")]
+    &devopsagent::association::PATTERN_2,
+    #[cfg(feature = "devopsagent")]
+    &devopsagent::association::PATTERN_3,
+    #[cfg(feature = "devopsagent")]
+    &devopsagent::association::PATTERN_4,
+    #[cfg(feature = "devopsagent")]
+    &devopsagent::association::PATTERN_5,
+    #[cfg(feature = "devopsagent")]
+    &devopsagent::association::PATTERN_6,
+    #[cfg(feature = "devopsagent")]
     &devopsagent::private_connection::PATTERN_0,
     #[cfg(feature = "devopsagent")]
+    &devopsagent::private_connection::PATTERN_1,
+    #[cfg(feature = "devopsagent")]
+    &devopsagent::private_connection::PATTERN_2,
+    #[cfg(feature = "devopsagent")]
+    &devopsagent::private_connection::PATTERN_3,
+    #[cfg(feature = "devopsagent")]
+    &devopsagent::private_connection::PATTERN_4,
+    #[cfg(feature = "devopsagent")]
+    &devopsagent::private_connection::PATTERN_5,
+    #[cfg(feature = "devopsagent")]
+    &devopsagent::private_connection::PATTERN_6,
+    #[cfg(feature = "devopsagent")]
     &devopsagent::service::PATTERN_0,
+    #[cfg(feature = "devopsagent")]
+    &devopsagent::service::PATTERN_1,
+    #[cfg(feature = "devopsagent")]
+    &devopsagent::service::PATTERN_2,
+    #[cfg(feature = "devopsagent")]
+    &devopsagent::service::PATTERN_3,
+    #[cfg(feature = "devopsagent")]
+    &devopsagent::service::PATTERN_4,
+    #[cfg(feature = "devopsagent")]
+    &devopsagent::service::PATTERN_5,
+    #[cfg(feature = "devopsagent")]
+    &devopsagent::service::PATTERN_6,
+    #[cfg(feature = "devopsagent")]
+    &devopsagent::service::PATTERN_7,
+    #[cfg(feature = "devopsagent")]
+    &devopsagent::service::PATTERN_8,
+    #[cfg(feature = "devopsagent")]
+    &devopsagent::service::PATTERN_9,
+    #[cfg(feature = "devopsagent")]
+    &devopsagent::service::PATTERN_10,
+    #[cfg(feature = "devopsagent")]
+    &devopsagent::service::PATTERN_11,
+    #[cfg(feature = "devopsagent")]
+    &devopsagent::service::PATTERN_12,
     #[cfg(feature = "devopsguru")]
     &devopsguru::notification_channel::PATTERN_0,
     #[cfg(feature = "devopsguru")]
@@ -39703,6 +40103,8 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &directoryservice::simple_ad::PATTERN_6,
     #[cfg(feature = "docdb")]
     &docdb::global_cluster::PATTERN_0,
+    #[cfg(feature = "docdb")]
+    &docdb::global_cluster::PATTERN_1,
     #[cfg(feature = "docdbelastic")]
     &docdbelastic::cluster::PATTERN_0,
     #[cfg(feature = "docdbelastic")]
@@ -39787,6 +40189,10 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &ecs::daemon::PATTERN_0,
     #[cfg(feature = "ecs")]
     &ecs::express_gateway_service::PATTERN_0,
+    #[cfg(any(feature = "ecs", feature = "constructs"))]
+    &ecs::service::PATTERN_0,
+    #[cfg(any(feature = "ecs", feature = "constructs"))]
+    &ecs::task_definition::PATTERN_0,
     #[cfg(feature = "efs")]
     &efs::access_point::PATTERN_0,
     #[cfg(feature = "efs")]
@@ -39817,6 +40223,10 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &eks::cluster::PATTERN_0,
     #[cfg(feature = "eks")]
     &eks::cluster::PATTERN_1,
+    #[cfg(feature = "eks")]
+    &eks::nodegroup::PATTERN_0,
+    #[cfg(feature = "emr")]
+    &emr::cluster::PATTERN_0,
     #[cfg(feature = "emr")]
     &emr::studio::PATTERN_0,
     #[cfg(feature = "emr")]
@@ -39857,6 +40267,8 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &emrcontainers::endpoint::PATTERN_6,
     #[cfg(feature = "emrcontainers")]
     &emrcontainers::endpoint::PATTERN_7,
+    #[cfg(feature = "emrcontainers")]
+    &emrcontainers::endpoint::PATTERN_8,
     #[cfg(feature = "emrcontainers")]
     &emrcontainers::security_configuration::PATTERN_0,
     #[cfg(feature = "emrcontainers")]
@@ -39913,6 +40325,8 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &emrserverless::application::PATTERN_16,
     #[cfg(feature = "emrserverless")]
     &emrserverless::application::PATTERN_17,
+    #[cfg(feature = "emrserverless")]
+    &emrserverless::application::PATTERN_18,
     #[cfg(feature = "evs")]
     &evs::environment::PATTERN_0,
     #[cfg(feature = "evs")]
@@ -39935,6 +40349,8 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &evs::environment::PATTERN_9,
     #[cfg(feature = "evs")]
     &evs::environment::PATTERN_10,
+    #[cfg(feature = "elasticache")]
+    &elasticache::parameter_group::PATTERN_0,
     #[cfg(feature = "elasticache")]
     &elasticache::replication_group::PATTERN_0,
     #[cfg(feature = "elasticache")]
@@ -39960,13 +40376,21 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "elasticache")]
     &elasticache::user_group::PATTERN_3,
     #[cfg(any(feature = "elasticloadbalancingv2", feature = "constructs"))]
+    &elasticloadbalancingv2::listener::PATTERN_0,
+    #[cfg(feature = "elasticloadbalancingv2")]
+    &elasticloadbalancingv2::listener_rule::PATTERN_0,
+    #[cfg(any(feature = "elasticloadbalancingv2", feature = "constructs"))]
     &elasticloadbalancingv2::load_balancer::PATTERN_0,
     #[cfg(feature = "elasticloadbalancingv2")]
     &elasticloadbalancingv2::trust_store::PATTERN_0,
+    #[cfg(feature = "elasticsearch")]
+    &elasticsearch::domain::PATTERN_0,
     #[cfg(feature = "elementalinference")]
     &elementalinference::feed::PATTERN_0,
     #[cfg(feature = "elementalinference")]
     &elementalinference::feed::PATTERN_1,
+    #[cfg(feature = "elementalinference")]
+    &elementalinference::feed::PATTERN_2,
     #[cfg(feature = "entityresolution")]
     &entityresolution::id_mapping_workflow::PATTERN_0,
     #[cfg(feature = "entityresolution")]
@@ -39989,6 +40413,8 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &entityresolution::id_namespace::PATTERN_3,
     #[cfg(feature = "entityresolution")]
     &entityresolution::id_namespace::PATTERN_4,
+    #[cfg(feature = "entityresolution")]
+    &entityresolution::id_namespace::PATTERN_5,
     #[cfg(feature = "entityresolution")]
     &entityresolution::matching_workflow::PATTERN_0,
     #[cfg(feature = "entityresolution")]
@@ -40081,6 +40507,8 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &events::rule::PATTERN_4,
     #[cfg(any(feature = "events", feature = "constructs"))]
     &events::rule::PATTERN_5,
+    #[cfg(any(feature = "events", feature = "constructs"))]
+    &events::rule::PATTERN_6,
     #[cfg(feature = "evidently")]
     &evidently::experiment::PATTERN_0,
     #[cfg(feature = "evidently")]
@@ -40127,6 +40555,12 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &fis::experiment_template::PATTERN_0,
     #[cfg(feature = "fis")]
     &fis::experiment_template::PATTERN_1,
+    #[cfg(feature = "fis")]
+    &fis::experiment_template::PATTERN_2,
+    #[cfg(feature = "fis")]
+    &fis::experiment_template::PATTERN_3,
+    #[cfg(feature = "fis")]
+    &fis::experiment_template::PATTERN_4,
     #[cfg(feature = "fis")]
     &fis::target_account_configuration::PATTERN_0,
     #[cfg(feature = "fis")]
@@ -40326,11 +40760,15 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "glue")]
     &glue::catalog::PATTERN_0,
     #[cfg(feature = "glue")]
+    &glue::catalog::PATTERN_1,
+    #[cfg(feature = "glue")]
     &glue::identity_center_configuration::PATTERN_0,
     #[cfg(feature = "glue")]
     &glue::integration::PATTERN_0,
     #[cfg(feature = "glue")]
     &glue::integration::PATTERN_1,
+    #[cfg(feature = "glue")]
+    &glue::integration::PATTERN_2,
     #[cfg(feature = "glue")]
     &glue::integration_resource_property::PATTERN_0,
     #[cfg(feature = "glue")]
@@ -40355,6 +40793,8 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &glue::schema_version_metadata::PATTERN_0,
     #[cfg(feature = "glue")]
     &glue::usage_profile::PATTERN_0,
+    #[cfg(feature = "glue")]
+    &glue::usage_profile::PATTERN_1,
     #[cfg(feature = "grafana")]
     &grafana::workspace::PATTERN_0,
     #[cfg(feature = "grafana")]
@@ -40362,9 +40802,19 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "greengrassv2")]
     &greengrassv2::component_version::PATTERN_0,
     #[cfg(feature = "greengrassv2")]
+    &greengrassv2::component_version::PATTERN_1,
+    #[cfg(feature = "greengrassv2")]
+    &greengrassv2::component_version::PATTERN_2,
+    #[cfg(feature = "greengrassv2")]
+    &greengrassv2::component_version::PATTERN_3,
+    #[cfg(feature = "greengrassv2")]
     &greengrassv2::deployment::PATTERN_0,
     #[cfg(feature = "greengrassv2")]
     &greengrassv2::deployment::PATTERN_1,
+    #[cfg(feature = "greengrassv2")]
+    &greengrassv2::deployment::PATTERN_2,
+    #[cfg(feature = "greengrassv2")]
+    &greengrassv2::deployment::PATTERN_3,
     #[cfg(feature = "groundstation")]
     &groundstation::config::PATTERN_0,
     #[cfg(feature = "groundstation")]
@@ -40402,11 +40852,15 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "groundstation")]
     &groundstation::mission_profile::PATTERN_3,
     #[cfg(feature = "guardduty")]
+    &guardduty::filter::PATTERN_0,
+    #[cfg(feature = "guardduty")]
     &guardduty::threat_entity_set::PATTERN_0,
     #[cfg(feature = "guardduty")]
     &guardduty::trusted_entity_set::PATTERN_0,
     #[cfg(feature = "healthimaging")]
     &healthimaging::datastore::PATTERN_0,
+    #[cfg(feature = "healthimaging")]
+    &healthimaging::datastore::PATTERN_1,
     #[cfg(feature = "healthlake")]
     &healthlake::fhir_datastore::PATTERN_0,
     #[cfg(feature = "healthlake")]
@@ -40542,9 +40996,13 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "imagebuilder")]
     &imagebuilder::component::PATTERN_1,
     #[cfg(feature = "imagebuilder")]
+    &imagebuilder::component::PATTERN_2,
+    #[cfg(feature = "imagebuilder")]
     &imagebuilder::container_recipe::PATTERN_0,
     #[cfg(feature = "imagebuilder")]
     &imagebuilder::container_recipe::PATTERN_1,
+    #[cfg(feature = "imagebuilder")]
+    &imagebuilder::container_recipe::PATTERN_2,
     #[cfg(feature = "imagebuilder")]
     &imagebuilder::distribution_configuration::PATTERN_0,
     #[cfg(feature = "imagebuilder")]
@@ -40558,6 +41016,8 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "imagebuilder")]
     &imagebuilder::distribution_configuration::PATTERN_5,
     #[cfg(feature = "imagebuilder")]
+    &imagebuilder::distribution_configuration::PATTERN_6,
+    #[cfg(feature = "imagebuilder")]
     &imagebuilder::image::PATTERN_0,
     #[cfg(feature = "imagebuilder")]
     &imagebuilder::image::PATTERN_1,
@@ -40569,6 +41029,8 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &imagebuilder::image::PATTERN_4,
     #[cfg(feature = "imagebuilder")]
     &imagebuilder::image::PATTERN_5,
+    #[cfg(feature = "imagebuilder")]
+    &imagebuilder::image::PATTERN_6,
     #[cfg(feature = "imagebuilder")]
     &imagebuilder::image_pipeline::PATTERN_0,
     #[cfg(feature = "imagebuilder")]
@@ -40584,15 +41046,21 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "imagebuilder")]
     &imagebuilder::image_pipeline::PATTERN_6,
     #[cfg(feature = "imagebuilder")]
+    &imagebuilder::image_pipeline::PATTERN_7,
+    #[cfg(feature = "imagebuilder")]
     &imagebuilder::image_recipe::PATTERN_0,
     #[cfg(feature = "imagebuilder")]
     &imagebuilder::image_recipe::PATTERN_1,
+    #[cfg(feature = "imagebuilder")]
+    &imagebuilder::image_recipe::PATTERN_2,
     #[cfg(feature = "imagebuilder")]
     &imagebuilder::infrastructure_configuration::PATTERN_0,
     #[cfg(feature = "imagebuilder")]
     &imagebuilder::infrastructure_configuration::PATTERN_1,
     #[cfg(feature = "imagebuilder")]
     &imagebuilder::infrastructure_configuration::PATTERN_2,
+    #[cfg(feature = "imagebuilder")]
+    &imagebuilder::infrastructure_configuration::PATTERN_3,
     #[cfg(feature = "imagebuilder")]
     &imagebuilder::lifecycle_policy::PATTERN_0,
     #[cfg(feature = "imagebuilder")]
@@ -40602,19 +41070,41 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "imagebuilder")]
     &imagebuilder::lifecycle_policy::PATTERN_3,
     #[cfg(feature = "imagebuilder")]
+    &imagebuilder::lifecycle_policy::PATTERN_4,
+    #[cfg(feature = "imagebuilder")]
     &imagebuilder::workflow::PATTERN_0,
     #[cfg(feature = "imagebuilder")]
     &imagebuilder::workflow::PATTERN_1,
+    #[cfg(feature = "imagebuilder")]
+    &imagebuilder::workflow::PATTERN_2,
     #[cfg(feature = "inspectorv2")]
     &inspectorv2::cis_scan_configuration::PATTERN_0,
     #[cfg(feature = "inspectorv2")]
     &inspectorv2::cis_scan_configuration::PATTERN_1,
     #[cfg(feature = "inspectorv2")]
+    &inspectorv2::cis_scan_configuration::PATTERN_2,
+    #[cfg(feature = "inspectorv2")]
+    &inspectorv2::cis_scan_configuration::PATTERN_3,
+    #[cfg(feature = "inspectorv2")]
+    &inspectorv2::cis_scan_configuration::PATTERN_4,
+    #[cfg(feature = "inspectorv2")]
     &inspectorv2::code_security_integration::PATTERN_0,
     #[cfg(feature = "inspectorv2")]
     &inspectorv2::code_security_integration::PATTERN_1,
     #[cfg(feature = "inspectorv2")]
+    &inspectorv2::code_security_integration::PATTERN_2,
+    #[cfg(feature = "inspectorv2")]
+    &inspectorv2::code_security_integration::PATTERN_3,
+    #[cfg(feature = "inspectorv2")]
     &inspectorv2::code_security_scan_configuration::PATTERN_0,
+    #[cfg(feature = "inspectorv2")]
+    &inspectorv2::code_security_scan_configuration::PATTERN_1,
+    #[cfg(feature = "inspectorv2")]
+    &inspectorv2::code_security_scan_configuration::PATTERN_2,
+    #[cfg(feature = "inspectorv2")]
+    &inspectorv2::filter::PATTERN_0,
+    #[cfg(feature = "inspectorv2")]
+    &inspectorv2::filter::PATTERN_1,
     #[cfg(feature = "interconnect")]
     &interconnect::connection::PATTERN_0,
     #[cfg(feature = "interconnect")]
@@ -40643,6 +41133,8 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &iot::authorizer::PATTERN_2,
     #[cfg(feature = "iot")]
     &iot::authorizer::PATTERN_3,
+    #[cfg(feature = "iot")]
+    &iot::authorizer::PATTERN_4,
     #[cfg(feature = "iot")]
     &iot::billing_group::PATTERN_0,
     #[cfg(feature = "iot")]
@@ -40758,6 +41250,8 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "iot")]
     &iot::software_package_version::PATTERN_2,
     #[cfg(feature = "iot")]
+    &iot::software_package_version::PATTERN_3,
+    #[cfg(feature = "iot")]
     &iot::thing::PATTERN_0,
     #[cfg(feature = "iot")]
     &iot::thing_group::PATTERN_0,
@@ -40781,6 +41275,8 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &iot::topic_rule::PATTERN_1,
     #[cfg(feature = "iot")]
     &iot::topic_rule::PATTERN_2,
+    #[cfg(feature = "iot")]
+    &iot::topic_rule::PATTERN_3,
     #[cfg(feature = "iotanalytics")]
     &iotanalytics::channel::PATTERN_0,
     #[cfg(feature = "iotanalytics")]
@@ -40813,6 +41309,8 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &iotanalytics::pipeline::PATTERN_0,
     #[cfg(feature = "iotanalytics")]
     &iotanalytics::pipeline::PATTERN_1,
+    #[cfg(feature = "iotanalytics")]
+    &iotanalytics::pipeline::PATTERN_2,
     #[cfg(feature = "iotevents")]
     &iotevents::alarm_model::PATTERN_0,
     #[cfg(feature = "iotevents")]
@@ -40838,9 +41336,21 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "iotfleetwise")]
     &iotfleetwise::campaign::PATTERN_4,
     #[cfg(feature = "iotfleetwise")]
+    &iotfleetwise::campaign::PATTERN_5,
+    #[cfg(feature = "iotfleetwise")]
+    &iotfleetwise::campaign::PATTERN_6,
+    #[cfg(feature = "iotfleetwise")]
+    &iotfleetwise::campaign::PATTERN_7,
+    #[cfg(feature = "iotfleetwise")]
+    &iotfleetwise::campaign::PATTERN_8,
+    #[cfg(feature = "iotfleetwise")]
+    &iotfleetwise::campaign::PATTERN_9,
+    #[cfg(feature = "iotfleetwise")]
     &iotfleetwise::decoder_manifest::PATTERN_0,
     #[cfg(feature = "iotfleetwise")]
     &iotfleetwise::decoder_manifest::PATTERN_1,
+    #[cfg(feature = "iotfleetwise")]
+    &iotfleetwise::decoder_manifest::PATTERN_2,
     #[cfg(feature = "iotfleetwise")]
     &iotfleetwise::fleet::PATTERN_0,
     #[cfg(feature = "iotfleetwise")]
@@ -40861,6 +41371,8 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &iotfleetwise::state_template::PATTERN_2,
     #[cfg(feature = "iotfleetwise")]
     &iotfleetwise::vehicle::PATTERN_0,
+    #[cfg(feature = "iotfleetwise")]
+    &iotfleetwise::vehicle::PATTERN_1,
     #[cfg(feature = "iotsitewise")]
     &iotsitewise::access_policy::PATTERN_0,
     #[cfg(feature = "iotsitewise")]
@@ -40894,6 +41406,10 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "iotsitewise")]
     &iotsitewise::computation_model::PATTERN_1,
     #[cfg(feature = "iotsitewise")]
+    &iotsitewise::computation_model::PATTERN_2,
+    #[cfg(feature = "iotsitewise")]
+    &iotsitewise::computation_model::PATTERN_3,
+    #[cfg(feature = "iotsitewise")]
     &iotsitewise::dashboard::PATTERN_0,
     #[cfg(feature = "iotsitewise")]
     &iotsitewise::dashboard::PATTERN_1,
@@ -40918,6 +41434,8 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "iotsitewise")]
     &iotsitewise::portal::PATTERN_3,
     #[cfg(feature = "iotsitewise")]
+    &iotsitewise::portal::PATTERN_4,
+    #[cfg(feature = "iotsitewise")]
     &iotsitewise::project::PATTERN_0,
     #[cfg(feature = "iotsitewise")]
     &iotsitewise::project::PATTERN_1,
@@ -40925,6 +41443,18 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &iottwinmaker::component_type::PATTERN_0,
     #[cfg(feature = "iottwinmaker")]
     &iottwinmaker::component_type::PATTERN_1,
+    #[cfg(feature = "iottwinmaker")]
+    &iottwinmaker::component_type::PATTERN_2,
+    #[cfg(feature = "iottwinmaker")]
+    &iottwinmaker::component_type::PATTERN_3,
+    #[cfg(feature = "iottwinmaker")]
+    &iottwinmaker::component_type::PATTERN_4,
+    #[cfg(feature = "iottwinmaker")]
+    &iottwinmaker::component_type::PATTERN_5,
+    #[cfg(feature = "iottwinmaker")]
+    &iottwinmaker::component_type::PATTERN_6,
+    #[cfg(feature = "iottwinmaker")]
+    &iottwinmaker::component_type::PATTERN_7,
     #[cfg(feature = "iottwinmaker")]
     &iottwinmaker::entity::PATTERN_0,
     #[cfg(feature = "iottwinmaker")]
@@ -40934,11 +41464,21 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "iottwinmaker")]
     &iottwinmaker::entity::PATTERN_3,
     #[cfg(feature = "iottwinmaker")]
+    &iottwinmaker::entity::PATTERN_4,
+    #[cfg(feature = "iottwinmaker")]
+    &iottwinmaker::entity::PATTERN_5,
+    #[cfg(feature = "iottwinmaker")]
+    &iottwinmaker::entity::PATTERN_6,
+    #[cfg(feature = "iottwinmaker")]
     &iottwinmaker::scene::PATTERN_0,
     #[cfg(feature = "iottwinmaker")]
     &iottwinmaker::scene::PATTERN_1,
     #[cfg(feature = "iottwinmaker")]
     &iottwinmaker::scene::PATTERN_2,
+    #[cfg(feature = "iottwinmaker")]
+    &iottwinmaker::scene::PATTERN_3,
+    #[cfg(feature = "iottwinmaker")]
+    &iottwinmaker::scene::PATTERN_4,
     #[cfg(feature = "iottwinmaker")]
     &iottwinmaker::sync_job::PATTERN_0,
     #[cfg(feature = "iottwinmaker")]
@@ -40946,11 +41486,15 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "iottwinmaker")]
     &iottwinmaker::sync_job::PATTERN_2,
     #[cfg(feature = "iottwinmaker")]
+    &iottwinmaker::sync_job::PATTERN_3,
+    #[cfg(feature = "iottwinmaker")]
     &iottwinmaker::workspace::PATTERN_0,
     #[cfg(feature = "iottwinmaker")]
     &iottwinmaker::workspace::PATTERN_1,
     #[cfg(feature = "iottwinmaker")]
     &iottwinmaker::workspace::PATTERN_2,
+    #[cfg(feature = "iottwinmaker")]
+    &iottwinmaker::workspace::PATTERN_3,
     #[cfg(feature = "iotwireless")]
     &iotwireless::destination::PATTERN_0,
     #[cfg(feature = "iotwireless")]
@@ -40979,6 +41523,8 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &kafkaconnect::connector::PATTERN_0,
     #[cfg(feature = "kafkaconnect")]
     &kafkaconnect::connector::PATTERN_1,
+    #[cfg(feature = "kafkaconnect")]
+    &kafkaconnect::connector::PATTERN_2,
     #[cfg(feature = "kendra")]
     &kendra::data_source::PATTERN_0,
     #[cfg(feature = "kendra")]
@@ -41061,6 +41607,8 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &kinesisanalyticsv2::application::PATTERN_5,
     #[cfg(feature = "kinesisanalyticsv2")]
     &kinesisanalyticsv2::application::PATTERN_6,
+    #[cfg(feature = "kinesisanalyticsv2")]
+    &kinesisanalyticsv2::application::PATTERN_7,
     #[cfg(feature = "kinesisfirehose")]
     &kinesisfirehose::delivery_stream::PATTERN_0,
     #[cfg(feature = "kinesisfirehose")]
@@ -41111,6 +41659,8 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &kinesisfirehose::delivery_stream::PATTERN_23,
     #[cfg(feature = "kinesisfirehose")]
     &kinesisfirehose::delivery_stream::PATTERN_24,
+    #[cfg(feature = "kinesisfirehose")]
+    &kinesisfirehose::delivery_stream::PATTERN_25,
     #[cfg(feature = "kinesisvideo")]
     &kinesisvideo::signaling_channel::PATTERN_0,
     #[cfg(feature = "kinesisvideo")]
@@ -41203,6 +41753,8 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &lambda::function::PATTERN_8,
     #[cfg(any(feature = "lambda", feature = "constructs"))]
     &lambda::function::PATTERN_9,
+    #[cfg(any(feature = "lambda", feature = "constructs"))]
+    &lambda::function::PATTERN_10,
     #[cfg(feature = "lambda")]
     &lambda::layer_version::PATTERN_0,
     #[cfg(feature = "lambda")]
@@ -41243,6 +41795,8 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &launchwizard::deployment::PATTERN_2,
     #[cfg(feature = "launchwizard")]
     &launchwizard::deployment::PATTERN_3,
+    #[cfg(feature = "launchwizard")]
+    &launchwizard::deployment::PATTERN_4,
     #[cfg(feature = "lex")]
     &lex::bot::PATTERN_0,
     #[cfg(feature = "lex")]
@@ -41267,6 +41821,10 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &lex::bot::PATTERN_10,
     #[cfg(feature = "lex")]
     &lex::bot::PATTERN_11,
+    #[cfg(feature = "lex")]
+    &lex::bot::PATTERN_12,
+    #[cfg(feature = "lex")]
+    &lex::bot::PATTERN_13,
     #[cfg(feature = "lex")]
     &lex::bot_alias::PATTERN_0,
     #[cfg(feature = "lex")]
@@ -41450,6 +42008,10 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "m2")]
     &m2::application::PATTERN_1,
     #[cfg(feature = "m2")]
+    &m2::application::PATTERN_2,
+    #[cfg(feature = "m2")]
+    &m2::application::PATTERN_3,
+    #[cfg(feature = "m2")]
     &m2::deployment::PATTERN_0,
     #[cfg(feature = "m2")]
     &m2::environment::PATTERN_0,
@@ -41459,12 +42021,18 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &m2::environment::PATTERN_2,
     #[cfg(feature = "m2")]
     &m2::environment::PATTERN_3,
+    #[cfg(feature = "m2")]
+    &m2::environment::PATTERN_4,
+    #[cfg(feature = "m2")]
+    &m2::environment::PATTERN_5,
     #[cfg(feature = "mpa")]
     &mpa::approval_team::PATTERN_0,
     #[cfg(feature = "mpa")]
     &mpa::approval_team::PATTERN_1,
     #[cfg(feature = "mpa")]
     &mpa::identity_source::PATTERN_0,
+    #[cfg(feature = "msk")]
+    &msk::cluster::PATTERN_0,
     #[cfg(feature = "msk")]
     &msk::cluster_policy::PATTERN_0,
     #[cfg(feature = "msk")]
@@ -41474,6 +42042,8 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "msk")]
     &msk::replicator::PATTERN_2,
     #[cfg(feature = "msk")]
+    &msk::serverless_cluster::PATTERN_0,
+    #[cfg(feature = "msk")]
     &msk::vpc_connection::PATTERN_0,
     #[cfg(feature = "msk")]
     &msk::vpc_connection::PATTERN_1,
@@ -41481,6 +42051,8 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &msk::vpc_connection::PATTERN_2,
     #[cfg(feature = "msk")]
     &msk::vpc_connection::PATTERN_3,
+    #[cfg(feature = "msk")]
+    &msk::vpc_connection::PATTERN_4,
     #[cfg(feature = "mwaa")]
     &mwaa::environment::PATTERN_0,
     #[cfg(feature = "mwaa")]
@@ -41511,6 +42083,10 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &mwaaserverless::workflow::PATTERN_3,
     #[cfg(feature = "mwaaserverless")]
     &mwaaserverless::workflow::PATTERN_4,
+    #[cfg(feature = "mwaaserverless")]
+    &mwaaserverless::workflow::PATTERN_5,
+    #[cfg(feature = "macie")]
+    &macie::findings_filter::PATTERN_0,
     #[cfg(feature = "mediaconnect")]
     &mediaconnect::flow::PATTERN_0,
     #[cfg(feature = "mediaconnect")]
@@ -41535,10 +42111,34 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &mediaconnect::flow_vpc_interface::PATTERN_0,
     #[cfg(feature = "mediaconnect")]
     &mediaconnect::flow_vpc_interface::PATTERN_1,
+    #[cfg(feature = "mediaconnect")]
+    &mediaconnect::router_input::PATTERN_0,
+    #[cfg(feature = "mediaconnect")]
+    &mediaconnect::router_input::PATTERN_1,
+    #[cfg(feature = "mediaconnect")]
+    &mediaconnect::router_input::PATTERN_2,
+    #[cfg(feature = "mediaconnect")]
+    &mediaconnect::router_input::PATTERN_3,
+    #[cfg(feature = "mediaconnect")]
+    &mediaconnect::router_input::PATTERN_4,
+    #[cfg(feature = "mediaconnect")]
+    &mediaconnect::router_input::PATTERN_5,
+    #[cfg(feature = "mediaconnect")]
+    &mediaconnect::router_output::PATTERN_0,
+    #[cfg(feature = "mediaconnect")]
+    &mediaconnect::router_output::PATTERN_1,
+    #[cfg(feature = "mediaconnect")]
+    &mediaconnect::router_output::PATTERN_2,
+    #[cfg(feature = "mediaconnect")]
+    &mediaconnect::router_output::PATTERN_3,
     #[cfg(feature = "medialive")]
     &medialive::cloud_watch_alarm_template::PATTERN_0,
     #[cfg(feature = "medialive")]
+    &medialive::cloud_watch_alarm_template::PATTERN_1,
+    #[cfg(feature = "medialive")]
     &medialive::cloud_watch_alarm_template_group::PATTERN_0,
+    #[cfg(feature = "medialive")]
+    &medialive::cloud_watch_alarm_template_group::PATTERN_1,
     #[cfg(feature = "medialive")]
     &medialive::cluster::PATTERN_0,
     #[cfg(feature = "medialive")]
@@ -41546,9 +42146,15 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "medialive")]
     &medialive::event_bridge_rule_template::PATTERN_1,
     #[cfg(feature = "medialive")]
+    &medialive::event_bridge_rule_template::PATTERN_2,
+    #[cfg(feature = "medialive")]
     &medialive::event_bridge_rule_template_group::PATTERN_0,
     #[cfg(feature = "medialive")]
+    &medialive::event_bridge_rule_template_group::PATTERN_1,
+    #[cfg(feature = "medialive")]
     &medialive::signal_map::PATTERN_0,
+    #[cfg(feature = "medialive")]
+    &medialive::signal_map::PATTERN_1,
     #[cfg(feature = "mediapackage")]
     &mediapackage::channel::PATTERN_0,
     #[cfg(feature = "mediapackage")]
@@ -41585,6 +42191,10 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &mediapackagev2::origin_endpoint_policy::PATTERN_0,
     #[cfg(feature = "mediatailor")]
     &mediatailor::playback_configuration::PATTERN_0,
+    #[cfg(feature = "mediatailor")]
+    &mediatailor::playback_configuration::PATTERN_1,
+    #[cfg(feature = "mediatailor")]
+    &mediatailor::playback_configuration::PATTERN_2,
     #[cfg(feature = "memorydb")]
     &memorydb::acl::PATTERN_0,
     #[cfg(feature = "memorydb")]
@@ -41644,13 +42254,21 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "networkfirewall")]
     &networkfirewall::firewall_policy::PATTERN_2,
     #[cfg(feature = "networkfirewall")]
+    &networkfirewall::firewall_policy::PATTERN_3,
+    #[cfg(feature = "networkfirewall")]
     &networkfirewall::logging_configuration::PATTERN_0,
     #[cfg(feature = "networkfirewall")]
     &networkfirewall::logging_configuration::PATTERN_1,
     #[cfg(feature = "networkfirewall")]
+    &networkfirewall::logging_configuration::PATTERN_2,
+    #[cfg(feature = "networkfirewall")]
     &networkfirewall::rule_group::PATTERN_0,
     #[cfg(feature = "networkfirewall")]
     &networkfirewall::rule_group::PATTERN_1,
+    #[cfg(feature = "networkfirewall")]
+    &networkfirewall::rule_group::PATTERN_2,
+    #[cfg(feature = "networkfirewall")]
+    &networkfirewall::rule_group::PATTERN_3,
     #[cfg(feature = "networkfirewall")]
     &networkfirewall::tls_inspection_configuration::PATTERN_0,
     #[cfg(feature = "networkfirewall")]
@@ -41798,7 +42416,15 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "oam")]
     &oam::link::PATTERN_0,
     #[cfg(feature = "oam")]
+    &oam::link::PATTERN_1,
+    #[cfg(feature = "oam")]
+    &oam::link::PATTERN_2,
+    #[cfg(feature = "oam")]
     &oam::sink::PATTERN_0,
+    #[cfg(feature = "oam")]
+    &oam::sink::PATTERN_1,
+    #[cfg(feature = "oam")]
+    &oam::sink::PATTERN_2,
     #[cfg(feature = "observabilityadmin")]
     &observabilityadmin::organization_centralization_rule::PATTERN_0,
     #[cfg(feature = "observabilityadmin")]
@@ -41818,6 +42444,10 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "omics")]
     &omics::annotation_store::PATTERN_0,
     #[cfg(feature = "omics")]
+    &omics::annotation_store::PATTERN_1,
+    #[cfg(feature = "omics")]
+    &omics::annotation_store::PATTERN_2,
+    #[cfg(feature = "omics")]
     &omics::configuration::PATTERN_0,
     #[cfg(feature = "omics")]
     &omics::configuration::PATTERN_1,
@@ -41826,9 +42456,15 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "omics")]
     &omics::configuration::PATTERN_3,
     #[cfg(feature = "omics")]
+    &omics::configuration::PATTERN_4,
+    #[cfg(feature = "omics")]
     &omics::reference_store::PATTERN_0,
     #[cfg(feature = "omics")]
+    &omics::reference_store::PATTERN_1,
+    #[cfg(feature = "omics")]
     &omics::run_group::PATTERN_0,
+    #[cfg(feature = "omics")]
+    &omics::run_group::PATTERN_1,
     #[cfg(feature = "omics")]
     &omics::sequence_store::PATTERN_0,
     #[cfg(feature = "omics")]
@@ -41836,7 +42472,11 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "omics")]
     &omics::sequence_store::PATTERN_2,
     #[cfg(feature = "omics")]
+    &omics::sequence_store::PATTERN_3,
+    #[cfg(feature = "omics")]
     &omics::variant_store::PATTERN_0,
+    #[cfg(feature = "omics")]
+    &omics::variant_store::PATTERN_1,
     #[cfg(feature = "omics")]
     &omics::workflow::PATTERN_0,
     #[cfg(feature = "omics")]
@@ -41845,6 +42485,8 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &omics::workflow::PATTERN_2,
     #[cfg(feature = "omics")]
     &omics::workflow::PATTERN_3,
+    #[cfg(feature = "omics")]
+    &omics::workflow::PATTERN_4,
     #[cfg(feature = "omics")]
     &omics::workflow_version::PATTERN_0,
     #[cfg(feature = "omics")]
@@ -41857,6 +42499,8 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &omics::workflow_version::PATTERN_4,
     #[cfg(feature = "omics")]
     &omics::workflow_version::PATTERN_5,
+    #[cfg(feature = "omics")]
+    &omics::workflow_version::PATTERN_6,
     #[cfg(feature = "opensearchserverless")]
     &opensearchserverless::access_policy::PATTERN_0,
     #[cfg(feature = "opensearchserverless")]
@@ -41869,6 +42513,8 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &opensearchserverless::collection_group::PATTERN_0,
     #[cfg(feature = "opensearchserverless")]
     &opensearchserverless::index::PATTERN_0,
+    #[cfg(feature = "opensearchserverless")]
+    &opensearchserverless::index::PATTERN_1,
     #[cfg(feature = "opensearchserverless")]
     &opensearchserverless::lifecycle_policy::PATTERN_0,
     #[cfg(feature = "opensearchserverless")]
@@ -41901,6 +42547,16 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &opensearchservice::application::PATTERN_0,
     #[cfg(feature = "opensearchservice")]
     &opensearchservice::application::PATTERN_1,
+    #[cfg(feature = "opensearchservice")]
+    &opensearchservice::domain::PATTERN_0,
+    #[cfg(feature = "opsworks")]
+    &opsworks::app::PATTERN_0,
+    #[cfg(feature = "opsworks")]
+    &opsworks::instance::PATTERN_0,
+    #[cfg(feature = "opsworks")]
+    &opsworks::layer::PATTERN_0,
+    #[cfg(feature = "opsworks")]
+    &opsworks::stack::PATTERN_0,
     #[cfg(feature = "organizations")]
     &organizations::account::PATTERN_0,
     #[cfg(feature = "organizations")]
@@ -41926,7 +42582,11 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "pcaconnectorad")]
     &pcaconnectorad::connector::PATTERN_2,
     #[cfg(feature = "pcaconnectorad")]
+    &pcaconnectorad::connector::PATTERN_3,
+    #[cfg(feature = "pcaconnectorad")]
     &pcaconnectorad::directory_registration::PATTERN_0,
+    #[cfg(feature = "pcaconnectorad")]
+    &pcaconnectorad::directory_registration::PATTERN_1,
     #[cfg(feature = "pcaconnectorad")]
     &pcaconnectorad::service_principal_name::PATTERN_0,
     #[cfg(feature = "pcaconnectorad")]
@@ -41936,6 +42596,8 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "pcaconnectorad")]
     &pcaconnectorad::template::PATTERN_1,
     #[cfg(feature = "pcaconnectorad")]
+    &pcaconnectorad::template::PATTERN_2,
+    #[cfg(feature = "pcaconnectorad")]
     &pcaconnectorad::template_group_access_control_entry::PATTERN_0,
     #[cfg(feature = "pcaconnectorad")]
     &pcaconnectorad::template_group_access_control_entry::PATTERN_1,
@@ -41944,17 +42606,31 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "pcaconnectorscep")]
     &pcaconnectorscep::challenge::PATTERN_0,
     #[cfg(feature = "pcaconnectorscep")]
+    &pcaconnectorscep::challenge::PATTERN_1,
+    #[cfg(feature = "pcaconnectorscep")]
     &pcaconnectorscep::connector::PATTERN_0,
     #[cfg(feature = "pcaconnectorscep")]
     &pcaconnectorscep::connector::PATTERN_1,
+    #[cfg(feature = "pcaconnectorscep")]
+    &pcaconnectorscep::connector::PATTERN_2,
+    #[cfg(feature = "pcaconnectorscep")]
+    &pcaconnectorscep::connector::PATTERN_3,
+    #[cfg(feature = "pcaconnectorscep")]
+    &pcaconnectorscep::connector::PATTERN_4,
     #[cfg(feature = "pcs")]
     &pcs::cluster::PATTERN_0,
     #[cfg(feature = "pcs")]
     &pcs::cluster::PATTERN_1,
     #[cfg(feature = "pcs")]
+    &pcs::cluster::PATTERN_2,
+    #[cfg(feature = "pcs")]
     &pcs::compute_node_group::PATTERN_0,
     #[cfg(feature = "pcs")]
     &pcs::compute_node_group::PATTERN_1,
+    #[cfg(feature = "pcs")]
+    &pcs::compute_node_group::PATTERN_2,
+    #[cfg(feature = "pcs")]
+    &pcs::queue::PATTERN_0,
     #[cfg(feature = "panorama")]
     &panorama::application_instance::PATTERN_0,
     #[cfg(feature = "panorama")]
@@ -41999,6 +42675,8 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &personalize::solution::PATTERN_0,
     #[cfg(feature = "personalize")]
     &personalize::solution::PATTERN_1,
+    #[cfg(feature = "personalize")]
+    &personalize::solution::PATTERN_2,
     #[cfg(feature = "pipes")]
     &pipes::pipe::PATTERN_0,
     #[cfg(feature = "pipes")]
@@ -42051,6 +42729,16 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &pipes::pipe::PATTERN_24,
     #[cfg(feature = "pipes")]
     &pipes::pipe::PATTERN_25,
+    #[cfg(feature = "pipes")]
+    &pipes::pipe::PATTERN_26,
+    #[cfg(feature = "pipes")]
+    &pipes::pipe::PATTERN_27,
+    #[cfg(feature = "pipes")]
+    &pipes::pipe::PATTERN_28,
+    #[cfg(feature = "pipes")]
+    &pipes::pipe::PATTERN_29,
+    #[cfg(feature = "pipes")]
+    &pipes::pipe::PATTERN_30,
     #[cfg(feature = "proton")]
     &proton::environment_account_connection::PATTERN_0,
     #[cfg(feature = "proton")]
@@ -42089,6 +42777,8 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &qbusiness::data_accessor::PATTERN_3,
     #[cfg(feature = "qbusiness")]
     &qbusiness::data_accessor::PATTERN_4,
+    #[cfg(feature = "qbusiness")]
+    &qbusiness::data_accessor::PATTERN_5,
     #[cfg(feature = "qbusiness")]
     &qbusiness::data_source::PATTERN_0,
     #[cfg(feature = "qbusiness")]
@@ -42130,6 +42820,10 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "qbusiness")]
     &qbusiness::plugin::PATTERN_2,
     #[cfg(feature = "qbusiness")]
+    &qbusiness::plugin::PATTERN_3,
+    #[cfg(feature = "qbusiness")]
+    &qbusiness::plugin::PATTERN_4,
+    #[cfg(feature = "qbusiness")]
     &qbusiness::retriever::PATTERN_0,
     #[cfg(feature = "qbusiness")]
     &qbusiness::retriever::PATTERN_1,
@@ -42151,6 +42845,8 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &qbusiness::web_experience::PATTERN_6,
     #[cfg(feature = "qbusiness")]
     &qbusiness::web_experience::PATTERN_7,
+    #[cfg(feature = "qbusiness")]
+    &qbusiness::web_experience::PATTERN_8,
     #[cfg(feature = "qldb")]
     &qldb::stream::PATTERN_0,
     #[cfg(feature = "quicksight")]
@@ -42161,6 +42857,10 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &quicksight::action_connector::PATTERN_2,
     #[cfg(feature = "quicksight")]
     &quicksight::action_connector::PATTERN_3,
+    #[cfg(feature = "quicksight")]
+    &quicksight::action_connector::PATTERN_4,
+    #[cfg(feature = "quicksight")]
+    &quicksight::action_connector::PATTERN_5,
     #[cfg(feature = "quicksight")]
     &quicksight::analysis::PATTERN_0,
     #[cfg(feature = "quicksight")]
@@ -42187,6 +42887,10 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &quicksight::data_set::PATTERN_2,
     #[cfg(feature = "quicksight")]
     &quicksight::data_set::PATTERN_3,
+    #[cfg(feature = "quicksight")]
+    &quicksight::data_set::PATTERN_4,
+    #[cfg(feature = "quicksight")]
+    &quicksight::data_set::PATTERN_5,
     #[cfg(feature = "quicksight")]
     &quicksight::data_source::PATTERN_0,
     #[cfg(feature = "quicksight")]
@@ -42223,6 +42927,8 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &quicksight::topic::PATTERN_0,
     #[cfg(feature = "quicksight")]
     &quicksight::topic::PATTERN_1,
+    #[cfg(feature = "quicksight")]
+    &quicksight::topic::PATTERN_2,
     #[cfg(feature = "quicksight")]
     &quicksight::vpc_connection::PATTERN_0,
     #[cfg(feature = "quicksight")]
@@ -42268,11 +42974,15 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "rds")]
     &rds::global_cluster::PATTERN_0,
     #[cfg(feature = "rds")]
+    &rds::global_cluster::PATTERN_1,
+    #[cfg(feature = "rds")]
     &rds::integration::PATTERN_0,
     #[cfg(feature = "rds")]
     &rds::integration::PATTERN_1,
     #[cfg(feature = "rds")]
     &rds::integration::PATTERN_2,
+    #[cfg(feature = "rds")]
+    &rds::integration::PATTERN_3,
     #[cfg(feature = "rtbfabric")]
     &rtbfabric::inbound_external_link::PATTERN_0,
     #[cfg(feature = "rtbfabric")]
@@ -42281,6 +42991,8 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &rtbfabric::link::PATTERN_1,
     #[cfg(feature = "rtbfabric")]
     &rtbfabric::link::PATTERN_2,
+    #[cfg(feature = "rtbfabric")]
+    &rtbfabric::link::PATTERN_3,
     #[cfg(feature = "rtbfabric")]
     &rtbfabric::outbound_external_link::PATTERN_0,
     #[cfg(feature = "rtbfabric")]
@@ -42305,6 +43017,14 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &rtbfabric::responder_gateway::PATTERN_3,
     #[cfg(feature = "rtbfabric")]
     &rtbfabric::responder_gateway::PATTERN_4,
+    #[cfg(feature = "rtbfabric")]
+    &rtbfabric::responder_gateway::PATTERN_5,
+    #[cfg(feature = "rtbfabric")]
+    &rtbfabric::responder_gateway::PATTERN_6,
+    #[cfg(feature = "rtbfabric")]
+    &rtbfabric::responder_gateway::PATTERN_7,
+    #[cfg(feature = "rtbfabric")]
+    &rtbfabric::responder_gateway::PATTERN_8,
     #[cfg(feature = "rum")]
     &rum::app_monitor::PATTERN_0,
     #[cfg(feature = "rum")]
@@ -42323,6 +43043,10 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &rum::app_monitor::PATTERN_7,
     #[cfg(feature = "rum")]
     &rum::app_monitor::PATTERN_8,
+    #[cfg(feature = "rum")]
+    &rum::app_monitor::PATTERN_9,
+    #[cfg(feature = "rum")]
+    &rum::app_monitor::PATTERN_10,
     #[cfg(feature = "rbin")]
     &rbin::rule::PATTERN_0,
     #[cfg(feature = "rbin")]
@@ -42353,6 +43077,8 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &redshift::integration::PATTERN_1,
     #[cfg(feature = "redshift")]
     &redshift::integration::PATTERN_2,
+    #[cfg(feature = "redshift")]
+    &redshift::integration::PATTERN_3,
     #[cfg(feature = "redshiftserverless")]
     &redshiftserverless::namespace::PATTERN_0,
     #[cfg(feature = "redshiftserverless")]
@@ -42450,9 +43176,17 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "resiliencehub")]
     &resiliencehub::app::PATTERN_9,
     #[cfg(feature = "resiliencehub")]
+    &resiliencehub::app::PATTERN_10,
+    #[cfg(feature = "resiliencehub")]
     &resiliencehub::resiliency_policy::PATTERN_0,
+    #[cfg(feature = "resiliencehub")]
+    &resiliencehub::resiliency_policy::PATTERN_1,
+    #[cfg(feature = "resourceexplorer2")]
+    &resourceexplorer2::index::PATTERN_0,
     #[cfg(feature = "resourceexplorer2")]
     &resourceexplorer2::view::PATTERN_0,
+    #[cfg(feature = "resourceexplorer2")]
+    &resourceexplorer2::view::PATTERN_1,
     #[cfg(feature = "resourcegroups")]
     &resourcegroups::group::PATTERN_0,
     #[cfg(feature = "resourcegroups")]
@@ -42474,6 +43208,12 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "robomaker")]
     &robomaker::fleet::PATTERN_0,
     #[cfg(feature = "robomaker")]
+    &robomaker::fleet::PATTERN_1,
+    #[cfg(feature = "robomaker")]
+    &robomaker::robot::PATTERN_0,
+    #[cfg(feature = "robomaker")]
+    &robomaker::robot_application::PATTERN_0,
+    #[cfg(feature = "robomaker")]
     &robomaker::robot_application_version::PATTERN_0,
     #[cfg(feature = "robomaker")]
     &robomaker::robot_application_version::PATTERN_1,
@@ -42483,6 +43223,8 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &robomaker::simulation_application::PATTERN_1,
     #[cfg(feature = "robomaker")]
     &robomaker::simulation_application::PATTERN_2,
+    #[cfg(feature = "robomaker")]
+    &robomaker::simulation_application::PATTERN_3,
     #[cfg(feature = "robomaker")]
     &robomaker::simulation_application_version::PATTERN_0,
     #[cfg(feature = "robomaker")]
@@ -42668,6 +43410,8 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "s3tables")]
     &s3tables::table::PATTERN_1,
     #[cfg(feature = "s3tables")]
+    &s3tables::table::PATTERN_2,
+    #[cfg(feature = "s3tables")]
     &s3tables::table_bucket_policy::PATTERN_0,
     #[cfg(feature = "s3vectors")]
     &s3vectors::index::PATTERN_0,
@@ -42736,6 +43480,16 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "ses")]
     &ses::mail_manager_ingress_point::PATTERN_2,
     #[cfg(feature = "ses")]
+    &ses::mail_manager_ingress_point::PATTERN_3,
+    #[cfg(feature = "ses")]
+    &ses::mail_manager_ingress_point::PATTERN_4,
+    #[cfg(feature = "ses")]
+    &ses::mail_manager_ingress_point::PATTERN_5,
+    #[cfg(feature = "ses")]
+    &ses::mail_manager_ingress_point::PATTERN_6,
+    #[cfg(feature = "ses")]
+    &ses::mail_manager_ingress_point::PATTERN_7,
+    #[cfg(feature = "ses")]
     &ses::mail_manager_relay::PATTERN_0,
     #[cfg(feature = "ses")]
     &ses::mail_manager_relay::PATTERN_1,
@@ -42744,17 +43498,49 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "ses")]
     &ses::mail_manager_relay::PATTERN_3,
     #[cfg(feature = "ses")]
+    &ses::mail_manager_relay::PATTERN_4,
+    #[cfg(feature = "ses")]
     &ses::mail_manager_rule_set::PATTERN_0,
     #[cfg(feature = "ses")]
     &ses::mail_manager_rule_set::PATTERN_1,
     #[cfg(feature = "ses")]
     &ses::mail_manager_rule_set::PATTERN_2,
     #[cfg(feature = "ses")]
+    &ses::mail_manager_rule_set::PATTERN_3,
+    #[cfg(feature = "ses")]
+    &ses::mail_manager_rule_set::PATTERN_4,
+    #[cfg(feature = "ses")]
+    &ses::mail_manager_rule_set::PATTERN_5,
+    #[cfg(feature = "ses")]
+    &ses::mail_manager_rule_set::PATTERN_6,
+    #[cfg(feature = "ses")]
+    &ses::mail_manager_rule_set::PATTERN_7,
+    #[cfg(feature = "ses")]
+    &ses::mail_manager_rule_set::PATTERN_8,
+    #[cfg(feature = "ses")]
+    &ses::mail_manager_rule_set::PATTERN_9,
+    #[cfg(feature = "ses")]
+    &ses::mail_manager_rule_set::PATTERN_10,
+    #[cfg(feature = "ses")]
+    &ses::mail_manager_rule_set::PATTERN_11,
+    #[cfg(feature = "ses")]
+    &ses::mail_manager_rule_set::PATTERN_12,
+    #[cfg(feature = "ses")]
+    &ses::mail_manager_rule_set::PATTERN_13,
+    #[cfg(feature = "ses")]
+    &ses::mail_manager_rule_set::PATTERN_14,
+    #[cfg(feature = "ses")]
+    &ses::mail_manager_rule_set::PATTERN_15,
+    #[cfg(feature = "ses")]
     &ses::mail_manager_traffic_policy::PATTERN_0,
     #[cfg(feature = "ses")]
     &ses::mail_manager_traffic_policy::PATTERN_1,
     #[cfg(feature = "ses")]
     &ses::mail_manager_traffic_policy::PATTERN_2,
+    #[cfg(feature = "ses")]
+    &ses::mail_manager_traffic_policy::PATTERN_3,
+    #[cfg(feature = "ses")]
+    &ses::mail_manager_traffic_policy::PATTERN_4,
     #[cfg(feature = "ses")]
     &ses::multi_region_endpoint::PATTERN_0,
     #[cfg(feature = "ses")]
@@ -42808,6 +43594,8 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "ssm")]
     &ssm::association::PATTERN_6,
     #[cfg(feature = "ssm")]
+    &ssm::association::PATTERN_7,
+    #[cfg(feature = "ssm")]
     &ssm::document::PATTERN_0,
     #[cfg(feature = "ssm")]
     &ssm::document::PATTERN_1,
@@ -42839,6 +43627,8 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &ssm::maintenance_window_task::PATTERN_3,
     #[cfg(feature = "ssm")]
     &ssm::maintenance_window_task::PATTERN_4,
+    #[cfg(feature = "ssm")]
+    &ssm::parameter::PATTERN_0,
     #[cfg(feature = "ssm")]
     &ssm::patch_baseline::PATTERN_0,
     #[cfg(feature = "ssm")]
@@ -42884,9 +43674,17 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "ssmquicksetup")]
     &ssmquicksetup::configuration_manager::PATTERN_2,
     #[cfg(feature = "ssmquicksetup")]
+    &ssmquicksetup::configuration_manager::PATTERN_3,
+    #[cfg(feature = "ssmquicksetup")]
+    &ssmquicksetup::configuration_manager::PATTERN_4,
+    #[cfg(feature = "ssmquicksetup")]
     &ssmquicksetup::lifecycle_automation::PATTERN_0,
     #[cfg(feature = "ssmquicksetup")]
     &ssmquicksetup::lifecycle_automation::PATTERN_1,
+    #[cfg(feature = "ssmquicksetup")]
+    &ssmquicksetup::lifecycle_automation::PATTERN_2,
+    #[cfg(feature = "ssmquicksetup")]
+    &ssmquicksetup::lifecycle_automation::PATTERN_3,
     #[cfg(feature = "sso")]
     &sso::application::PATTERN_0,
     #[cfg(feature = "sso")]
@@ -42972,6 +43770,16 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "sagemaker")]
     &sagemaker::cluster::PATTERN_11,
     #[cfg(feature = "sagemaker")]
+    &sagemaker::cluster::PATTERN_12,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::cluster::PATTERN_13,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::cluster::PATTERN_14,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::cluster::PATTERN_15,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::cluster::PATTERN_16,
+    #[cfg(feature = "sagemaker")]
     &sagemaker::data_quality_job_definition::PATTERN_0,
     #[cfg(feature = "sagemaker")]
     &sagemaker::data_quality_job_definition::PATTERN_1,
@@ -42981,6 +43789,10 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &sagemaker::data_quality_job_definition::PATTERN_3,
     #[cfg(feature = "sagemaker")]
     &sagemaker::data_quality_job_definition::PATTERN_4,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::data_quality_job_definition::PATTERN_5,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::data_quality_job_definition::PATTERN_6,
     #[cfg(feature = "sagemaker")]
     &sagemaker::device::PATTERN_0,
     #[cfg(feature = "sagemaker")]
@@ -43080,6 +43892,10 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "sagemaker")]
     &sagemaker::inference_component::PATTERN_4,
     #[cfg(feature = "sagemaker")]
+    &sagemaker::inference_component::PATTERN_5,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::inference_component::PATTERN_6,
+    #[cfg(feature = "sagemaker")]
     &sagemaker::inference_experiment::PATTERN_0,
     #[cfg(feature = "sagemaker")]
     &sagemaker::inference_experiment::PATTERN_1,
@@ -43134,6 +43950,10 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "sagemaker")]
     &sagemaker::model_bias_job_definition::PATTERN_5,
     #[cfg(feature = "sagemaker")]
+    &sagemaker::model_bias_job_definition::PATTERN_6,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::model_bias_job_definition::PATTERN_7,
+    #[cfg(feature = "sagemaker")]
     &sagemaker::model_card::PATTERN_0,
     #[cfg(feature = "sagemaker")]
     &sagemaker::model_card::PATTERN_1,
@@ -43141,6 +43961,8 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &sagemaker::model_card::PATTERN_2,
     #[cfg(feature = "sagemaker")]
     &sagemaker::model_card::PATTERN_3,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::model_card::PATTERN_4,
     #[cfg(feature = "sagemaker")]
     &sagemaker::model_explainability_job_definition::PATTERN_0,
     #[cfg(feature = "sagemaker")]
@@ -43151,6 +43973,10 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &sagemaker::model_explainability_job_definition::PATTERN_3,
     #[cfg(feature = "sagemaker")]
     &sagemaker::model_explainability_job_definition::PATTERN_4,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::model_explainability_job_definition::PATTERN_5,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::model_explainability_job_definition::PATTERN_6,
     #[cfg(feature = "sagemaker")]
     &sagemaker::model_package::PATTERN_0,
     #[cfg(feature = "sagemaker")]
@@ -43182,6 +44008,14 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "sagemaker")]
     &sagemaker::model_package::PATTERN_14,
     #[cfg(feature = "sagemaker")]
+    &sagemaker::model_package::PATTERN_15,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::model_package::PATTERN_16,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::model_package::PATTERN_17,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::model_package::PATTERN_18,
+    #[cfg(feature = "sagemaker")]
     &sagemaker::model_package_group::PATTERN_0,
     #[cfg(feature = "sagemaker")]
     &sagemaker::model_package_group::PATTERN_1,
@@ -43197,6 +44031,10 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &sagemaker::model_quality_job_definition::PATTERN_4,
     #[cfg(feature = "sagemaker")]
     &sagemaker::model_quality_job_definition::PATTERN_5,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::model_quality_job_definition::PATTERN_6,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::model_quality_job_definition::PATTERN_7,
     #[cfg(feature = "sagemaker")]
     &sagemaker::monitoring_schedule::PATTERN_0,
     #[cfg(feature = "sagemaker")]
@@ -43214,6 +44052,10 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "sagemaker")]
     &sagemaker::monitoring_schedule::PATTERN_7,
     #[cfg(feature = "sagemaker")]
+    &sagemaker::monitoring_schedule::PATTERN_8,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::monitoring_schedule::PATTERN_9,
+    #[cfg(feature = "sagemaker")]
     &sagemaker::partner_app::PATTERN_0,
     #[cfg(feature = "sagemaker")]
     &sagemaker::partner_app::PATTERN_1,
@@ -43227,6 +44069,10 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &sagemaker::partner_app::PATTERN_5,
     #[cfg(feature = "sagemaker")]
     &sagemaker::partner_app::PATTERN_6,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::partner_app::PATTERN_7,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::partner_app::PATTERN_8,
     #[cfg(feature = "sagemaker")]
     &sagemaker::pipeline::PATTERN_0,
     #[cfg(feature = "sagemaker")]
@@ -43255,6 +44101,10 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &sagemaker::processing_job::PATTERN_9,
     #[cfg(feature = "sagemaker")]
     &sagemaker::processing_job::PATTERN_10,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::processing_job::PATTERN_11,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::processing_job::PATTERN_12,
     #[cfg(feature = "sagemaker")]
     &sagemaker::project::PATTERN_0,
     #[cfg(feature = "sagemaker")]
@@ -43321,10 +44171,14 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &scheduler::schedule::PATTERN_4,
     #[cfg(any(feature = "scheduler", feature = "constructs"))]
     &scheduler::schedule::PATTERN_5,
+    #[cfg(any(feature = "scheduler", feature = "constructs"))]
+    &scheduler::schedule::PATTERN_6,
     #[cfg(feature = "scheduler")]
     &scheduler::schedule_group::PATTERN_0,
     #[cfg(feature = "securityhub")]
     &securityhub::aggregator_v2::PATTERN_0,
+    #[cfg(feature = "securityhub")]
+    &securityhub::aggregator_v2::PATTERN_1,
     #[cfg(feature = "securityhub")]
     &securityhub::automation_rule::PATTERN_0,
     #[cfg(feature = "securityhub")]
@@ -43332,17 +44186,33 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "securityhub")]
     &securityhub::automation_rule::PATTERN_2,
     #[cfg(feature = "securityhub")]
+    &securityhub::automation_rule::PATTERN_3,
+    #[cfg(feature = "securityhub")]
+    &securityhub::automation_rule::PATTERN_4,
+    #[cfg(feature = "securityhub")]
     &securityhub::automation_rule_v2::PATTERN_0,
+    #[cfg(feature = "securityhub")]
+    &securityhub::automation_rule_v2::PATTERN_1,
     #[cfg(feature = "securityhub")]
     &securityhub::configuration_policy::PATTERN_0,
     #[cfg(feature = "securityhub")]
+    &securityhub::configuration_policy::PATTERN_1,
+    #[cfg(feature = "securityhub")]
+    &securityhub::configuration_policy::PATTERN_2,
+    #[cfg(feature = "securityhub")]
     &securityhub::connector_v2::PATTERN_0,
+    #[cfg(feature = "securityhub")]
+    &securityhub::connector_v2::PATTERN_1,
     #[cfg(feature = "securityhub")]
     &securityhub::delegated_admin::PATTERN_0,
     #[cfg(feature = "securityhub")]
     &securityhub::finding_aggregator::PATTERN_0,
     #[cfg(feature = "securityhub")]
     &securityhub::hub::PATTERN_0,
+    #[cfg(feature = "securityhub")]
+    &securityhub::hub::PATTERN_1,
+    #[cfg(feature = "securityhub")]
+    &securityhub::hub_v2::PATTERN_0,
     #[cfg(feature = "securityhub")]
     &securityhub::insight::PATTERN_0,
     #[cfg(feature = "securityhub")]
@@ -43418,7 +44288,11 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "servicecatalogappregistry")]
     &servicecatalogappregistry::application::PATTERN_0,
     #[cfg(feature = "servicecatalogappregistry")]
+    &servicecatalogappregistry::application::PATTERN_1,
+    #[cfg(feature = "servicecatalogappregistry")]
     &servicecatalogappregistry::attribute_group::PATTERN_0,
+    #[cfg(feature = "servicecatalogappregistry")]
+    &servicecatalogappregistry::attribute_group::PATTERN_1,
     #[cfg(feature = "servicecatalogappregistry")]
     &servicecatalogappregistry::attribute_group_association::PATTERN_0,
     #[cfg(feature = "servicecatalogappregistry")]
@@ -43454,6 +44328,8 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "simspaceweaver")]
     &simspaceweaver::simulation::PATTERN_3,
     #[cfg(feature = "stepfunctions")]
+    &stepfunctions::state_machine::PATTERN_0,
+    #[cfg(feature = "stepfunctions")]
     &stepfunctions::state_machine_alias::PATTERN_0,
     #[cfg(feature = "supportapp")]
     &supportapp::account_alias::PATTERN_0,
@@ -43481,6 +44357,8 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &synthetics::canary::PATTERN_5,
     #[cfg(feature = "synthetics")]
     &synthetics::canary::PATTERN_6,
+    #[cfg(feature = "synthetics")]
+    &synthetics::canary::PATTERN_7,
     #[cfg(feature = "synthetics")]
     &synthetics::group::PATTERN_0,
     #[cfg(feature = "synthetics")]
@@ -43624,7 +44502,19 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "verifiedpermissions")]
     &verifiedpermissions::identity_source::PATTERN_1,
     #[cfg(feature = "verifiedpermissions")]
+    &verifiedpermissions::identity_source::PATTERN_2,
+    #[cfg(feature = "verifiedpermissions")]
+    &verifiedpermissions::identity_source::PATTERN_3,
+    #[cfg(feature = "verifiedpermissions")]
+    &verifiedpermissions::identity_source::PATTERN_4,
+    #[cfg(feature = "verifiedpermissions")]
     &verifiedpermissions::policy::PATTERN_0,
+    #[cfg(feature = "verifiedpermissions")]
+    &verifiedpermissions::policy::PATTERN_1,
+    #[cfg(feature = "verifiedpermissions")]
+    &verifiedpermissions::policy_store::PATTERN_0,
+    #[cfg(feature = "verifiedpermissions")]
+    &verifiedpermissions::policy_store::PATTERN_1,
     #[cfg(feature = "verifiedpermissions")]
     &verifiedpermissions::policy_template::PATTERN_0,
     #[cfg(feature = "voiceid")]
@@ -43653,6 +44543,8 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &vpclattice::resource_configuration::PATTERN_2,
     #[cfg(feature = "vpclattice")]
     &vpclattice::resource_configuration::PATTERN_3,
+    #[cfg(feature = "vpclattice")]
+    &vpclattice::resource_configuration::PATTERN_4,
     #[cfg(feature = "vpclattice")]
     &vpclattice::resource_gateway::PATTERN_0,
     #[cfg(feature = "vpclattice")]
@@ -43718,6 +44610,8 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "wafv2")]
     &wafv2::rule_group::PATTERN_3,
     #[cfg(feature = "wafv2")]
+    &wafv2::rule_group::PATTERN_4,
+    #[cfg(feature = "wafv2")]
     &wafv2::web_acl::PATTERN_0,
     #[cfg(feature = "wafv2")]
     &wafv2::web_acl::PATTERN_1,
@@ -43732,11 +44626,21 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "wafv2")]
     &wafv2::web_acl::PATTERN_6,
     #[cfg(feature = "wafv2")]
+    &wafv2::web_acl::PATTERN_7,
+    #[cfg(feature = "wafv2")]
     &wafv2::web_acl_association::PATTERN_0,
     #[cfg(feature = "wisdom")]
     &wisdom::ai_agent::PATTERN_0,
     #[cfg(feature = "wisdom")]
     &wisdom::ai_agent::PATTERN_1,
+    #[cfg(feature = "wisdom")]
+    &wisdom::ai_agent::PATTERN_2,
+    #[cfg(feature = "wisdom")]
+    &wisdom::ai_agent::PATTERN_3,
+    #[cfg(feature = "wisdom")]
+    &wisdom::ai_agent::PATTERN_4,
+    #[cfg(feature = "wisdom")]
+    &wisdom::ai_agent::PATTERN_5,
     #[cfg(feature = "wisdom")]
     &wisdom::ai_agent_version::PATTERN_0,
     #[cfg(feature = "wisdom")]
@@ -43746,11 +44650,15 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "wisdom")]
     &wisdom::ai_guardrail::PATTERN_2,
     #[cfg(feature = "wisdom")]
+    &wisdom::ai_guardrail::PATTERN_3,
+    #[cfg(feature = "wisdom")]
     &wisdom::ai_guardrail_version::PATTERN_0,
     #[cfg(feature = "wisdom")]
     &wisdom::ai_prompt::PATTERN_0,
     #[cfg(feature = "wisdom")]
     &wisdom::ai_prompt::PATTERN_1,
+    #[cfg(feature = "wisdom")]
+    &wisdom::ai_prompt::PATTERN_2,
     #[cfg(feature = "wisdom")]
     &wisdom::ai_prompt_version::PATTERN_0,
     #[cfg(feature = "wisdom")]
@@ -43758,9 +44666,15 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "wisdom")]
     &wisdom::assistant_association::PATTERN_0,
     #[cfg(feature = "wisdom")]
+    &wisdom::assistant_association::PATTERN_1,
+    #[cfg(feature = "wisdom")]
+    &wisdom::assistant_association::PATTERN_2,
+    #[cfg(feature = "wisdom")]
     &wisdom::knowledge_base::PATTERN_0,
     #[cfg(feature = "wisdom")]
     &wisdom::knowledge_base::PATTERN_1,
+    #[cfg(feature = "wisdom")]
+    &wisdom::knowledge_base::PATTERN_2,
     #[cfg(feature = "wisdom")]
     &wisdom::message_template::PATTERN_0,
     #[cfg(feature = "wisdom")]
@@ -43769,6 +44683,8 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &wisdom::message_template::PATTERN_2,
     #[cfg(feature = "wisdom")]
     &wisdom::message_template::PATTERN_3,
+    #[cfg(feature = "wisdom")]
+    &wisdom::message_template::PATTERN_4,
     #[cfg(feature = "wisdom")]
     &wisdom::message_template_version::PATTERN_0,
     #[cfg(feature = "wisdom")]
@@ -43806,6 +44722,8 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "workspacesweb")]
     &workspacesweb::browser_settings::PATTERN_2,
     #[cfg(feature = "workspacesweb")]
+    &workspacesweb::browser_settings::PATTERN_3,
+    #[cfg(feature = "workspacesweb")]
     &workspacesweb::data_protection_settings::PATTERN_0,
     #[cfg(feature = "workspacesweb")]
     &workspacesweb::data_protection_settings::PATTERN_1,
@@ -43818,15 +44736,21 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "workspacesweb")]
     &workspacesweb::data_protection_settings::PATTERN_5,
     #[cfg(feature = "workspacesweb")]
+    &workspacesweb::data_protection_settings::PATTERN_6,
+    #[cfg(feature = "workspacesweb")]
     &workspacesweb::identity_provider::PATTERN_0,
     #[cfg(feature = "workspacesweb")]
     &workspacesweb::identity_provider::PATTERN_1,
+    #[cfg(feature = "workspacesweb")]
+    &workspacesweb::identity_provider::PATTERN_2,
     #[cfg(feature = "workspacesweb")]
     &workspacesweb::ip_access_settings::PATTERN_0,
     #[cfg(feature = "workspacesweb")]
     &workspacesweb::ip_access_settings::PATTERN_1,
     #[cfg(feature = "workspacesweb")]
     &workspacesweb::ip_access_settings::PATTERN_2,
+    #[cfg(feature = "workspacesweb")]
+    &workspacesweb::ip_access_settings::PATTERN_3,
     #[cfg(feature = "workspacesweb")]
     &workspacesweb::network_settings::PATTERN_0,
     #[cfg(feature = "workspacesweb")]
@@ -43842,6 +44766,8 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "workspacesweb")]
     &workspacesweb::portal::PATTERN_3,
     #[cfg(feature = "workspacesweb")]
+    &workspacesweb::portal::PATTERN_4,
+    #[cfg(feature = "workspacesweb")]
     &workspacesweb::session_logger::PATTERN_0,
     #[cfg(feature = "workspacesweb")]
     &workspacesweb::session_logger::PATTERN_1,
@@ -43851,6 +44777,8 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &workspacesweb::session_logger::PATTERN_3,
     #[cfg(feature = "workspacesweb")]
     &workspacesweb::session_logger::PATTERN_4,
+    #[cfg(feature = "workspacesweb")]
+    &workspacesweb::session_logger::PATTERN_5,
     #[cfg(feature = "workspacesweb")]
     &workspacesweb::user_access_logging_settings::PATTERN_0,
     #[cfg(feature = "workspacesweb")]
@@ -43863,6 +44791,12 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &workspacesweb::user_settings::PATTERN_3,
     #[cfg(feature = "workspacesweb")]
     &workspacesweb::user_settings::PATTERN_4,
+    #[cfg(feature = "workspacesweb")]
+    &workspacesweb::user_settings::PATTERN_5,
+    #[cfg(feature = "workspacesweb")]
+    &workspacesweb::user_settings::PATTERN_6,
+    #[cfg(feature = "workspacesweb")]
+    &workspacesweb::user_settings::PATTERN_7,
     #[cfg(feature = "workspacesinstances")]
     &workspacesinstances::volume::PATTERN_0,
     #[cfg(feature = "workspacesinstances")]
@@ -43899,6 +44833,8 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &workspacesinstances::workspace_instance::PATTERN_10,
     #[cfg(feature = "xray")]
     &xray::resource_policy::PATTERN_0,
+    #[cfg(feature = "xray")]
+    &xray::sampling_rule::PATTERN_0,
     #[cfg(feature = "amplify")]
     &amplify::shared::PATTERN_0,
     #[cfg(feature = "appintegrations")]
@@ -43929,6 +44865,10 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &cloudformation::shared::PATTERN_1,
     #[cfg(feature = "cloudformation")]
     &cloudformation::shared::PATTERN_2,
+    #[cfg(feature = "cloudformation")]
+    &cloudformation::shared::PATTERN_3,
+    #[cfg(feature = "cloudformation")]
+    &cloudformation::shared::PATTERN_4,
     #[cfg(feature = "cloudtrail")]
     &cloudtrail::shared::PATTERN_0,
     #[cfg(feature = "cloudtrail")]
@@ -43969,18 +44909,24 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &ecr::shared::PATTERN_0,
     #[cfg(any(feature = "ecs", feature = "constructs"))]
     &ecs::shared::PATTERN_0,
+    #[cfg(any(feature = "ecs", feature = "constructs"))]
+    &ecs::shared::PATTERN_1,
     #[cfg(any(feature = "elasticloadbalancingv2", feature = "constructs"))]
     &elasticloadbalancingv2::shared::PATTERN_0,
     #[cfg(any(feature = "elasticloadbalancingv2", feature = "constructs"))]
     &elasticloadbalancingv2::shared::PATTERN_1,
     #[cfg(any(feature = "elasticloadbalancingv2", feature = "constructs"))]
     &elasticloadbalancingv2::shared::PATTERN_2,
+    #[cfg(feature = "emr")]
+    &emr::shared::PATTERN_0,
     #[cfg(feature = "entityresolution")]
     &entityresolution::shared::PATTERN_0,
     #[cfg(feature = "entityresolution")]
     &entityresolution::shared::PATTERN_1,
     #[cfg(feature = "entityresolution")]
     &entityresolution::shared::PATTERN_2,
+    #[cfg(feature = "entityresolution")]
+    &entityresolution::shared::PATTERN_3,
     #[cfg(feature = "evidently")]
     &evidently::shared::PATTERN_0,
     #[cfg(feature = "forecast")]
@@ -44009,6 +44955,8 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &imagebuilder::shared::PATTERN_4,
     #[cfg(feature = "iot")]
     &iot::shared::PATTERN_0,
+    #[cfg(feature = "iot")]
+    &iot::shared::PATTERN_1,
     #[cfg(feature = "iotevents")]
     &iotevents::shared::PATTERN_0,
     #[cfg(feature = "iotevents")]

@@ -10,6 +10,8 @@ use crate::support::prelude::*;
 pub use super::shared::{AccessLogSetting, Tag, TagRequired};
 use super::shared::{RULE_AccessLogSetting, RULE_Tag};
 
+pub(crate) static PATTERN_0: Pattern = Pattern::new("[a-zA-Z0-9]+");
+
 /// The required properties of [`Deployment`], by name: `Deployment::new(DeploymentRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DeploymentRequired {
@@ -167,7 +169,7 @@ impl DeploymentAttributes {
 pub(crate) static RULE_CanarySetting: ObjRule = ObjRule {
     properties: &[
         ("PercentTraffic", Shape::NUM),
-        ("StageVariableOverrides", Shape::Typed(json_type::OBJECT)),
+        ("StageVariableOverrides", Shape::Object(&ObjRule { patterns: &[(&PATTERN_0, Shape::STR)], closed: true, ..OBJ_RULE })),
         ("UseStageCache", Shape::Bool),
     ],
     closed: true,
@@ -230,7 +232,7 @@ impl ToValue for CanarySetting {
 pub(crate) static RULE_DeploymentCanarySettings: ObjRule = ObjRule {
     properties: &[
         ("PercentTraffic", Shape::NUM),
-        ("StageVariableOverrides", Shape::Typed(json_type::OBJECT)),
+        ("StageVariableOverrides", Shape::Object(&ObjRule { patterns: &[(&PATTERN_0, Shape::STR)], closed: true, ..OBJ_RULE })),
         ("UseStageCache", Shape::Bool),
     ],
     closed: true,
@@ -427,7 +429,7 @@ pub(crate) static RULE_StageDescription: ObjRule = ObjRule {
         ("ThrottlingBurstLimit", Shape::INT),
         ("ThrottlingRateLimit", Shape::NUM),
         ("TracingEnabled", Shape::Bool),
-        ("Variables", Shape::Typed(json_type::OBJECT)),
+        ("Variables", Shape::Object(&ObjRule { patterns: &[(&PATTERN_0, Shape::STR)], closed: true, ..OBJ_RULE })),
     ],
     closed: true,
     ..OBJ_RULE

@@ -7,6 +7,8 @@
 
 use crate::support::prelude::*;
 
+pub(crate) static PATTERN_0: Pattern = Pattern::new("[a-zA-Z0-9]+");
+
 /// The required properties of [`GatewayResponse`], by name: `GatewayResponse::new(GatewayResponseRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct GatewayResponseRequired {
@@ -19,8 +21,8 @@ pub struct GatewayResponseRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_GatewayResponse: ObjRule = ObjRule {
     properties: &[
-        ("ResponseParameters", Shape::Typed(json_type::OBJECT)),
-        ("ResponseTemplates", Shape::Typed(json_type::OBJECT)),
+        ("ResponseParameters", Shape::Object(&ObjRule { patterns: &[(&PATTERN_0, Shape::STR)], closed: true, ..OBJ_RULE })),
+        ("ResponseTemplates", Shape::Object(&ObjRule { patterns: &[(&PATTERN_0, Shape::STR)], closed: true, ..OBJ_RULE })),
         ("ResponseType", Shape::STR),
         ("RestApiId", Shape::STR),
         ("StatusCode", Shape::STR),

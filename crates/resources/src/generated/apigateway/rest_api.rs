@@ -7,6 +7,8 @@
 
 use crate::support::prelude::*;
 
+pub(crate) static PATTERN_0: Pattern = Pattern::new("[a-zA-Z0-9]+");
+
 #[rustfmt::skip]
 pub(crate) static RULE_RestApi: ObjRule = ObjRule {
     properties: &[
@@ -23,7 +25,7 @@ pub(crate) static RULE_RestApi: ObjRule = ObjRule {
         ("MinimumCompressionSize", Shape::INT),
         ("Mode", Shape::STR),
         ("Name", Shape::STR),
-        ("Parameters", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+        ("Parameters", Shape::AnyOf(&[Shape::Object(&ObjRule { patterns: &[(&PATTERN_0, Shape::STR)], closed: true, ..OBJ_RULE }), Shape::Typed(json_type::STRING)])),
         ("Policy", Shape::Typed(json_type::OBJECT | json_type::STRING)),
         ("SecurityPolicy", Shape::STR),
         ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),

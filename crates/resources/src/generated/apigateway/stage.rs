@@ -10,7 +10,8 @@ use crate::support::prelude::*;
 pub use super::shared::AccessLogSetting;
 use super::shared::RULE_AccessLogSetting;
 
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^/.*$");
+pub(crate) static PATTERN_0: Pattern = Pattern::new("[a-zA-Z0-9]+");
+pub(crate) static PATTERN_1: Pattern = Pattern::new("^/.*$");
 
 /// The required properties of [`Stage`], by name: `Stage::new(StageRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
@@ -35,7 +36,7 @@ pub(crate) static RULE_Stage: ObjRule = ObjRule {
         ("StageName", Shape::STR),
         ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
         ("TracingEnabled", Shape::Bool),
-        ("Variables", Shape::Typed(json_type::OBJECT)),
+        ("Variables", Shape::Object(&ObjRule { patterns: &[(&PATTERN_0, Shape::STR)], closed: true, ..OBJ_RULE })),
     ],
     required: &["RestApiId"],
     closed: true,
@@ -241,7 +242,7 @@ pub(crate) static RULE_CanarySetting: ObjRule = ObjRule {
     properties: &[
         ("DeploymentId", Shape::STR),
         ("PercentTraffic", Shape::Num(&NumRule { min: Some(0.0), max: Some(100.0), ..NumRule::ANY })),
-        ("StageVariableOverrides", Shape::Typed(json_type::OBJECT)),
+        ("StageVariableOverrides", Shape::Object(&ObjRule { patterns: &[(&PATTERN_0, Shape::STR)], closed: true, ..OBJ_RULE })),
         ("UseStageCache", Shape::Bool),
     ],
     closed: true,
@@ -317,7 +318,7 @@ pub(crate) static RULE_MethodSetting: ObjRule = ObjRule {
         ("HttpMethod", Shape::STR),
         ("LoggingLevel", Shape::STR),
         ("MetricsEnabled", Shape::Bool),
-        ("ResourcePath", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("ResourcePath", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("ThrottlingBurstLimit", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
         ("ThrottlingRateLimit", Shape::Num(&NumRule { min: Some(0.0), ..NumRule::ANY })),
     ],

@@ -7,6 +7,8 @@
 
 use crate::support::prelude::*;
 
+pub(crate) static PATTERN_0: Pattern = Pattern::new(".*");
+
 /// The required properties of [`DomainName`], by name: `DomainName::new(DomainNameRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DomainNameRequired {
@@ -21,7 +23,7 @@ pub(crate) static RULE_DomainName: ObjRule = ObjRule {
         ("DomainNameConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_DomainNameConfiguration), min_items: None, max_items: None, unique: false })),
         ("MutualTlsAuthentication", Shape::Object(&RULE_MutualTlsAuthentication)),
         ("RoutingMode", Shape::Str(&StrRule { allowed: &["API_MAPPING_ONLY", "ROUTING_RULE_THEN_API_MAPPING", "ROUTING_RULE_ONLY"], ..StrRule::ANY })),
-        ("Tags", Shape::Typed(json_type::OBJECT)),
+        ("Tags", Shape::Object(&ObjRule { patterns: &[(&PATTERN_0, Shape::STR)], closed: true, ..OBJ_RULE })),
     ],
     required: &["DomainName"],
     closed: true,

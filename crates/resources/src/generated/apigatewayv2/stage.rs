@@ -10,6 +10,8 @@ use crate::support::prelude::*;
 pub use super::shared::AccessLogSettings;
 use super::shared::RULE_AccessLogSettings;
 
+pub(crate) static PATTERN_0: Pattern = Pattern::new(".*");
+
 /// The required properties of [`Stage`], by name: `Stage::new(StageRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct StageRequired {
@@ -32,7 +34,7 @@ pub(crate) static RULE_Stage: ObjRule = ObjRule {
         ("RouteSettings", Shape::Typed(json_type::OBJECT | json_type::STRING)),
         ("StageName", Shape::STR),
         ("StageVariables", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-        ("Tags", Shape::Typed(json_type::OBJECT)),
+        ("Tags", Shape::Object(&ObjRule { patterns: &[(&PATTERN_0, Shape::STR)], closed: true, ..OBJ_RULE })),
     ],
     required: &["StageName", "ApiId"],
     closed: true,

@@ -7,6 +7,8 @@
 
 use crate::support::prelude::*;
 
+pub(crate) static PATTERN_0: Pattern = Pattern::new(".*");
+
 /// The required properties of [`VpcLink`], by name: `VpcLink::new(VpcLinkRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct VpcLinkRequired {
@@ -22,7 +24,7 @@ pub(crate) static RULE_VpcLink: ObjRule = ObjRule {
         ("Name", Shape::STR),
         ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
         ("SubnetIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("Tags", Shape::Typed(json_type::OBJECT)),
+        ("Tags", Shape::Object(&ObjRule { patterns: &[(&PATTERN_0, Shape::STR)], closed: true, ..OBJ_RULE })),
     ],
     required: &["SubnetIds", "Name"],
     closed: true,

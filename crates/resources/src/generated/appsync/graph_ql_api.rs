@@ -7,6 +7,8 @@
 
 use crate::support::prelude::*;
 
+pub(crate) static PATTERN_0: Pattern = Pattern::new("^[A-Za-z]+\\w*$");
+
 /// The required properties of [`GraphQlApi`], by name: `GraphQlApi::new(GraphQlApiRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct GraphQlApiRequired {
@@ -23,7 +25,7 @@ pub(crate) static RULE_GraphQlApi: ObjRule = ObjRule {
         ("ApiType", Shape::Str(&StrRule { allowed: &["GRAPHQL", "MERGED"], ..StrRule::ANY })),
         ("AuthenticationType", Shape::Str(&StrRule { allowed: &["AMAZON_COGNITO_USER_POOLS", "API_KEY", "AWS_IAM", "AWS_LAMBDA", "OPENID_CONNECT"], ..StrRule::ANY })),
         ("EnhancedMetricsConfig", Shape::Object(&RULE_EnhancedMetricsConfig)),
-        ("EnvironmentVariables", Shape::Typed(json_type::OBJECT)),
+        ("EnvironmentVariables", Shape::Object(&ObjRule { patterns: &[(&PATTERN_0, Shape::STR)], closed: true, ..OBJ_RULE })),
         ("IntrospectionConfig", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED"], ..StrRule::ANY })),
         ("LambdaAuthorizerConfig", Shape::Object(&RULE_LambdaAuthorizerConfig)),
         ("LogConfig", Shape::Object(&RULE_LogConfig)),

@@ -7,11 +7,36 @@
 
 use crate::support::prelude::*;
 
-pub(crate) static PATTERN_0: Pattern =
-    Pattern::new("^arn:aws[a-zA-Z0-9-]*:iam::[0-9]{12}:role/.+$");
+pub(crate) static PATTERN_0: Pattern = Pattern::new(".+");
 pub(crate) static PATTERN_1: Pattern =
+    Pattern::new("^arn:aws[a-zA-Z0-9-]*:iam::[0-9]{12}:role/.+$");
+pub(crate) static PATTERN_2: Pattern =
     Pattern::new("^[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,30}[a-zA-Z0-9])?$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-z]{2}-[a-z-]+-\\d+$");
+pub(crate) static PATTERN_3: Pattern = Pattern::new("^[a-z]{2}-[a-z-]+-\\d+$");
+pub(crate) static PATTERN_4: Pattern = Pattern::new("^\\d{12}$");
+pub(crate) static PATTERN_5: Pattern =
+    Pattern::new("^(?:s3://)?[a-z0-9][a-z0-9-]{1,61}[a-z0-9](?:/[^/ ][^/]*)*/?$");
+pub(crate) static PATTERN_6: Pattern = Pattern::new(
+    "^arn:aws[a-zA-Z-]*:autoscaling:[a-z0-9-]+:\\d{12}:autoScalingGroup:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}:autoScalingGroupName/[\\S\\s]{1,255}$",
+);
+pub(crate) static PATTERN_7: Pattern = Pattern::new(
+    "^arn:aws[a-zA-Z-]*:arc-region-switch::[0-9]{12}:plan/([a-zA-Z0-9](?:[a-zA-Z0-9-]{0,30}[a-zA-Z0-9])?):([a-z0-9]{6})$",
+);
+pub(crate) static PATTERN_8: Pattern =
+    Pattern::new("^arn:aws[a-zA-Z-]*:ecs:[a-z0-9-]+:\\d{12}:cluster/[a-zA-Z0-9_-]{1,255}$");
+pub(crate) static PATTERN_9: Pattern = Pattern::new(
+    "^arn:aws[a-zA-Z-]*:ecs:[a-z0-9-]+:\\d{12}:service/[a-zA-Z0-9_-]+/[a-zA-Z0-9_-]{1,255}$",
+);
+pub(crate) static PATTERN_10: Pattern = Pattern::new(
+    "^arn:aws[a-zA-Z-]*:eks:[a-z0-9-]+:\\d{12}:cluster/[a-zA-Z0-9][a-zA-Z0-9-_]{0,99}$",
+);
+pub(crate) static PATTERN_11: Pattern = Pattern::new(
+    "^arn:aws[a-zA-Z-]*:rds:[a-z0-9-]+:\\d{12}:cluster:[a-zA-Z0-9][a-zA-Z0-9-_]{0,99}$",
+);
+pub(crate) static PATTERN_12: Pattern = Pattern::new("^[A-Za-z][0-9A-Za-z-:._]*$");
+pub(crate) static PATTERN_13: Pattern = Pattern::new(
+    "^arn:aws[a-zA-Z-]*:rds:[a-z0-9-]+:\\d{12}:db:[a-zA-Z][a-zA-Z0-9]*(-[a-zA-Z0-9]+)*$",
+);
 
 /// The required properties of [`Plan`], by name: `Plan::new(PlanRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
@@ -31,16 +56,16 @@ pub struct PlanRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_Plan: ObjRule = ObjRule {
     properties: &[
-        ("AssociatedAlarms", Shape::Typed(json_type::OBJECT)),
+        ("AssociatedAlarms", Shape::Object(&ObjRule { patterns: &[(&PATTERN_0, Shape::Object(&ObjRule { properties: &[("AlarmType", Shape::Str(&StrRule { allowed: &["applicationHealth", "trigger"], ..StrRule::ANY })), ("CrossAccountRole", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })), ("ExternalId", Shape::STR), ("ResourceIdentifier", Shape::STR)], required: &["AlarmType", "ResourceIdentifier"], closed: true, ..OBJ_RULE }))], ..OBJ_RULE })),
         ("Description", Shape::STR),
-        ("ExecutionRole", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("PrimaryRegion", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("ExecutionRole", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("PrimaryRegion", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
         ("RecoveryApproach", Shape::Str(&StrRule { allowed: &["activeActive", "activePassive"], ..StrRule::ANY })),
         ("RecoveryTimeObjectiveMinutes", Shape::Num(&NumRule { min: Some(1.0), max: Some(10080.0), ..NumRule::ANY })),
-        ("Regions", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(2), max_items: Some(2), unique: false })),
+        ("Regions", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY }), min_items: Some(2), max_items: Some(2), unique: false })),
         ("ReportConfiguration", Shape::Object(&RULE_ReportConfiguration)),
-        ("Tags", Shape::Typed(json_type::OBJECT)),
+        ("Tags", Shape::Object(&ObjRule { patterns: &[(&PATTERN_0, Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY }))], ..OBJ_RULE })),
         ("Triggers", Shape::List(&ListRule { items: Shape::Object(&RULE_Trigger), min_items: None, max_items: None, unique: false })),
         ("Workflows", Shape::List(&ListRule { items: Shape::Object(&RULE_Workflow), min_items: None, max_items: None, unique: false })),
     ],
@@ -283,7 +308,7 @@ impl PlanAttributes {
 #[rustfmt::skip]
 pub(crate) static RULE_ReportConfiguration: ObjRule = ObjRule {
     properties: &[
-        ("ReportOutput", Shape::List(&ListRule { items: Shape::Any, min_items: Some(1), max_items: Some(1), unique: false })),
+        ("ReportOutput", Shape::List(&ListRule { items: Shape::OneOf(&[Shape::Object(&ObjRule { properties: &[("S3Configuration", Shape::Object(&ObjRule { properties: &[("BucketOwner", Shape::Str(&StrRule { pattern: Some(&PATTERN_4), ..StrRule::ANY })), ("BucketPath", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(512), pattern: Some(&PATTERN_5), ..StrRule::ANY }))], closed: true, ..OBJ_RULE }))], required: &["S3Configuration"], closed: true, ..OBJ_RULE })]), min_items: Some(1), max_items: Some(1), unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -342,7 +367,7 @@ pub struct StepRequired {
 pub(crate) static RULE_Step: ObjRule = ObjRule {
     properties: &[
         ("Description", Shape::STR),
-        ("ExecutionBlockConfiguration", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
+        ("ExecutionBlockConfiguration", Shape::OneOf(&[Shape::Object(&ObjRule { properties: &[("CustomActionLambdaConfig", Shape::Object(&ObjRule { properties: &[("Lambdas", Shape::List(&ListRule { items: Shape::Object(&ObjRule { properties: &[("Arn", Shape::STR), ("CrossAccountRole", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })), ("ExternalId", Shape::STR)], closed: true, ..OBJ_RULE }), min_items: Some(1), max_items: Some(2), unique: false })), ("RegionToRun", Shape::Str(&StrRule { allowed: &["activatingRegion", "deactivatingRegion", "activeRegion", "inactiveRegion"], ..StrRule::ANY })), ("RetryIntervalMinutes", Shape::NUM), ("TimeoutMinutes", Shape::Num(&NumRule { min: Some(1.0), ..NumRule::ANY })), ("Ungraceful", Shape::Object(&ObjRule { properties: &[("Behavior", Shape::Any)], closed: true, ..OBJ_RULE }))], required: &["Lambdas", "RegionToRun", "RetryIntervalMinutes"], closed: true, ..OBJ_RULE }))], required: &["CustomActionLambdaConfig"], closed: true, ..OBJ_RULE }), Shape::Object(&ObjRule { properties: &[("Ec2AsgCapacityIncreaseConfig", Shape::Object(&ObjRule { properties: &[("Asgs", Shape::List(&ListRule { items: Shape::Object(&ObjRule { properties: &[("Arn", Shape::Str(&StrRule { pattern: Some(&PATTERN_6), ..StrRule::ANY })), ("CrossAccountRole", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })), ("ExternalId", Shape::STR)], closed: true, ..OBJ_RULE }), min_items: Some(2), max_items: Some(2), unique: false })), ("CapacityMonitoringApproach", Shape::Any), ("TargetPercent", Shape::NUM), ("TimeoutMinutes", Shape::Num(&NumRule { min: Some(1.0), ..NumRule::ANY })), ("Ungraceful", Shape::Object(&ObjRule { properties: &[("MinimumSuccessPercentage", Shape::Num(&NumRule { min: Some(0.0), max: Some(99.0), ..NumRule::ANY }))], required: &["MinimumSuccessPercentage"], closed: true, ..OBJ_RULE }))], required: &["Asgs"], closed: true, ..OBJ_RULE }))], required: &["Ec2AsgCapacityIncreaseConfig"], closed: true, ..OBJ_RULE }), Shape::Object(&ObjRule { properties: &[("ExecutionApprovalConfig", Shape::Object(&ObjRule { properties: &[("ApprovalRole", Shape::STR), ("TimeoutMinutes", Shape::Num(&NumRule { min: Some(1.0), ..NumRule::ANY }))], required: &["ApprovalRole"], closed: true, ..OBJ_RULE }))], required: &["ExecutionApprovalConfig"], closed: true, ..OBJ_RULE }), Shape::Object(&ObjRule { properties: &[("ArcRoutingControlConfig", Shape::Object(&ObjRule { properties: &[("CrossAccountRole", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })), ("ExternalId", Shape::STR), ("RegionAndRoutingControls", Shape::Object(&ObjRule { patterns: &[(&PATTERN_0, Shape::List(&ListRule { items: Shape::Typed(json_type::OBJECT), min_items: None, max_items: None, unique: false }))], closed: true, ..OBJ_RULE })), ("TimeoutMinutes", Shape::Num(&NumRule { min: Some(1.0), ..NumRule::ANY }))], required: &["RegionAndRoutingControls"], closed: true, ..OBJ_RULE }))], required: &["ArcRoutingControlConfig"], closed: true, ..OBJ_RULE }), Shape::Object(&ObjRule { properties: &[("GlobalAuroraConfig", Shape::Object(&ObjRule { properties: &[("Behavior", Shape::Any), ("CrossAccountRole", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })), ("DatabaseClusterArns", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })), ("ExternalId", Shape::STR), ("GlobalClusterIdentifier", Shape::STR), ("TimeoutMinutes", Shape::Num(&NumRule { min: Some(1.0), ..NumRule::ANY })), ("Ungraceful", Shape::Object(&ObjRule { properties: &[("Ungraceful", Shape::Str(&StrRule { allowed: &["failover"], ..StrRule::ANY }))], closed: true, ..OBJ_RULE }))], required: &["Behavior", "DatabaseClusterArns", "GlobalClusterIdentifier"], closed: true, ..OBJ_RULE }))], required: &["GlobalAuroraConfig"], closed: true, ..OBJ_RULE }), Shape::Object(&ObjRule { properties: &[("ParallelConfig", Shape::Object(&ObjRule { properties: &[("Steps", Shape::List(&ListRule { items: Shape::Object(&ObjRule { properties: &[("Description", Shape::STR), ("ExecutionBlockConfiguration", Shape::OneOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])), ("ExecutionBlockType", Shape::Str(&StrRule { allowed: &["CustomActionLambda", "ManualApproval", "AuroraGlobalDatabase", "EC2AutoScaling", "ARCRoutingControl", "ARCRegionSwitchPlan", "Parallel", "ECSServiceScaling", "EKSResourceScaling", "Route53HealthCheck", "DocumentDb", "RdsPromoteReadReplica", "RdsCreateCrossRegionReplica"], ..StrRule::ANY })), ("Name", Shape::STR)], required: &["ExecutionBlockConfiguration", "ExecutionBlockType", "Name"], closed: true, ..OBJ_RULE }), min_items: None, max_items: None, unique: false }))], required: &["Steps"], closed: true, ..OBJ_RULE }))], required: &["ParallelConfig"], closed: true, ..OBJ_RULE }), Shape::Object(&ObjRule { properties: &[("RegionSwitchPlanConfig", Shape::Object(&ObjRule { properties: &[("Arn", Shape::Str(&StrRule { pattern: Some(&PATTERN_7), ..StrRule::ANY })), ("CrossAccountRole", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })), ("ExternalId", Shape::STR)], required: &["Arn"], closed: true, ..OBJ_RULE }))], required: &["RegionSwitchPlanConfig"], closed: true, ..OBJ_RULE }), Shape::Object(&ObjRule { properties: &[("EcsCapacityIncreaseConfig", Shape::Object(&ObjRule { properties: &[("CapacityMonitoringApproach", Shape::Any), ("Services", Shape::List(&ListRule { items: Shape::Object(&ObjRule { properties: &[("ClusterArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_8), ..StrRule::ANY })), ("CrossAccountRole", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })), ("ExternalId", Shape::STR), ("ServiceArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_9), ..StrRule::ANY }))], closed: true, ..OBJ_RULE }), min_items: Some(2), max_items: Some(2), unique: false })), ("TargetPercent", Shape::NUM), ("TimeoutMinutes", Shape::Num(&NumRule { min: Some(1.0), ..NumRule::ANY })), ("Ungraceful", Shape::Object(&ObjRule { properties: &[("MinimumSuccessPercentage", Shape::Num(&NumRule { min: Some(0.0), max: Some(99.0), ..NumRule::ANY }))], required: &["MinimumSuccessPercentage"], closed: true, ..OBJ_RULE }))], required: &["Services"], closed: true, ..OBJ_RULE }))], required: &["EcsCapacityIncreaseConfig"], closed: true, ..OBJ_RULE }), Shape::Object(&ObjRule { properties: &[("EksResourceScalingConfig", Shape::Object(&ObjRule { properties: &[("CapacityMonitoringApproach", Shape::Any), ("EksClusters", Shape::List(&ListRule { items: Shape::Object(&ObjRule { properties: &[("ClusterArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_10), ..StrRule::ANY })), ("CrossAccountRole", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })), ("ExternalId", Shape::STR)], required: &["ClusterArn"], closed: true, ..OBJ_RULE }), min_items: Some(2), max_items: None, unique: false })), ("KubernetesResourceType", Shape::Object(&ObjRule { properties: &[("ApiVersion", Shape::STR), ("Kind", Shape::STR)], required: &["ApiVersion", "Kind"], closed: true, ..OBJ_RULE })), ("ScalingResources", Shape::List(&ListRule { items: Shape::Object(&ObjRule { patterns: &[(&PATTERN_0, Shape::Typed(json_type::OBJECT))], closed: true, ..OBJ_RULE }), min_items: Some(1), max_items: None, unique: false })), ("TargetPercent", Shape::Num(&NumRule { min: Some(1.0), ..NumRule::ANY })), ("TimeoutMinutes", Shape::Num(&NumRule { min: Some(1.0), ..NumRule::ANY })), ("Ungraceful", Shape::Object(&ObjRule { properties: &[("MinimumSuccessPercentage", Shape::Num(&NumRule { min: Some(0.0), max: Some(99.0), ..NumRule::ANY }))], required: &["MinimumSuccessPercentage"], closed: true, ..OBJ_RULE }))], required: &["KubernetesResourceType"], closed: true, ..OBJ_RULE }))], required: &["EksResourceScalingConfig"], closed: true, ..OBJ_RULE }), Shape::Object(&ObjRule { properties: &[("Route53HealthCheckConfig", Shape::Object(&ObjRule { properties: &[("CrossAccountRole", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })), ("ExternalId", Shape::STR), ("HostedZoneId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32), ..StrRule::ANY })), ("RecordName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })), ("RecordSets", Shape::List(&ListRule { items: Shape::Object(&ObjRule { properties: &[("RecordSetIdentifier", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })), ("Region", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY }))], closed: true, ..OBJ_RULE }), min_items: None, max_items: None, unique: false })), ("TimeoutMinutes", Shape::Num(&NumRule { min: Some(1.0), ..NumRule::ANY }))], required: &["HostedZoneId", "RecordName"], closed: true, ..OBJ_RULE }))], required: &["Route53HealthCheckConfig"], closed: true, ..OBJ_RULE }), Shape::Object(&ObjRule { properties: &[("DocumentDbConfig", Shape::Object(&ObjRule { properties: &[("Behavior", Shape::Any), ("CrossAccountRole", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })), ("DatabaseClusterArns", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_11), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })), ("ExternalId", Shape::STR), ("GlobalClusterIdentifier", Shape::Str(&StrRule { pattern: Some(&PATTERN_12), ..StrRule::ANY })), ("TimeoutMinutes", Shape::Num(&NumRule { min: Some(1.0), ..NumRule::ANY })), ("Ungraceful", Shape::Object(&ObjRule { properties: &[("Ungraceful", Shape::Str(&StrRule { allowed: &["failover"], ..StrRule::ANY }))], closed: true, ..OBJ_RULE }))], required: &["Behavior", "DatabaseClusterArns", "GlobalClusterIdentifier"], closed: true, ..OBJ_RULE }))], required: &["DocumentDbConfig"], closed: true, ..OBJ_RULE }), Shape::Object(&ObjRule { properties: &[("RdsPromoteReadReplicaConfig", Shape::Object(&ObjRule { properties: &[("CrossAccountRole", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })), ("DbInstanceArnMap", Shape::Object(&ObjRule { patterns: &[(&PATTERN_3, Shape::Str(&StrRule { pattern: Some(&PATTERN_13), ..StrRule::ANY }))], closed: true, ..OBJ_RULE })), ("ExternalId", Shape::STR), ("TimeoutMinutes", Shape::Num(&NumRule { min: Some(1.0), ..NumRule::ANY }))], required: &["DbInstanceArnMap"], closed: true, ..OBJ_RULE }))], required: &["RdsPromoteReadReplicaConfig"], closed: true, ..OBJ_RULE }), Shape::Object(&ObjRule { properties: &[("RdsCreateCrossRegionReadReplicaConfig", Shape::Object(&ObjRule { properties: &[("CrossAccountRole", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })), ("DbInstanceArnMap", Shape::Object(&ObjRule { patterns: &[(&PATTERN_3, Shape::Str(&StrRule { pattern: Some(&PATTERN_13), ..StrRule::ANY }))], closed: true, ..OBJ_RULE })), ("ExternalId", Shape::STR), ("TimeoutMinutes", Shape::Num(&NumRule { min: Some(1.0), ..NumRule::ANY }))], required: &["DbInstanceArnMap"], closed: true, ..OBJ_RULE }))], required: &["RdsCreateCrossRegionReadReplicaConfig"], closed: true, ..OBJ_RULE })])),
         ("ExecutionBlockType", Shape::Str(&StrRule { allowed: &["CustomActionLambda", "ManualApproval", "AuroraGlobalDatabase", "EC2AutoScaling", "ARCRoutingControl", "ARCRegionSwitchPlan", "Parallel", "ECSServiceScaling", "EKSResourceScaling", "Route53HealthCheck", "DocumentDb", "RdsPromoteReadReplica", "RdsCreateCrossRegionReplica"], ..StrRule::ANY })),
         ("Name", Shape::STR),
     ],
@@ -436,7 +461,7 @@ pub(crate) static RULE_Trigger: ObjRule = ObjRule {
         ("Conditions", Shape::List(&ListRule { items: Shape::Object(&RULE_TriggerCondition), min_items: Some(1), max_items: Some(10), unique: false })),
         ("Description", Shape::STR),
         ("MinDelayMinutesBetweenExecutions", Shape::NUM),
-        ("TargetRegion", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("TargetRegion", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
     ],
     required: &["Action", "Conditions", "MinDelayMinutesBetweenExecutions", "TargetRegion"],
     closed: true,
@@ -599,7 +624,7 @@ pub(crate) static RULE_Workflow: ObjRule = ObjRule {
         ("Steps", Shape::List(&ListRule { items: Shape::Object(&RULE_Step), min_items: None, max_items: None, unique: false })),
         ("WorkflowDescription", Shape::STR),
         ("WorkflowTargetAction", Shape::Str(&StrRule { allowed: &["activate", "deactivate", "postRecovery"], ..StrRule::ANY })),
-        ("WorkflowTargetRegion", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("WorkflowTargetRegion", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
     ],
     required: &["WorkflowTargetAction"],
     closed: true,

@@ -11,6 +11,7 @@ use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
 
 pub(crate) static PATTERN_0: Pattern = Pattern::new("[a-zA-Z0-9._-]{1,128}");
+pub(crate) static PATTERN_1: Pattern = Pattern::new("^.+$");
 
 /// The required properties of [`WorkGroup`], by name: `WorkGroup::new(WorkGroupRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
@@ -265,7 +266,7 @@ impl ToValue for AclConfiguration {
 pub(crate) static RULE_Classification: ObjRule = ObjRule {
     properties: &[
         ("Name", Shape::STR),
-        ("Properties", Shape::Typed(json_type::OBJECT)),
+        ("Properties", Shape::Object(&ObjRule { patterns: &[(&PATTERN_1, Shape::STR)], closed: true, ..OBJ_RULE })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -320,7 +321,7 @@ pub(crate) static RULE_CloudWatchLoggingConfiguration: ObjRule = ObjRule {
         ("Enabled", Shape::Bool),
         ("LogGroup", Shape::STR),
         ("LogStreamNamePrefix", Shape::STR),
-        ("LogTypes", Shape::Typed(json_type::OBJECT)),
+        ("LogTypes", Shape::Object(&ObjRule { patterns: &[(&PATTERN_1, Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false }))], closed: true, ..OBJ_RULE })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -505,12 +506,12 @@ impl ToValue for EncryptionConfiguration {
 #[rustfmt::skip]
 pub(crate) static RULE_EngineConfiguration: ObjRule = ObjRule {
     properties: &[
-        ("AdditionalConfigs", Shape::Typed(json_type::OBJECT)),
+        ("AdditionalConfigs", Shape::Object(&ObjRule { patterns: &[(&PATTERN_1, Shape::STR)], closed: true, ..OBJ_RULE })),
         ("Classifications", Shape::List(&ListRule { items: Shape::Object(&RULE_Classification), min_items: None, max_items: None, unique: false })),
         ("CoordinatorDpuSize", Shape::INT),
         ("DefaultExecutorDpuSize", Shape::INT),
         ("MaxConcurrentDpus", Shape::INT),
-        ("SparkProperties", Shape::Typed(json_type::OBJECT)),
+        ("SparkProperties", Shape::Object(&ObjRule { patterns: &[(&PATTERN_1, Shape::STR)], closed: true, ..OBJ_RULE })),
     ],
     closed: true,
     ..OBJ_RULE

@@ -35,7 +35,7 @@ pub(crate) static RULE_LaunchConfiguration: ObjRule = ObjRule {
         ("MetadataOptions", Shape::Object(&RULE_MetadataOptions)),
         ("PlacementTenancy", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY })),
         ("RamDiskId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-        ("SecurityGroups", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+        ("SecurityGroups", Shape::List(&ListRule { items: Shape::AllOf(&[Shape::STR, Shape::AnyOf(&[Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), Shape::Str(&StrRule { format: Some(Format::SecurityGroupName), ..StrRule::ANY })])]), min_items: None, max_items: None, unique: false })),
         ("SpotPrice", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
         ("UserData", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(21847), ..StrRule::ANY })),
     ],

@@ -8,6 +8,7 @@
 use crate::support::prelude::*;
 
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9\\-\\_\\.]{1,50}$");
+pub(crate) static PATTERN_1: Pattern = Pattern::new("^.{1,128}$");
 
 /// The required properties of [`BackupPlan`], by name: `BackupPlan::new(BackupPlanRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
@@ -20,7 +21,7 @@ pub struct BackupPlanRequired {
 pub(crate) static RULE_BackupPlan: ObjRule = ObjRule {
     properties: &[
         ("BackupPlan", Shape::Object(&RULE_BackupPlanResourceType)),
-        ("BackupPlanTags", Shape::Typed(json_type::OBJECT)),
+        ("BackupPlanTags", Shape::Object(&ObjRule { patterns: &[(&PATTERN_1, Shape::STR)], closed: true, ..OBJ_RULE })),
     ],
     required: &["BackupPlan"],
     closed: true,
@@ -327,7 +328,7 @@ pub(crate) static RULE_BackupRuleResourceType: ObjRule = ObjRule {
         ("EnableContinuousBackup", Shape::Bool),
         ("IndexActions", Shape::List(&ListRule { items: Shape::Object(&RULE_IndexActionsResourceType), min_items: None, max_items: None, unique: false })),
         ("Lifecycle", Shape::Object(&RULE_LifecycleResourceType)),
-        ("RecoveryPointTags", Shape::Typed(json_type::OBJECT)),
+        ("RecoveryPointTags", Shape::Object(&ObjRule { patterns: &[(&PATTERN_1, Shape::STR)], closed: true, ..OBJ_RULE })),
         ("RuleName", Shape::STR),
         ("ScanActions", Shape::List(&ListRule { items: Shape::Object(&RULE_ScanActionResourceType), min_items: None, max_items: None, unique: false })),
         ("ScheduleExpression", Shape::STR),

@@ -11,6 +11,7 @@ use super::shared::RULE_NotificationObjectType;
 pub use super::shared::{NotificationObjectType, NotificationObjectTypeRequired};
 
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9\\-\\_]{2,50}$");
+pub(crate) static PATTERN_1: Pattern = Pattern::new("^.{1,128}$");
 
 /// The required properties of [`LogicallyAirGappedBackupVault`], by name: `LogicallyAirGappedBackupVault::new(LogicallyAirGappedBackupVaultRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
@@ -28,7 +29,7 @@ pub(crate) static RULE_LogicallyAirGappedBackupVault: ObjRule = ObjRule {
     properties: &[
         ("AccessPolicy", Shape::Typed(json_type::OBJECT | json_type::STRING)),
         ("BackupVaultName", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("BackupVaultTags", Shape::Typed(json_type::OBJECT)),
+        ("BackupVaultTags", Shape::Object(&ObjRule { patterns: &[(&PATTERN_1, Shape::STR)], closed: true, ..OBJ_RULE })),
         ("EncryptionKeyArn", Shape::STR),
         ("MaxRetentionDays", Shape::INT),
         ("MinRetentionDays", Shape::INT),

@@ -7,6 +7,8 @@
 
 use crate::support::prelude::*;
 
+pub(crate) static PATTERN_0: Pattern = Pattern::new(".+");
+
 /// The required properties of [`RestoreTestingSelection`], by name: `RestoreTestingSelection::new(RestoreTestingSelectionRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RestoreTestingSelectionRequired {
@@ -27,7 +29,7 @@ pub(crate) static RULE_RestoreTestingSelection: ObjRule = ObjRule {
         ("ProtectedResourceArns", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
         ("ProtectedResourceConditions", Shape::Object(&RULE_ProtectedResourceConditions)),
         ("ProtectedResourceType", Shape::STR),
-        ("RestoreMetadataOverrides", Shape::Typed(json_type::OBJECT)),
+        ("RestoreMetadataOverrides", Shape::Object(&ObjRule { patterns: &[(&PATTERN_0, Shape::STR)], ..OBJ_RULE })),
         ("RestoreTestingPlanName", Shape::STR),
         ("RestoreTestingSelectionName", Shape::STR),
         ("ValidationWindowHours", Shape::INT),

@@ -7,6 +7,8 @@
 
 use crate::support::prelude::*;
 
+pub(crate) static PATTERN_0: Pattern = Pattern::new("^.{1,128}$");
+
 /// The required properties of [`TieringConfiguration`], by name: `TieringConfiguration::new(TieringConfigurationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TieringConfigurationRequired {
@@ -24,7 +26,7 @@ pub(crate) static RULE_TieringConfiguration: ObjRule = ObjRule {
         ("BackupVaultName", Shape::STR),
         ("ResourceSelection", Shape::List(&ListRule { items: Shape::Object(&RULE_ResourceSelection), min_items: None, max_items: None, unique: false })),
         ("TieringConfigurationName", Shape::STR),
-        ("TieringConfigurationTags", Shape::Typed(json_type::OBJECT)),
+        ("TieringConfigurationTags", Shape::Object(&ObjRule { patterns: &[(&PATTERN_0, Shape::STR)], closed: true, ..OBJ_RULE })),
     ],
     required: &["TieringConfigurationName", "BackupVaultName", "ResourceSelection"],
     closed: true,

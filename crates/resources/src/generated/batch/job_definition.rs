@@ -10,6 +10,7 @@ use crate::support::prelude::*;
 pub(crate) static PATTERN_0: Pattern = Pattern::new(
     "arn:[a-z0-9-\\.]{1,63}:[a-z0-9-\\.]{0,63}:[a-z0-9-\\.]{0,63}:[a-z0-9-\\.]{0,63}:[^/].{0,1023}",
 );
+pub(crate) static PATTERN_1: Pattern = Pattern::new(".*");
 
 /// The required properties of [`JobDefinition`], by name: `JobDefinition::new(JobDefinitionRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
@@ -27,15 +28,15 @@ pub(crate) static RULE_JobDefinition: ObjRule = ObjRule {
         ("EksProperties", Shape::Object(&RULE_EksProperties)),
         ("JobDefinitionName", Shape::Str(&StrRule { max_len: Some(128), ..StrRule::ANY })),
         ("NodeProperties", Shape::Object(&RULE_NodeProperties)),
-        ("Parameters", Shape::Typed(json_type::OBJECT)),
-        ("PlatformCapabilities", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+        ("Parameters", Shape::Object(&ObjRule { patterns: &[(&PATTERN_1, Shape::STR)], closed: true, ..OBJ_RULE })),
+        ("PlatformCapabilities", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed_any_case: &["ec2", "fargate"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
         ("PropagateTags", Shape::Bool),
         ("ResourceRetentionPolicy", Shape::Object(&RULE_ResourceRetentionPolicy)),
         ("RetryStrategy", Shape::Object(&RULE_RetryStrategy)),
         ("SchedulingPriority", Shape::INT),
-        ("Tags", Shape::Typed(json_type::OBJECT)),
+        ("Tags", Shape::Object(&ObjRule { patterns: &[(&PATTERN_1, Shape::STR)], closed: true, ..OBJ_RULE })),
         ("Timeout", Shape::Object(&RULE_JobTimeout)),
-        ("Type", Shape::STR),
+        ("Type", Shape::Str(&StrRule { allowed_any_case: &["container", "multinode"], ..StrRule::ANY })),
     ],
     required: &["Type"],
     closed: true,
@@ -678,7 +679,7 @@ pub(crate) static RULE_Device: ObjRule = ObjRule {
     properties: &[
         ("ContainerPath", Shape::STR),
         ("HostPath", Shape::STR),
-        ("Permissions", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+        ("Permissions", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed_any_case: &["mknod", "read", "write"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -942,7 +943,7 @@ impl ToValue for EcsTaskProperties {
 pub(crate) static RULE_EfsAuthorizationConfig: ObjRule = ObjRule {
     properties: &[
         ("AccessPointId", Shape::STR),
-        ("Iam", Shape::STR),
+        ("Iam", Shape::Str(&StrRule { allowed_any_case: &["disabled", "enabled"], ..StrRule::ANY })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -1004,7 +1005,7 @@ pub(crate) static RULE_EfsVolumeConfiguration: ObjRule = ObjRule {
         ("AuthorizationConfig", Shape::Object(&RULE_EfsAuthorizationConfig)),
         ("FileSystemId", Shape::STR),
         ("RootDirectory", Shape::STR),
-        ("TransitEncryption", Shape::STR),
+        ("TransitEncryption", Shape::Str(&StrRule { allowed_any_case: &["disabled", "enabled"], ..StrRule::ANY })),
         ("TransitEncryptionPort", Shape::INT),
     ],
     required: &["FileSystemId"],
@@ -1270,8 +1271,8 @@ impl ToValue for EksContainerEnvironmentVariable {
 #[rustfmt::skip]
 pub(crate) static RULE_EksContainerResourceRequirements: ObjRule = ObjRule {
     properties: &[
-        ("Limits", Shape::Typed(json_type::OBJECT)),
-        ("Requests", Shape::Typed(json_type::OBJECT)),
+        ("Limits", Shape::Object(&ObjRule { patterns: &[(&PATTERN_1, Shape::STR)], closed: true, ..OBJ_RULE })),
+        ("Requests", Shape::Object(&ObjRule { patterns: &[(&PATTERN_1, Shape::STR)], closed: true, ..OBJ_RULE })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -1545,8 +1546,8 @@ impl ToValue for EksHostPath {
 #[rustfmt::skip]
 pub(crate) static RULE_EksMetadata: ObjRule = ObjRule {
     properties: &[
-        ("Annotations", Shape::Typed(json_type::OBJECT)),
-        ("Labels", Shape::Typed(json_type::OBJECT)),
+        ("Annotations", Shape::Object(&ObjRule { patterns: &[(&PATTERN_1, Shape::STR)], closed: true, ..OBJ_RULE })),
+        ("Labels", Shape::Object(&ObjRule { patterns: &[(&PATTERN_1, Shape::STR)], closed: true, ..OBJ_RULE })),
         ("Namespace", Shape::STR),
     ],
     closed: true,
@@ -2088,7 +2089,7 @@ pub struct EvaluateOnExitRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_EvaluateOnExit: ObjRule = ObjRule {
     properties: &[
-        ("Action", Shape::STR),
+        ("Action", Shape::Str(&StrRule { allowed_any_case: &["exit", "retry"], ..StrRule::ANY })),
         ("OnExitCode", Shape::STR),
         ("OnReason", Shape::STR),
         ("OnStatusReason", Shape::STR),
@@ -2215,8 +2216,8 @@ pub struct FirelensConfigurationRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_FirelensConfiguration: ObjRule = ObjRule {
     properties: &[
-        ("Options", Shape::Typed(json_type::OBJECT)),
-        ("Type", Shape::STR),
+        ("Options", Shape::Object(&ObjRule { patterns: &[(&PATTERN_1, Shape::STR)], closed: true, ..OBJ_RULE })),
+        ("Type", Shape::Str(&StrRule { allowed_any_case: &["fluentbit", "fluentd"], ..StrRule::ANY })),
     ],
     required: &["Type"],
     closed: true,
@@ -2519,8 +2520,8 @@ pub struct LogConfigurationRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_LogConfiguration: ObjRule = ObjRule {
     properties: &[
-        ("LogDriver", Shape::STR),
-        ("Options", Shape::Typed(json_type::OBJECT)),
+        ("LogDriver", Shape::Str(&StrRule { allowed_any_case: &["awsfirelens", "awslogs", "fluentd", "gelf", "journald", "json-file", "splunk", "syslog"], ..StrRule::ANY })),
+        ("Options", Shape::Object(&ObjRule { patterns: &[(&PATTERN_1, Shape::STR)], closed: true, ..OBJ_RULE })),
         ("SecretOptions", Shape::List(&ListRule { items: Shape::Object(&RULE_Secret), min_items: None, max_items: None, unique: false })),
     ],
     required: &["LogDriver"],
@@ -3111,7 +3112,7 @@ impl ToValue for MultiNodeEcsTaskProperties {
 #[rustfmt::skip]
 pub(crate) static RULE_NetworkConfiguration: ObjRule = ObjRule {
     properties: &[
-        ("AssignPublicIp", Shape::STR),
+        ("AssignPublicIp", Shape::Str(&StrRule { allowed_any_case: &["disabled", "enabled"], ..StrRule::ANY })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -3397,7 +3398,7 @@ impl ToValue for RepositoryCredentials {
 #[rustfmt::skip]
 pub(crate) static RULE_ResourceRequirement: ObjRule = ObjRule {
     properties: &[
-        ("Type", Shape::STR),
+        ("Type", Shape::Str(&StrRule { allowed_any_case: &["gpu", "memory", "vcpu"], ..StrRule::ANY })),
         ("Value", Shape::STR),
     ],
     closed: true,

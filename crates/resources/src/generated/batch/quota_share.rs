@@ -7,6 +7,8 @@
 
 use crate::support::prelude::*;
 
+pub(crate) static PATTERN_0: Pattern = Pattern::new(".*");
+
 /// The required properties of [`QuotaShare`], by name: `QuotaShare::new(QuotaShareRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct QuotaShareRequired {
@@ -31,7 +33,7 @@ pub(crate) static RULE_QuotaShare: ObjRule = ObjRule {
         ("QuotaShareName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
         ("ResourceSharingConfiguration", Shape::Object(&RULE_QuotaShareResourceSharingConfiguration)),
         ("State", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
-        ("Tags", Shape::Typed(json_type::OBJECT)),
+        ("Tags", Shape::Object(&ObjRule { patterns: &[(&PATTERN_0, Shape::STR)], closed: true, ..OBJ_RULE })),
     ],
     required: &["QuotaShareName", "JobQueue", "CapacityLimits", "ResourceSharingConfiguration", "PreemptionConfiguration"],
     closed: true,
@@ -259,7 +261,7 @@ pub struct QuotaSharePreemptionConfigurationRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_QuotaSharePreemptionConfiguration: ObjRule = ObjRule {
     properties: &[
-        ("InSharePreemption", Shape::STR),
+        ("InSharePreemption", Shape::Str(&StrRule { allowed_any_case: &["disabled", "enabled"], ..StrRule::ANY })),
     ],
     required: &["InSharePreemption"],
     closed: true,
@@ -313,7 +315,7 @@ pub struct QuotaShareResourceSharingConfigurationRequired {
 pub(crate) static RULE_QuotaShareResourceSharingConfiguration: ObjRule = ObjRule {
     properties: &[
         ("BorrowLimit", Shape::Int(&NumRule { min: Some(-1.0), ..NumRule::ANY })),
-        ("Strategy", Shape::STR),
+        ("Strategy", Shape::Str(&StrRule { allowed_any_case: &["lend", "lend_and_borrow", "reserve"], ..StrRule::ANY })),
     ],
     required: &["Strategy"],
     closed: true,

@@ -15,6 +15,7 @@ use super::shared::{RULE_Certificate, RULE_VpcConfig};
 
 pub(crate) static PATTERN_0: Pattern =
     Pattern::new("^arn:(aws(?:-cn|-us-gov|-iso(?:-[bef])?)?):iam::[0-9]{12}:role/.+$");
+pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9\\s._:/=+@-]*$");
 
 /// The required properties of [`CodeInterpreterCustom`], by name: `CodeInterpreterCustom::new(CodeInterpreterCustomRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
@@ -33,7 +34,7 @@ pub(crate) static RULE_CodeInterpreterCustom: ObjRule = ObjRule {
         ("ExecutionRoleArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
         ("Name", Shape::STR),
         ("NetworkConfiguration", Shape::Object(&RULE_CodeInterpreterNetworkConfiguration)),
-        ("Tags", Shape::Typed(json_type::OBJECT)),
+        ("Tags", Shape::Object(&ObjRule { patterns: &[(&PATTERN_1, Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY }))], ..OBJ_RULE })),
     ],
     required: &["Name", "NetworkConfiguration"],
     closed: true,

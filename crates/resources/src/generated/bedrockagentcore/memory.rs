@@ -18,6 +18,7 @@ pub(crate) static PATTERN_3: Pattern = Pattern::new("^[a-z0-9][a-z0-9.-]{1,61}[a
 pub(crate) static PATTERN_4: Pattern = Pattern::new("^[a-zA-Z][a-zA-Z0-9_]{0,47}$");
 pub(crate) static PATTERN_5: Pattern =
     Pattern::new("^[a-zA-Z][a-zA-Z0-9-_]{0,99}-[a-zA-Z0-9]{10}$");
+pub(crate) static PATTERN_6: Pattern = Pattern::new("^[a-zA-Z0-9\\s._:/=+@-]{1,128}$");
 
 /// The required properties of [`Memory`], by name: `Memory::new(MemoryRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
@@ -39,7 +40,7 @@ pub(crate) static RULE_Memory: ObjRule = ObjRule {
         ("MemoryStrategies", Shape::List(&ListRule { items: Shape::Object(&RULE_MemoryStrategy), min_items: None, max_items: None, unique: false })),
         ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_4), ..StrRule::ANY })),
         ("StreamDeliveryResources", Shape::Object(&RULE_StreamDeliveryResources)),
-        ("Tags", Shape::Typed(json_type::OBJECT)),
+        ("Tags", Shape::Object(&ObjRule { patterns: &[(&PATTERN_6, Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY }))], ..OBJ_RULE })),
     ],
     required: &["Name", "EventExpiryDuration"],
     closed: true,

@@ -7,6 +7,8 @@
 
 use crate::support::prelude::*;
 
+pub(crate) static PATTERN_0: Pattern = Pattern::new(".*");
+
 /// The required properties of [`CustomResource`], by name: `CustomResource::new(CustomResourceRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CustomResourceRequired {
@@ -21,6 +23,8 @@ pub(crate) static RULE_CustomResource: ObjRule = ObjRule {
         ("ServiceToken", Shape::STR),
     ],
     required: &["ServiceToken"],
+    patterns: &[(&PATTERN_0, Shape::Typed(json_type::OBJECT | json_type::STRING | json_type::ARRAY | json_type::NUMBER))],
+    closed: true,
     ..OBJ_RULE
 };
 

@@ -7,6 +7,8 @@
 
 use crate::support::prelude::*;
 
+pub(crate) static PATTERN_0: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
+
 /// The required properties of [`UserPoolIdentityProvider`], by name: `UserPoolIdentityProvider::new(UserPoolIdentityProviderRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct UserPoolIdentityProviderRequired {
@@ -23,9 +25,9 @@ pub struct UserPoolIdentityProviderRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_UserPoolIdentityProvider: ObjRule = ObjRule {
     properties: &[
-        ("AttributeMapping", Shape::Typed(json_type::OBJECT)),
+        ("AttributeMapping", Shape::Object(&ObjRule { patterns: &[(&PATTERN_0, Shape::STR)], closed: true, ..OBJ_RULE })),
         ("IdpIdentifiers", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("ProviderDetails", Shape::Typed(json_type::OBJECT)),
+        ("ProviderDetails", Shape::Object(&ObjRule { patterns: &[(&PATTERN_0, Shape::STR)], closed: true, ..OBJ_RULE })),
         ("ProviderName", Shape::STR),
         ("ProviderType", Shape::STR),
         ("UserPoolId", Shape::STR),

@@ -11,6 +11,7 @@ use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
 
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[A-Z\\_]+$");
+pub(crate) static PATTERN_1: Pattern = Pattern::new("^[A-Za-z0-9]{1,128}$");
 
 /// The required properties of [`Recipe`], by name: `Recipe::new(RecipeRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
@@ -159,7 +160,7 @@ pub struct ActionRequired {
 pub(crate) static RULE_Action: ObjRule = ObjRule {
     properties: &[
         ("Operation", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Parameters", Shape::AnyOf(&[Shape::Object(&RULE_RecipeParameters), Shape::Typed(json_type::OBJECT)])),
+        ("Parameters", Shape::AnyOf(&[Shape::Object(&RULE_RecipeParameters), Shape::Object(&ObjRule { patterns: &[(&PATTERN_1, Shape::STR)], ..OBJ_RULE })])),
     ],
     required: &["Operation"],
     closed: true,

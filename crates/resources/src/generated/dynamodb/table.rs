@@ -39,7 +39,7 @@ pub(crate) static RULE_Table: ObjRule = ObjRule {
         ("DeletionProtectionEnabled", Shape::Bool),
         ("GlobalSecondaryIndexes", Shape::List(&ListRule { items: Shape::Object(&RULE_GlobalSecondaryIndex), min_items: None, max_items: None, unique: false })),
         ("ImportSourceSpecification", Shape::Object(&RULE_ImportSourceSpecification)),
-        ("KeySchema", Shape::AnyOf(&[Shape::List(&ListRule { items: Shape::Object(&RULE_TableKeySchema), min_items: Some(1), max_items: Some(2), unique: true }), Shape::Typed(json_type::OBJECT | json_type::STRING)])),
+        ("KeySchema", Shape::OneOf(&[Shape::AllOf(&[Shape::List(&ListRule { items: Shape::Object(&RULE_TableKeySchema), min_items: Some(1), max_items: Some(2), unique: true }), Shape::Items(&[Shape::Object(&ObjRule { properties: &[("KeyType", Shape::Str(&StrRule { allowed: &["HASH"], ..StrRule::ANY }))], required: &["KeyType"], ..OBJ_RULE }), Shape::Object(&ObjRule { properties: &[("KeyType", Shape::Str(&StrRule { allowed: &["RANGE"], ..StrRule::ANY }))], required: &["KeyType"], ..OBJ_RULE })])]), Shape::Typed(json_type::OBJECT | json_type::STRING)])),
         ("KinesisStreamSpecification", Shape::Object(&RULE_KinesisStreamSpecification)),
         ("LocalSecondaryIndexes", Shape::List(&ListRule { items: Shape::Object(&RULE_LocalSecondaryIndex), min_items: None, max_items: None, unique: false })),
         ("OnDemandThroughput", Shape::Object(&RULE_OnDemandThroughput)),
@@ -762,7 +762,7 @@ pub struct LocalSecondaryIndexRequired {
 pub(crate) static RULE_LocalSecondaryIndex: ObjRule = ObjRule {
     properties: &[
         ("IndexName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("KeySchema", Shape::List(&ListRule { items: Shape::Object(&RULE_LocalSecondaryIndexKeySchema), min_items: Some(2), max_items: Some(2), unique: true })),
+        ("KeySchema", Shape::AllOf(&[Shape::List(&ListRule { items: Shape::Object(&RULE_LocalSecondaryIndexKeySchema), min_items: Some(2), max_items: Some(2), unique: true }), Shape::Items(&[Shape::Object(&ObjRule { properties: &[("KeyType", Shape::Str(&StrRule { allowed: &["HASH"], ..StrRule::ANY }))], required: &["KeyType"], ..OBJ_RULE }), Shape::Object(&ObjRule { properties: &[("KeyType", Shape::Str(&StrRule { allowed: &["RANGE"], ..StrRule::ANY }))], required: &["KeyType"], ..OBJ_RULE })])])),
         ("Projection", Shape::Object(&RULE_Projection)),
     ],
     required: &["IndexName", "Projection", "KeySchema"],

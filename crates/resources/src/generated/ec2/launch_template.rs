@@ -758,7 +758,7 @@ pub(crate) static RULE_Ebs: ObjRule = ObjRule {
         ("EbsCardIndex", Shape::INT),
         ("Encrypted", Shape::Bool),
         ("Iops", Shape::INT),
-        ("KmsKeyId", Shape::STR),
+        ("KmsKeyId", Shape::AllOf(&[Shape::STR, Shape::AnyOf(&[Shape::Str(&StrRule { format: Some(Format::KmsKeyArn), ..StrRule::ANY }), Shape::Str(&StrRule { format: Some(Format::KmsKeyId), ..StrRule::ANY }), Shape::Str(&StrRule { format: Some(Format::KmsAliasName), ..StrRule::ANY })])])),
         ("SnapshotId", Shape::STR),
         ("Throughput", Shape::INT),
         ("VolumeInitializationRate", Shape::INT),

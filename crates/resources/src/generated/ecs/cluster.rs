@@ -317,7 +317,7 @@ impl ToValue for ClusterSettings {
 #[rustfmt::skip]
 pub(crate) static RULE_ExecuteCommandConfiguration: ObjRule = ObjRule {
     properties: &[
-        ("KmsKeyId", Shape::STR),
+        ("KmsKeyId", Shape::AllOf(&[Shape::STR, Shape::AnyOf(&[Shape::Str(&StrRule { format: Some(Format::KmsKeyArn), ..StrRule::ANY }), Shape::Str(&StrRule { format: Some(Format::KmsKeyId), ..StrRule::ANY }), Shape::Str(&StrRule { format: Some(Format::KmsAliasName), ..StrRule::ANY })])])),
         ("LogConfiguration", Shape::Object(&RULE_ExecuteCommandLogConfiguration)),
         ("Logging", Shape::Str(&StrRule { allowed: &["DEFAULT", "NONE", "OVERRIDE"], ..StrRule::ANY })),
     ],
@@ -469,7 +469,7 @@ impl ToValue for ExecuteCommandLogConfiguration {
 pub(crate) static RULE_ManagedStorageConfiguration: ObjRule = ObjRule {
     properties: &[
         ("FargateEphemeralStorageKmsKeyId", Shape::STR),
-        ("KmsKeyId", Shape::STR),
+        ("KmsKeyId", Shape::AllOf(&[Shape::STR, Shape::AnyOf(&[Shape::Str(&StrRule { format: Some(Format::KmsKeyArn), ..StrRule::ANY }), Shape::Str(&StrRule { format: Some(Format::KmsKeyId), ..StrRule::ANY }), Shape::Str(&StrRule { format: Some(Format::KmsAliasName), ..StrRule::ANY })])])),
     ],
     closed: true,
     ..OBJ_RULE

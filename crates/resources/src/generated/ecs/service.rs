@@ -14,6 +14,8 @@ use super::shared::{
     RULE_CapacityProviderStrategyItem, RULE_Secret, RULE_ServiceRegistry, RULE_Tag,
 };
 
+pub(crate) static PATTERN_0: Pattern = Pattern::new(".{1,}");
+
 #[rustfmt::skip]
 pub(crate) static RULE_Service: ObjRule = ObjRule {
     properties: &[
@@ -1515,7 +1517,7 @@ impl ToValue for LoadBalancer {
 pub(crate) static RULE_LogConfiguration: ObjRule = ObjRule {
     properties: &[
         ("LogDriver", Shape::STR),
-        ("Options", Shape::Typed(json_type::OBJECT)),
+        ("Options", Shape::Object(&ObjRule { patterns: &[(&PATTERN_0, Shape::STR)], closed: true, ..OBJ_RULE })),
         ("SecretOptions", Shape::List(&ListRule { items: Shape::Object(&RULE_Secret), min_items: None, max_items: None, unique: false })),
     ],
     closed: true,
@@ -2532,7 +2534,7 @@ pub(crate) static RULE_ServiceManagedEbsVolumeConfiguration: ObjRule = ObjRule {
         ("Encrypted", Shape::Bool),
         ("FilesystemType", Shape::Str(&StrRule { allowed: &["ext3", "ext4", "ntfs", "xfs"], ..StrRule::ANY })),
         ("Iops", Shape::INT),
-        ("KmsKeyId", Shape::STR),
+        ("KmsKeyId", Shape::AllOf(&[Shape::STR, Shape::AnyOf(&[Shape::Str(&StrRule { format: Some(Format::KmsKeyArn), ..StrRule::ANY }), Shape::Str(&StrRule { format: Some(Format::KmsKeyId), ..StrRule::ANY }), Shape::Str(&StrRule { format: Some(Format::KmsAliasName), ..StrRule::ANY })])])),
         ("RoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
         ("SizeInGiB", Shape::INT),
         ("SnapshotId", Shape::STR),

@@ -21,6 +21,8 @@ use super::shared::{
     RULE_SystemControl, RULE_Tag, RULE_Tmpfs, RULE_Ulimit,
 };
 
+pub(crate) static PATTERN_0: Pattern = Pattern::new(".{1,}");
+
 #[rustfmt::skip]
 pub(crate) static RULE_TaskDefinition: ObjRule = ObjRule {
     properties: &[
@@ -443,7 +445,7 @@ pub(crate) static RULE_ContainerDefinition: ObjRule = ObjRule {
         ("DisableNetworking", Shape::Bool),
         ("DnsSearchDomains", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
         ("DnsServers", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("DockerLabels", Shape::Typed(json_type::OBJECT)),
+        ("DockerLabels", Shape::Object(&ObjRule { patterns: &[(&PATTERN_0, Shape::STR)], closed: true, ..OBJ_RULE })),
         ("DockerSecurityOptions", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
         ("EntryPoint", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
         ("Environment", Shape::List(&ListRule { items: Shape::Object(&RULE_KeyValuePair), min_items: None, max_items: None, unique: true })),
@@ -1073,8 +1075,8 @@ pub(crate) static RULE_DockerVolumeConfiguration: ObjRule = ObjRule {
     properties: &[
         ("Autoprovision", Shape::Bool),
         ("Driver", Shape::STR),
-        ("DriverOpts", Shape::Typed(json_type::OBJECT)),
-        ("Labels", Shape::Typed(json_type::OBJECT)),
+        ("DriverOpts", Shape::Object(&ObjRule { patterns: &[(&PATTERN_0, Shape::STR)], closed: true, ..OBJ_RULE })),
+        ("Labels", Shape::Object(&ObjRule { patterns: &[(&PATTERN_0, Shape::STR)], closed: true, ..OBJ_RULE })),
         ("Scope", Shape::Str(&StrRule { allowed: &["shared", "task"], ..StrRule::ANY })),
     ],
     closed: true,

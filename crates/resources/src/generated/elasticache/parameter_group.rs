@@ -10,6 +10,8 @@ use crate::support::prelude::*;
 use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
 
+pub(crate) static PATTERN_0: Pattern = Pattern::new("[a-zA-Z0-9]+");
+
 /// The required properties of [`ParameterGroup`], by name: `ParameterGroup::new(ParameterGroupRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ParameterGroupRequired {
@@ -24,7 +26,7 @@ pub(crate) static RULE_ParameterGroup: ObjRule = ObjRule {
     properties: &[
         ("CacheParameterGroupFamily", Shape::STR),
         ("Description", Shape::STR),
-        ("Properties", Shape::Typed(json_type::OBJECT)),
+        ("Properties", Shape::Object(&ObjRule { patterns: &[(&PATTERN_0, Shape::STR)], closed: true, ..OBJ_RULE })),
         ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
     ],
     required: &["Description", "CacheParameterGroupFamily"],

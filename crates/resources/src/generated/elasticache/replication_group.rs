@@ -41,7 +41,7 @@ pub(crate) static RULE_ReplicationGroup: ObjRule = ObjRule {
         ("EngineVersion", Shape::STR),
         ("GlobalReplicationGroupId", Shape::STR),
         ("IpDiscovery", Shape::Str(&StrRule { allowed: &["ipv4", "ipv6"], ..StrRule::ANY })),
-        ("KmsKeyId", Shape::STR),
+        ("KmsKeyId", Shape::AllOf(&[Shape::STR, Shape::AnyOf(&[Shape::Str(&StrRule { format: Some(Format::KmsKeyArn), ..StrRule::ANY }), Shape::Str(&StrRule { format: Some(Format::KmsKeyId), ..StrRule::ANY }), Shape::Str(&StrRule { format: Some(Format::KmsAliasName), ..StrRule::ANY })])])),
         ("LogDeliveryConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_LogDeliveryConfigurationRequest), min_items: None, max_items: None, unique: false })),
         ("MultiAZEnabled", Shape::Bool),
         ("NetworkType", Shape::Str(&StrRule { allowed: &["dual_stack", "ipv4", "ipv6"], ..StrRule::ANY })),

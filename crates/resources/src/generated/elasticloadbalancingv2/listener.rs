@@ -19,6 +19,8 @@ use super::shared::{
     RULE_RedirectConfig,
 };
 
+pub(crate) static PATTERN_0: Pattern = Pattern::new("[a-zA-Z0-9]+");
+
 /// The required properties of [`Listener`], by name: `Listener::new(ListenerRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ListenerRequired {
@@ -362,7 +364,7 @@ pub struct AuthenticateCognitoConfigRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_AuthenticateCognitoConfig: ObjRule = ObjRule {
     properties: &[
-        ("AuthenticationRequestExtraParams", Shape::Typed(json_type::OBJECT)),
+        ("AuthenticationRequestExtraParams", Shape::Object(&ObjRule { patterns: &[(&PATTERN_0, Shape::STR)], ..OBJ_RULE })),
         ("OnUnauthenticatedRequest", Shape::Str(&StrRule { allowed: &["allow", "authenticate", "deny"], ..StrRule::ANY })),
         ("Scope", Shape::STR),
         ("SessionCookieName", Shape::STR),
@@ -497,7 +499,7 @@ pub struct AuthenticateOidcConfigRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_AuthenticateOidcConfig: ObjRule = ObjRule {
     properties: &[
-        ("AuthenticationRequestExtraParams", Shape::Typed(json_type::OBJECT)),
+        ("AuthenticationRequestExtraParams", Shape::Object(&ObjRule { patterns: &[(&PATTERN_0, Shape::STR)], ..OBJ_RULE })),
         ("AuthorizationEndpoint", Shape::STR),
         ("ClientId", Shape::STR),
         ("ClientSecret", Shape::STR),

@@ -18,6 +18,8 @@ use super::shared::{
     RULE_FixedResponseConfig, RULE_ForwardConfig, RULE_JwtValidationConfig, RULE_RedirectConfig,
 };
 
+pub(crate) static PATTERN_0: Pattern = Pattern::new("[a-zA-Z0-9]+");
+
 /// The required properties of [`ListenerRule`], by name: `ListenerRule::new(ListenerRuleRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ListenerRuleRequired {
@@ -333,7 +335,7 @@ pub struct AuthenticateCognitoConfigRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_AuthenticateCognitoConfig: ObjRule = ObjRule {
     properties: &[
-        ("AuthenticationRequestExtraParams", Shape::Typed(json_type::OBJECT)),
+        ("AuthenticationRequestExtraParams", Shape::Object(&ObjRule { patterns: &[(&PATTERN_0, Shape::STR)], closed: true, ..OBJ_RULE })),
         ("OnUnauthenticatedRequest", Shape::Str(&StrRule { allowed: &["allow", "authenticate", "deny"], ..StrRule::ANY })),
         ("Scope", Shape::STR),
         ("SessionCookieName", Shape::STR),
@@ -468,7 +470,7 @@ pub struct AuthenticateOidcConfigRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_AuthenticateOidcConfig: ObjRule = ObjRule {
     properties: &[
-        ("AuthenticationRequestExtraParams", Shape::Typed(json_type::OBJECT)),
+        ("AuthenticationRequestExtraParams", Shape::Object(&ObjRule { patterns: &[(&PATTERN_0, Shape::STR)], closed: true, ..OBJ_RULE })),
         ("AuthorizationEndpoint", Shape::STR),
         ("ClientId", Shape::STR),
         ("ClientSecret", Shape::STR),

@@ -7,11 +7,13 @@
 
 use crate::support::prelude::*;
 
+pub(crate) static PATTERN_0: Pattern = Pattern::new("[a-zA-Z0-9]+");
+
 #[rustfmt::skip]
 pub(crate) static RULE_Domain: ObjRule = ObjRule {
     properties: &[
         ("AccessPolicies", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-        ("AdvancedOptions", Shape::Typed(json_type::OBJECT)),
+        ("AdvancedOptions", Shape::Object(&ObjRule { patterns: &[(&PATTERN_0, Shape::STR)], ..OBJ_RULE })),
         ("AdvancedSecurityOptions", Shape::Object(&RULE_AdvancedSecurityOptionsInput)),
         ("CognitoOptions", Shape::Object(&RULE_CognitoOptions)),
         ("DomainEndpointOptions", Shape::Object(&RULE_DomainEndpointOptions)),
@@ -20,7 +22,7 @@ pub(crate) static RULE_Domain: ObjRule = ObjRule {
         ("ElasticsearchClusterConfig", Shape::Object(&RULE_ElasticsearchClusterConfig)),
         ("ElasticsearchVersion", Shape::STR),
         ("EncryptionAtRestOptions", Shape::Object(&RULE_EncryptionAtRestOptions)),
-        ("LogPublishingOptions", Shape::Typed(json_type::OBJECT)),
+        ("LogPublishingOptions", Shape::Object(&ObjRule { patterns: &[(&PATTERN_0, Shape::Object(&ObjRule { properties: &[("CloudWatchLogsLogGroupArn", Shape::STR), ("Enabled", Shape::Bool)], closed: true, ..OBJ_RULE }))], ..OBJ_RULE })),
         ("NodeToNodeEncryptionOptions", Shape::Object(&RULE_NodeToNodeEncryptionOptions)),
         ("SnapshotOptions", Shape::Object(&RULE_SnapshotOptions)),
         ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
@@ -734,7 +736,7 @@ impl ToValue for ElasticsearchClusterConfig {
 pub(crate) static RULE_EncryptionAtRestOptions: ObjRule = ObjRule {
     properties: &[
         ("Enabled", Shape::Bool),
-        ("KmsKeyId", Shape::STR),
+        ("KmsKeyId", Shape::AllOf(&[Shape::STR, Shape::AnyOf(&[Shape::Str(&StrRule { format: Some(Format::KmsKeyArn), ..StrRule::ANY }), Shape::Str(&StrRule { format: Some(Format::KmsKeyId), ..StrRule::ANY }), Shape::Str(&StrRule { format: Some(Format::KmsAliasName), ..StrRule::ANY })])])),
     ],
     closed: true,
     ..OBJ_RULE

@@ -27,6 +27,8 @@ use super::shared::{
     RULE_InstanceTypeConfig, RULE_KeyValue,
 };
 
+pub(crate) static PATTERN_0: Pattern = Pattern::new("[a-zA-Z0-9]+");
+
 /// The required properties of [`Cluster`], by name: `Cluster::new(ClusterRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ClusterRequired {
@@ -434,7 +436,7 @@ impl ClusterAttributes {
 #[rustfmt::skip]
 pub(crate) static RULE_Application: ObjRule = ObjRule {
     properties: &[
-        ("AdditionalInfo", Shape::Typed(json_type::OBJECT)),
+        ("AdditionalInfo", Shape::Object(&ObjRule { patterns: &[(&PATTERN_0, Shape::STR)], ..OBJ_RULE })),
         ("Args", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
         ("Name", Shape::STR),
         ("Version", Shape::STR),

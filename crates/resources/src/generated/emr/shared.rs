@@ -9,6 +9,9 @@
 use crate::support::prelude::*;
 
 #[cfg(feature = "emr")]
+pub(crate) static PATTERN_0: Pattern = Pattern::new("[a-zA-Z0-9]+");
+
+#[cfg(feature = "emr")]
 /// The required properties of [`AutoScalingPolicy`], by name: `AutoScalingPolicy::new(AutoScalingPolicyRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct AutoScalingPolicyRequired {
@@ -224,7 +227,7 @@ impl ToValue for CloudWatchAlarmDefinition {
 pub(crate) static RULE_Configuration: ObjRule = ObjRule {
     properties: &[
         ("Classification", Shape::STR),
-        ("ConfigurationProperties", Shape::Typed(json_type::OBJECT)),
+        ("ConfigurationProperties", Shape::Object(&ObjRule { patterns: &[(&PATTERN_0, Shape::STR)], ..OBJ_RULE })),
         ("Configurations", Shape::List(&ListRule { items: Shape::Object(&RULE_Configuration), min_items: None, max_items: None, unique: true })),
     ],
     closed: true,

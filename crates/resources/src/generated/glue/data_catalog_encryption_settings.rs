@@ -133,7 +133,7 @@ impl DataCatalogEncryptionSettingsAttributes {
 #[rustfmt::skip]
 pub(crate) static RULE_ConnectionPasswordEncryption: ObjRule = ObjRule {
     properties: &[
-        ("KmsKeyId", Shape::STR),
+        ("KmsKeyId", Shape::AllOf(&[Shape::STR, Shape::AnyOf(&[Shape::Str(&StrRule { format: Some(Format::KmsKeyArn), ..StrRule::ANY }), Shape::Str(&StrRule { format: Some(Format::KmsKeyId), ..StrRule::ANY }), Shape::Str(&StrRule { format: Some(Format::KmsAliasName), ..StrRule::ANY })])])),
         ("ReturnConnectionPasswordEncrypted", Shape::Bool),
     ],
     closed: true,

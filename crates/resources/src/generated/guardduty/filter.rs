@@ -10,6 +10,8 @@ use crate::support::prelude::*;
 use super::shared::RULE_TagItem;
 pub use super::shared::{TagItem, TagItemRequired};
 
+pub(crate) static PATTERN_0: Pattern = Pattern::new("^.+$");
+
 /// The required properties of [`Filter`], by name: `Filter::new(FilterRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct FilterRequired {
@@ -189,7 +191,7 @@ impl From<ResourceRef> for FilterAttributes {
 #[rustfmt::skip]
 pub(crate) static RULE_FindingCriteria: ObjRule = ObjRule {
     properties: &[
-        ("Criterion", Shape::Typed(json_type::OBJECT)),
+        ("Criterion", Shape::Object(&ObjRule { patterns: &[(&PATTERN_0, Shape::Object(&ObjRule { properties: &[("Eq", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })), ("Equals", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })), ("GreaterThan", Shape::INT), ("GreaterThanOrEqual", Shape::INT), ("Gt", Shape::INT), ("Gte", Shape::INT), ("LessThan", Shape::INT), ("LessThanOrEqual", Shape::INT), ("Lt", Shape::INT), ("Lte", Shape::INT), ("Neq", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })), ("NotEquals", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false }))], closed: true, ..OBJ_RULE }))], closed: true, ..OBJ_RULE })),
     ],
     closed: true,
     ..OBJ_RULE

@@ -10,6 +10,7 @@ use crate::support::prelude::*;
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9_]+$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^https?://");
 pub(crate) static PATTERN_2: Pattern = Pattern::new("^([\\n\\t])|(\\r\\n)|(,)$");
+pub(crate) static PATTERN_3: Pattern = Pattern::new(".*");
 
 /// The required properties of [`TopicRule`], by name: `TopicRule::new(TopicRuleRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
@@ -1795,7 +1796,7 @@ pub struct KafkaActionRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_KafkaAction: ObjRule = ObjRule {
     properties: &[
-        ("ClientProperties", Shape::Typed(json_type::OBJECT)),
+        ("ClientProperties", Shape::Object(&ObjRule { patterns: &[(&PATTERN_3, Shape::STR)], closed: true, ..OBJ_RULE })),
         ("DestinationArn", Shape::STR),
         ("Headers", Shape::List(&ListRule { items: Shape::Object(&RULE_KafkaActionHeader), min_items: Some(1), max_items: Some(100), unique: true })),
         ("Key", Shape::STR),

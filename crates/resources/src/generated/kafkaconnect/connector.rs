@@ -10,8 +10,9 @@ use crate::support::prelude::*;
 use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
 
-pub(crate) static PATTERN_0: Pattern = Pattern::new("arn:(aws|aws-us-gov|aws-cn):kafkaconnect:.*");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("arn:(aws|aws-us-gov|aws-cn):iam:.*");
+pub(crate) static PATTERN_0: Pattern = Pattern::new(".*");
+pub(crate) static PATTERN_1: Pattern = Pattern::new("arn:(aws|aws-us-gov|aws-cn):kafkaconnect:.*");
+pub(crate) static PATTERN_2: Pattern = Pattern::new("arn:(aws|aws-us-gov|aws-cn):iam:.*");
 
 /// The required properties of [`Connector`], by name: `Connector::new(ConnectorRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
@@ -40,7 +41,7 @@ pub struct ConnectorRequired {
 pub(crate) static RULE_Connector: ObjRule = ObjRule {
     properties: &[
         ("Capacity", Shape::Object(&RULE_Capacity)),
-        ("ConnectorConfiguration", Shape::Typed(json_type::OBJECT)),
+        ("ConnectorConfiguration", Shape::Object(&ObjRule { patterns: &[(&PATTERN_0, Shape::STR)], closed: true, ..OBJ_RULE })),
         ("ConnectorDescription", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
         ("ConnectorName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
         ("KafkaCluster", Shape::Object(&RULE_KafkaCluster)),
@@ -50,7 +51,7 @@ pub(crate) static RULE_Connector: ObjRule = ObjRule {
         ("LogDelivery", Shape::Object(&RULE_LogDelivery)),
         ("NetworkType", Shape::Str(&StrRule { allowed: &["IPV4", "DUAL"], ..StrRule::ANY })),
         ("Plugins", Shape::List(&ListRule { items: Shape::Object(&RULE_Plugin), min_items: Some(1), max_items: None, unique: true })),
-        ("ServiceExecutionRoleArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ("ServiceExecutionRoleArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
         ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
         ("WorkerConfiguration", Shape::Object(&RULE_WorkerConfiguration)),
     ],
@@ -595,7 +596,7 @@ pub struct CustomPluginRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_CustomPlugin: ObjRule = ObjRule {
     properties: &[
-        ("CustomPluginArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("CustomPluginArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("Revision", Shape::Int(&NumRule { min: Some(1.0), max: Some(9.223372036854776e18), ..NumRule::ANY })),
     ],
     required: &["CustomPluginArn", "Revision"],
@@ -1330,7 +1331,7 @@ pub struct WorkerConfigurationRequired {
 pub(crate) static RULE_WorkerConfiguration: ObjRule = ObjRule {
     properties: &[
         ("Revision", Shape::Int(&NumRule { min: Some(1.0), max: Some(9.223372036854776e18), ..NumRule::ANY })),
-        ("WorkerConfigurationArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("WorkerConfigurationArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
     ],
     required: &["Revision", "WorkerConfigurationArn"],
     closed: true,

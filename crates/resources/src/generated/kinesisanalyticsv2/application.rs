@@ -12,10 +12,11 @@ pub(crate) static PATTERN_1: Pattern = Pattern::new(
     "^(?:arn:.*:kms:.*:.*:(?:key\\/.*|alias\\/.*)|alias\\/.*|(?i)[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$",
 );
 pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9_.-]+$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^[^-\\s<>&]*$");
-pub(crate) static PATTERN_4: Pattern = Pattern::new("^(?=^\\$)(?=^\\S+$).*$");
-pub(crate) static PATTERN_5: Pattern = Pattern::new("^[a-zA-Z0-9/!-_.*'()]+$");
-pub(crate) static PATTERN_6: Pattern = Pattern::new("^([01][0-9]|2[0-3]):[0-5][0-9]$");
+pub(crate) static PATTERN_3: Pattern = Pattern::new("^.{1,2048}$");
+pub(crate) static PATTERN_4: Pattern = Pattern::new("^[^-\\s<>&]*$");
+pub(crate) static PATTERN_5: Pattern = Pattern::new("^(?=^\\$)(?=^\\S+$).*$");
+pub(crate) static PATTERN_6: Pattern = Pattern::new("^[a-zA-Z0-9/!-_.*'()]+$");
+pub(crate) static PATTERN_7: Pattern = Pattern::new("^([01][0-9]|2[0-3]):[0-5][0-9]$");
 
 /// The required properties of [`Application`], by name: `Application::new(ApplicationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
@@ -484,7 +485,7 @@ pub struct ApplicationMaintenanceConfigurationRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_ApplicationMaintenanceConfiguration: ObjRule = ObjRule {
     properties: &[
-        ("ApplicationMaintenanceWindowStartTime", Shape::Str(&StrRule { pattern: Some(&PATTERN_6), ..StrRule::ANY })),
+        ("ApplicationMaintenanceWindowStartTime", Shape::Str(&StrRule { pattern: Some(&PATTERN_7), ..StrRule::ANY })),
     ],
     required: &["ApplicationMaintenanceWindowStartTime"],
     closed: true,
@@ -1343,7 +1344,7 @@ pub(crate) static RULE_Input: ObjRule = ObjRule {
         ("InputSchema", Shape::Object(&RULE_InputSchema)),
         ("KinesisFirehoseInput", Shape::Object(&RULE_KinesisFirehoseInput)),
         ("KinesisStreamsInput", Shape::Object(&RULE_KinesisStreamsInput)),
-        ("NamePrefix", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("NamePrefix", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
     ],
     required: &["NamePrefix", "InputSchema"],
     closed: true,
@@ -1673,7 +1674,7 @@ pub struct JsonMappingParametersRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_JsonMappingParameters: ObjRule = ObjRule {
     properties: &[
-        ("RecordRowPath", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(65535), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+        ("RecordRowPath", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(65535), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
     ],
     required: &["RecordRowPath"],
     closed: true,
@@ -2133,7 +2134,7 @@ impl ToValue for ParallelismConfiguration {
 pub(crate) static RULE_PropertyGroup: ObjRule = ObjRule {
     properties: &[
         ("PropertyGroupId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("PropertyMap", Shape::Typed(json_type::OBJECT)),
+        ("PropertyMap", Shape::Object(&ObjRule { patterns: &[(&PATTERN_3, Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY }))], closed: true, ..OBJ_RULE })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -2197,7 +2198,7 @@ pub struct RecordColumnRequired {
 pub(crate) static RULE_RecordColumn: ObjRule = ObjRule {
     properties: &[
         ("Mapping", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(65535), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
         ("SqlType", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
     ],
     required: &["SqlType", "Name"],
@@ -2397,7 +2398,7 @@ pub struct S3ContentBaseLocationRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_S3ContentBaseLocation: ObjRule = ObjRule {
     properties: &[
-        ("BasePath", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+        ("BasePath", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
         ("BucketARN", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
     ],
     required: &["BucketARN"],

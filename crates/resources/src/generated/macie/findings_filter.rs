@@ -10,6 +10,8 @@ use crate::support::prelude::*;
 use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
 
+pub(crate) static PATTERN_0: Pattern = Pattern::new("\\w");
+
 /// The required properties of [`FindingsFilter`], by name: `FindingsFilter::new(FindingsFilterRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct FindingsFilterRequired {
@@ -191,7 +193,7 @@ impl FindingsFilterAttributes {
 #[rustfmt::skip]
 pub(crate) static RULE_FindingCriteria: ObjRule = ObjRule {
     properties: &[
-        ("Criterion", Shape::Typed(json_type::OBJECT)),
+        ("Criterion", Shape::Object(&ObjRule { patterns: &[(&PATTERN_0, Shape::Object(&ObjRule { properties: &[("eq", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })), ("gt", Shape::INT), ("gte", Shape::INT), ("lt", Shape::INT), ("lte", Shape::INT), ("neq", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false }))], closed: true, ..OBJ_RULE }))], ..OBJ_RULE })),
     ],
     closed: true,
     ..OBJ_RULE

@@ -9,6 +9,7 @@ use crate::support::prelude::*;
 
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^arn.+$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^[^\\s]+$");
+pub(crate) static PATTERN_2: Pattern = Pattern::new(".+");
 
 /// The required properties of [`EventBridgeRuleTemplate`], by name: `EventBridgeRuleTemplate::new(EventBridgeRuleTemplateRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
@@ -27,7 +28,7 @@ pub(crate) static RULE_EventBridgeRuleTemplate: ObjRule = ObjRule {
         ("EventType", Shape::Str(&StrRule { allowed: &["MEDIALIVE_MULTIPLEX_ALERT", "MEDIALIVE_MULTIPLEX_STATE_CHANGE", "MEDIALIVE_CHANNEL_ALERT", "MEDIALIVE_CHANNEL_INPUT_CHANGE", "MEDIALIVE_CHANNEL_STATE_CHANGE", "MEDIAPACKAGE_INPUT_NOTIFICATION", "MEDIAPACKAGE_KEY_PROVIDER_NOTIFICATION", "MEDIAPACKAGE_HARVEST_JOB_NOTIFICATION", "SIGNAL_MAP_ACTIVE_ALARM", "MEDIACONNECT_ALERT", "MEDIACONNECT_SOURCE_HEALTH", "MEDIACONNECT_OUTPUT_HEALTH", "MEDIACONNECT_FLOW_STATUS_CHANGE"], ..StrRule::ANY })),
         ("GroupIdentifier", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Tags", Shape::Typed(json_type::OBJECT)),
+        ("Tags", Shape::Object(&ObjRule { patterns: &[(&PATTERN_2, Shape::STR)], ..OBJ_RULE })),
     ],
     required: &["EventType", "Name"],
     closed: true,

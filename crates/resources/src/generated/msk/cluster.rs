@@ -13,6 +13,8 @@ pub use super::shared::{
 };
 use super::shared::{RULE_CloudWatchLogs, RULE_Firehose, RULE_Iam, RULE_S3};
 
+pub(crate) static PATTERN_0: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
+
 /// The required properties of [`Cluster`], by name: `Cluster::new(ClusterRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ClusterRequired {
@@ -41,7 +43,7 @@ pub(crate) static RULE_Cluster: ObjRule = ObjRule {
         ("OpenMonitoring", Shape::Object(&RULE_OpenMonitoring)),
         ("Rebalancing", Shape::Object(&RULE_Rebalancing)),
         ("StorageMode", Shape::Str(&StrRule { min_len: Some(5), max_len: Some(6), allowed: &["LOCAL", "TIERED"], ..StrRule::ANY })),
-        ("Tags", Shape::Typed(json_type::OBJECT)),
+        ("Tags", Shape::Object(&ObjRule { patterns: &[(&PATTERN_0, Shape::STR)], closed: true, ..OBJ_RULE })),
         ("ZookeeperAccess", Shape::Object(&RULE_ZookeeperAccess)),
     ],
     required: &["BrokerNodeGroupInfo", "KafkaVersion", "NumberOfBrokerNodes", "ClusterName"],

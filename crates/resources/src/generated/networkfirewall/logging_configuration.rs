@@ -9,6 +9,7 @@ use crate::support::prelude::*;
 
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^arn:aws.*$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9-]+$");
+pub(crate) static PATTERN_2: Pattern = Pattern::new("^[0-9A-Za-z.\\-_@\\/]+$");
 
 /// The required properties of [`LoggingConfiguration`], by name: `LoggingConfiguration::new(LoggingConfigurationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
@@ -167,7 +168,7 @@ pub struct LogDestinationConfigRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_LogDestinationConfig: ObjRule = ObjRule {
     properties: &[
-        ("LogDestination", Shape::Typed(json_type::OBJECT)),
+        ("LogDestination", Shape::Object(&ObjRule { patterns: &[(&PATTERN_2, Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY }))], closed: true, ..OBJ_RULE })),
         ("LogDestinationType", Shape::Str(&StrRule { allowed: &["S3", "CloudWatchLogs", "KinesisDataFirehose"], ..StrRule::ANY })),
         ("LogType", Shape::Str(&StrRule { allowed: &["ALERT", "FLOW", "TLS"], ..StrRule::ANY })),
     ],

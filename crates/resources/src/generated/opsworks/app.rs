@@ -10,6 +10,8 @@ use crate::support::prelude::*;
 use super::shared::RULE_Source;
 pub use super::shared::Source;
 
+pub(crate) static PATTERN_0: Pattern = Pattern::new("[a-zA-Z0-9]+");
+
 /// The required properties of [`App`], by name: `App::new(AppRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct AppRequired {
@@ -25,7 +27,7 @@ pub struct AppRequired {
 pub(crate) static RULE_App: ObjRule = ObjRule {
     properties: &[
         ("AppSource", Shape::Object(&RULE_Source)),
-        ("Attributes", Shape::Typed(json_type::OBJECT)),
+        ("Attributes", Shape::Object(&ObjRule { patterns: &[(&PATTERN_0, Shape::STR)], ..OBJ_RULE })),
         ("DataSources", Shape::List(&ListRule { items: Shape::Object(&RULE_DataSource), min_items: None, max_items: None, unique: true })),
         ("Description", Shape::STR),
         ("Domains", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),

@@ -7,6 +7,8 @@
 
 use crate::support::prelude::*;
 
+pub(crate) static PATTERN_0: Pattern = Pattern::new("[a-zA-Z0-9]+");
+
 /// The required properties of [`Instance`], by name: `Instance::new(InstanceRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct InstanceRequired {
@@ -536,13 +538,13 @@ impl ToValue for EbsBlockDevice {
 #[rustfmt::skip]
 pub(crate) static RULE_TimeBasedAutoScaling: ObjRule = ObjRule {
     properties: &[
-        ("Friday", Shape::Typed(json_type::OBJECT)),
-        ("Monday", Shape::Typed(json_type::OBJECT)),
-        ("Saturday", Shape::Typed(json_type::OBJECT)),
-        ("Sunday", Shape::Typed(json_type::OBJECT)),
-        ("Thursday", Shape::Typed(json_type::OBJECT)),
-        ("Tuesday", Shape::Typed(json_type::OBJECT)),
-        ("Wednesday", Shape::Typed(json_type::OBJECT)),
+        ("Friday", Shape::Object(&ObjRule { patterns: &[(&PATTERN_0, Shape::STR)], ..OBJ_RULE })),
+        ("Monday", Shape::Object(&ObjRule { patterns: &[(&PATTERN_0, Shape::STR)], ..OBJ_RULE })),
+        ("Saturday", Shape::Object(&ObjRule { patterns: &[(&PATTERN_0, Shape::STR)], ..OBJ_RULE })),
+        ("Sunday", Shape::Object(&ObjRule { patterns: &[(&PATTERN_0, Shape::STR)], ..OBJ_RULE })),
+        ("Thursday", Shape::Object(&ObjRule { patterns: &[(&PATTERN_0, Shape::STR)], ..OBJ_RULE })),
+        ("Tuesday", Shape::Object(&ObjRule { patterns: &[(&PATTERN_0, Shape::STR)], ..OBJ_RULE })),
+        ("Wednesday", Shape::Object(&ObjRule { patterns: &[(&PATTERN_0, Shape::STR)], ..OBJ_RULE })),
     ],
     closed: true,
     ..OBJ_RULE

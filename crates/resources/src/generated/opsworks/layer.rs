@@ -10,6 +10,8 @@ use crate::support::prelude::*;
 use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
 
+pub(crate) static PATTERN_0: Pattern = Pattern::new("[a-zA-Z0-9]+");
+
 /// The required properties of [`Layer`], by name: `Layer::new(LayerRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LayerRequired {
@@ -32,7 +34,7 @@ pub struct LayerRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_Layer: ObjRule = ObjRule {
     properties: &[
-        ("Attributes", Shape::Typed(json_type::OBJECT)),
+        ("Attributes", Shape::Object(&ObjRule { patterns: &[(&PATTERN_0, Shape::STR)], ..OBJ_RULE })),
         ("AutoAssignElasticIps", Shape::Bool),
         ("AutoAssignPublicIps", Shape::Bool),
         ("CustomInstanceProfileArn", Shape::STR),

@@ -10,6 +10,8 @@ use crate::support::prelude::*;
 use super::shared::{RULE_Source, RULE_Tag};
 pub use super::shared::{Source, Tag, TagRequired};
 
+pub(crate) static PATTERN_0: Pattern = Pattern::new("[a-zA-Z0-9]+");
+
 /// The required properties of [`Stack`], by name: `Stack::new(StackRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct StackRequired {
@@ -25,7 +27,7 @@ pub struct StackRequired {
 pub(crate) static RULE_Stack: ObjRule = ObjRule {
     properties: &[
         ("AgentVersion", Shape::STR),
-        ("Attributes", Shape::Typed(json_type::OBJECT)),
+        ("Attributes", Shape::Object(&ObjRule { patterns: &[(&PATTERN_0, Shape::STR)], ..OBJ_RULE })),
         ("ChefConfiguration", Shape::Object(&RULE_ChefConfiguration)),
         ("CloneAppIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
         ("ClonePermissions", Shape::Bool),

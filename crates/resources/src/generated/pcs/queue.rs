@@ -10,6 +10,8 @@ use crate::support::prelude::*;
 use super::shared::RULE_SlurmConfiguration;
 pub use super::shared::{SlurmConfiguration, SlurmCustomSetting, SlurmCustomSettingRequired};
 
+pub(crate) static PATTERN_0: Pattern = Pattern::new("^.+$");
+
 /// The required properties of [`Queue`], by name: `Queue::new(QueueRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct QueueRequired {
@@ -24,7 +26,7 @@ pub(crate) static RULE_Queue: ObjRule = ObjRule {
         ("ComputeNodeGroupConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_ComputeNodeGroupConfiguration), min_items: None, max_items: None, unique: false })),
         ("Name", Shape::STR),
         ("SlurmConfiguration", Shape::Object(&RULE_SlurmConfiguration)),
-        ("Tags", Shape::Typed(json_type::OBJECT)),
+        ("Tags", Shape::Object(&ObjRule { patterns: &[(&PATTERN_0, Shape::STR)], closed: true, ..OBJ_RULE })),
     ],
     required: &["ClusterId"],
     closed: true,

@@ -9,6 +9,7 @@ use crate::support::prelude::*;
 
 pub(crate) static PATTERN_0: Pattern = Pattern::new("arn:([a-z\\d-]+):personalize:.*:.*:.+");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9][a-zA-Z0-9\\-_]*");
+pub(crate) static PATTERN_2: Pattern = Pattern::new(".{1,}");
 
 /// The required properties of [`Solution`], by name: `Solution::new(SolutionRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
@@ -676,10 +677,10 @@ impl ToValue for IntegerHyperParameterRange {
 #[rustfmt::skip]
 pub(crate) static RULE_SolutionConfig: ObjRule = ObjRule {
     properties: &[
-        ("AlgorithmHyperParameters", Shape::Typed(json_type::OBJECT)),
+        ("AlgorithmHyperParameters", Shape::Object(&ObjRule { patterns: &[(&PATTERN_2, Shape::STR)], closed: true, ..OBJ_RULE })),
         ("AutoMLConfig", Shape::Object(&RULE_AutoMlConfig)),
         ("EventValueThreshold", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-        ("FeatureTransformationParameters", Shape::Typed(json_type::OBJECT)),
+        ("FeatureTransformationParameters", Shape::Object(&ObjRule { patterns: &[(&PATTERN_2, Shape::STR)], closed: true, ..OBJ_RULE })),
         ("HpoConfig", Shape::Object(&RULE_HpoConfig)),
     ],
     closed: true,

@@ -50,7 +50,7 @@ pub(crate) static RULE_DbCluster: ObjRule = ObjRule {
         ("EngineVersion", Shape::STR),
         ("GlobalClusterIdentifier", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(63), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("Iops", Shape::INT),
-        ("KmsKeyId", Shape::STR),
+        ("KmsKeyId", Shape::AllOf(&[Shape::STR, Shape::AnyOf(&[Shape::Str(&StrRule { format: Some(Format::KmsKeyArn), ..StrRule::ANY }), Shape::Str(&StrRule { format: Some(Format::KmsKeyId), ..StrRule::ANY }), Shape::Str(&StrRule { format: Some(Format::KmsAliasName), ..StrRule::ANY })])])),
         ("ManageMasterUserPassword", Shape::Bool),
         ("MasterUserAuthenticationType", Shape::Str(&StrRule { allowed: &["iam-db-auth", "password"], ..StrRule::ANY })),
         ("MasterUserPassword", Shape::STR),

@@ -64,7 +64,7 @@ pub(crate) static RULE_DbInstance: ObjRule = ObjRule {
         ("EngineLifecycleSupport", Shape::STR),
         ("EngineVersion", Shape::STR),
         ("Iops", Shape::INT),
-        ("KmsKeyId", Shape::STR),
+        ("KmsKeyId", Shape::AllOf(&[Shape::STR, Shape::AnyOf(&[Shape::Str(&StrRule { format: Some(Format::KmsKeyArn), ..StrRule::ANY }), Shape::Str(&StrRule { format: Some(Format::KmsKeyId), ..StrRule::ANY }), Shape::Str(&StrRule { format: Some(Format::KmsAliasName), ..StrRule::ANY })])])),
         ("LicenseModel", Shape::STR),
         ("ManageMasterUserPassword", Shape::Bool),
         ("MasterUserAuthenticationType", Shape::Str(&StrRule { allowed: &["iam-db-auth", "password"], ..StrRule::ANY })),

@@ -15,7 +15,7 @@ pub(crate) static PATTERN_0: Pattern = Pattern::new("(\\w|\\d|\\s|\\\\|-|\\.:=+-
 #[rustfmt::skip]
 pub(crate) static RULE_MasterUserSecret: ObjRule = ObjRule {
     properties: &[
-        ("KmsKeyId", Shape::STR),
+        ("KmsKeyId", Shape::AllOf(&[Shape::STR, Shape::AnyOf(&[Shape::Str(&StrRule { format: Some(Format::KmsKeyArn), ..StrRule::ANY }), Shape::Str(&StrRule { format: Some(Format::KmsKeyId), ..StrRule::ANY }), Shape::Str(&StrRule { format: Some(Format::KmsAliasName), ..StrRule::ANY })])])),
         ("SecretArn", Shape::STR),
     ],
     closed: true,

@@ -8,6 +8,7 @@
 use crate::support::prelude::*;
 
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[A-Za-z0-9][A-Za-z0-9_\\-]{1,59}$");
+pub(crate) static PATTERN_1: Pattern = Pattern::new(".{1,128}");
 
 /// The required properties of [`ResiliencyPolicy`], by name: `ResiliencyPolicy::new(ResiliencyPolicyRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
@@ -27,7 +28,7 @@ pub(crate) static RULE_ResiliencyPolicy: ObjRule = ObjRule {
         ("Policy", Shape::Object(&RULE_PolicyMap)),
         ("PolicyDescription", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(500), ..StrRule::ANY })),
         ("PolicyName", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Tags", Shape::Typed(json_type::OBJECT)),
+        ("Tags", Shape::Object(&ObjRule { patterns: &[(&PATTERN_1, Shape::Str(&StrRule { max_len: Some(256), ..StrRule::ANY }))], ..OBJ_RULE })),
         ("Tier", Shape::Str(&StrRule { allowed: &["MissionCritical", "Critical", "Important", "CoreServices", "NonCritical"], ..StrRule::ANY })),
     ],
     required: &["PolicyName", "Tier", "Policy"],

@@ -7,6 +7,8 @@
 
 use crate::support::prelude::*;
 
+pub(crate) static PATTERN_0: Pattern = Pattern::new(".+");
+
 /// The required properties of [`Index`], by name: `Index::new(IndexRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct IndexRequired {
@@ -17,7 +19,7 @@ pub struct IndexRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_Index: ObjRule = ObjRule {
     properties: &[
-        ("Tags", Shape::Typed(json_type::OBJECT)),
+        ("Tags", Shape::Object(&ObjRule { patterns: &[(&PATTERN_0, Shape::STR)], ..OBJ_RULE })),
         ("Type", Shape::Str(&StrRule { allowed: &["LOCAL", "AGGREGATOR"], ..StrRule::ANY })),
     ],
     required: &["Type"],

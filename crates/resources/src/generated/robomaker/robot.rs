@@ -9,6 +9,8 @@ use crate::support::prelude::*;
 
 pub use super::shared::Architecture;
 
+pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9-]{1,128}$");
+
 /// The required properties of [`Robot`], by name: `Robot::new(RobotRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RobotRequired {
@@ -25,7 +27,7 @@ pub(crate) static RULE_Robot: ObjRule = ObjRule {
         ("Fleet", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1224), ..StrRule::ANY })),
         ("GreengrassGroupId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1224), ..StrRule::ANY })),
         ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-        ("Tags", Shape::Typed(json_type::OBJECT)),
+        ("Tags", Shape::Object(&ObjRule { patterns: &[(&PATTERN_0, Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY }))], ..OBJ_RULE })),
     ],
     required: &["GreengrassGroupId", "Architecture"],
     closed: true,

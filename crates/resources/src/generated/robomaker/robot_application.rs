@@ -9,6 +9,8 @@ use crate::support::prelude::*;
 
 pub use super::shared::{Architecture, RobotSoftwareSuiteName};
 
+pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9-]{1,128}$");
+
 /// The required properties of [`RobotApplication`], by name: `RobotApplication::new(RobotApplicationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RobotApplicationRequired {
@@ -24,7 +26,7 @@ pub(crate) static RULE_RobotApplication: ObjRule = ObjRule {
         ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
         ("RobotSoftwareSuite", Shape::Object(&RULE_RobotSoftwareSuite)),
         ("Sources", Shape::List(&ListRule { items: Shape::Object(&RULE_SourceConfig), min_items: None, max_items: None, unique: false })),
-        ("Tags", Shape::Typed(json_type::OBJECT)),
+        ("Tags", Shape::Object(&ObjRule { patterns: &[(&PATTERN_0, Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY }))], ..OBJ_RULE })),
     ],
     required: &["RobotSoftwareSuite"],
     closed: true,

@@ -995,7 +995,7 @@ pub struct DataExportRequired {
 pub(crate) static RULE_DataExport: ObjRule = ObjRule {
     properties: &[
         ("Destination", Shape::Object(&RULE_Destination)),
-        ("OutputSchemaVersion", Shape::STR),
+        ("OutputSchemaVersion", Shape::Str(&StrRule { allowed: &["V_1"], ..StrRule::ANY })),
     ],
     required: &["Destination", "OutputSchemaVersion"],
     closed: true,
@@ -1965,7 +1965,7 @@ pub(crate) static RULE_LoggingConfiguration: ObjRule = ObjRule {
     properties: &[
         ("DestinationBucketName", Shape::STR),
         ("LogFilePrefix", Shape::STR),
-        ("TargetObjectKeyFormat", Shape::Typed(json_type::OBJECT)),
+        ("TargetObjectKeyFormat", Shape::AllOf(&[Shape::Typed(json_type::OBJECT), Shape::OneOf(&[Shape::Object(&ObjRule { properties: &[("SimplePrefix", Shape::Typed(json_type::OBJECT))], required: &["SimplePrefix"], closed: true, ..OBJ_RULE }), Shape::Object(&ObjRule { properties: &[("PartitionedPrefix", Shape::Object(&ObjRule { properties: &[("PartitionDateSource", Shape::Str(&StrRule { allowed: &["EventTime", "DeliveryTime"], ..StrRule::ANY }))], closed: true, ..OBJ_RULE }))], required: &["PartitionedPrefix"], closed: true, ..OBJ_RULE })])])),
     ],
     closed: true,
     ..OBJ_RULE
@@ -4314,7 +4314,7 @@ pub struct ServerSideEncryptionByDefaultRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_ServerSideEncryptionByDefault: ObjRule = ObjRule {
     properties: &[
-        ("KMSMasterKeyID", Shape::STR),
+        ("KMSMasterKeyID", Shape::AllOf(&[Shape::STR, Shape::AnyOf(&[Shape::Str(&StrRule { format: Some(Format::KmsKeyArn), ..StrRule::ANY }), Shape::Str(&StrRule { format: Some(Format::KmsKeyId), ..StrRule::ANY }), Shape::Str(&StrRule { format: Some(Format::KmsAliasName), ..StrRule::ANY })])])),
         ("SSEAlgorithm", Shape::Str(&StrRule { allowed: &["aws:kms", "AES256", "aws:kms:dsse"], ..StrRule::ANY })),
     ],
     required: &["SSEAlgorithm"],

@@ -23,7 +23,7 @@ pub(crate) static RULE_EndpointConfig: ObjRule = ObjRule {
         ("EndpointConfigName", Shape::STR),
         ("ExecutionRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
         ("ExplainerConfig", Shape::Object(&RULE_ExplainerConfig)),
-        ("KmsKeyId", Shape::STR),
+        ("KmsKeyId", Shape::AllOf(&[Shape::STR, Shape::AnyOf(&[Shape::Str(&StrRule { format: Some(Format::KmsKeyArn), ..StrRule::ANY }), Shape::Str(&StrRule { format: Some(Format::KmsKeyId), ..StrRule::ANY }), Shape::Str(&StrRule { format: Some(Format::KmsAliasName), ..StrRule::ANY })])])),
         ("ProductionVariants", Shape::List(&ListRule { items: Shape::Object(&RULE_ProductionVariant), min_items: None, max_items: None, unique: false })),
         ("ShadowProductionVariants", Shape::List(&ListRule { items: Shape::Object(&RULE_ProductionVariant), min_items: None, max_items: None, unique: false })),
         ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
@@ -431,7 +431,7 @@ impl ToValue for AsyncInferenceNotificationConfig {
 #[rustfmt::skip]
 pub(crate) static RULE_AsyncInferenceOutputConfig: ObjRule = ObjRule {
     properties: &[
-        ("KmsKeyId", Shape::STR),
+        ("KmsKeyId", Shape::AllOf(&[Shape::STR, Shape::AnyOf(&[Shape::Str(&StrRule { format: Some(Format::KmsKeyArn), ..StrRule::ANY }), Shape::Str(&StrRule { format: Some(Format::KmsKeyId), ..StrRule::ANY }), Shape::Str(&StrRule { format: Some(Format::KmsAliasName), ..StrRule::ANY })])])),
         ("NotificationConfig", Shape::Object(&RULE_AsyncInferenceNotificationConfig)),
         ("S3FailurePath", Shape::STR),
         ("S3OutputPath", Shape::STR),
@@ -1113,7 +1113,7 @@ pub(crate) static RULE_DataCaptureConfig: ObjRule = ObjRule {
         ("DestinationS3Uri", Shape::STR),
         ("EnableCapture", Shape::Bool),
         ("InitialSamplingPercentage", Shape::INT),
-        ("KmsKeyId", Shape::STR),
+        ("KmsKeyId", Shape::AllOf(&[Shape::STR, Shape::AnyOf(&[Shape::Str(&StrRule { format: Some(Format::KmsKeyArn), ..StrRule::ANY }), Shape::Str(&StrRule { format: Some(Format::KmsKeyId), ..StrRule::ANY }), Shape::Str(&StrRule { format: Some(Format::KmsAliasName), ..StrRule::ANY })])])),
     ],
     required: &["CaptureOptions", "DestinationS3Uri", "InitialSamplingPercentage"],
     closed: true,

@@ -168,7 +168,7 @@ impl DataLakeAttributes {
 #[rustfmt::skip]
 pub(crate) static RULE_EncryptionConfiguration: ObjRule = ObjRule {
     properties: &[
-        ("KmsKeyId", Shape::STR),
+        ("KmsKeyId", Shape::AllOf(&[Shape::STR, Shape::AnyOf(&[Shape::Str(&StrRule { format: Some(Format::KmsKeyArn), ..StrRule::ANY }), Shape::Str(&StrRule { format: Some(Format::KmsKeyId), ..StrRule::ANY }), Shape::Str(&StrRule { format: Some(Format::KmsAliasName), ..StrRule::ANY })])])),
     ],
     closed: true,
     ..OBJ_RULE

@@ -16,7 +16,7 @@ pub(crate) static RULE_Queue: ObjRule = ObjRule {
         ("FifoQueue", Shape::Bool),
         ("FifoThroughputLimit", Shape::STR),
         ("KmsDataKeyReusePeriodSeconds", Shape::Int(&NumRule { min: Some(60.0), max: Some(86400.0), ..NumRule::ANY })),
-        ("KmsMasterKeyId", Shape::STR),
+        ("KmsMasterKeyId", Shape::AllOf(&[Shape::STR, Shape::AnyOf(&[Shape::Str(&StrRule { format: Some(Format::KmsKeyArn), ..StrRule::ANY }), Shape::Str(&StrRule { format: Some(Format::KmsKeyId), ..StrRule::ANY }), Shape::Str(&StrRule { format: Some(Format::KmsAliasName), ..StrRule::ANY })])])),
         ("MaximumMessageSize", Shape::Int(&NumRule { min: Some(1024.0), max: Some(1048576.0), ..NumRule::ANY })),
         ("MessageRetentionPeriod", Shape::Int(&NumRule { min: Some(60.0), max: Some(1209600.0), ..NumRule::ANY })),
         ("QueueName", Shape::STR),

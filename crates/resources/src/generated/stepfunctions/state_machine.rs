@@ -13,6 +13,8 @@ pub use super::shared::{
 };
 use super::shared::{RULE_EncryptionConfiguration, RULE_TagsEntry};
 
+pub(crate) static PATTERN_0: Pattern = Pattern::new(".*");
+
 /// The required properties of [`StateMachine`], by name: `StateMachine::new(StateMachineRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct StateMachineRequired {
@@ -26,7 +28,7 @@ pub(crate) static RULE_StateMachine: ObjRule = ObjRule {
         ("Definition", Shape::Typed(json_type::OBJECT)),
         ("DefinitionS3Location", Shape::Object(&RULE_S3Location)),
         ("DefinitionString", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1048576), ..StrRule::ANY })),
-        ("DefinitionSubstitutions", Shape::Typed(json_type::OBJECT)),
+        ("DefinitionSubstitutions", Shape::Object(&ObjRule { patterns: &[(&PATTERN_0, Shape::Any)], ..OBJ_RULE })),
         ("EncryptionConfiguration", Shape::Object(&RULE_EncryptionConfiguration)),
         ("LoggingConfiguration", Shape::Object(&RULE_LoggingConfiguration)),
         ("RoleArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), format: Some(Format::IamRoleArn), ..StrRule::ANY })),

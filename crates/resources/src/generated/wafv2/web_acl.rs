@@ -38,13 +38,16 @@ use super::shared::{
 };
 
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[\\w\\-]+$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("\\S");
-pub(crate) static PATTERN_2: Pattern =
+pub(crate) static PATTERN_1: Pattern = Pattern::new(
+    "^(CLOUDFRONT|API_GATEWAY|COGNITO_USER_POOL|APP_RUNNER_SERVICE|VERIFIED_ACCESS_INSTANCE)$",
+);
+pub(crate) static PATTERN_2: Pattern = Pattern::new("\\S");
+pub(crate) static PATTERN_3: Pattern =
     Pattern::new("^[a-zA-Z0-9=:#@/\\-,.][a-zA-Z0-9+=:#@/\\-,.\\s]+[a-zA-Z0-9+=:#@/\\-,.]{1,256}$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^[0-9A-Za-z_-]{1,128}$");
-pub(crate) static PATTERN_4: Pattern = Pattern::new(".*\\S.*");
-pub(crate) static PATTERN_5: Pattern = Pattern::new("^[\\w#:\\.\\-/]+$");
-pub(crate) static PATTERN_6: Pattern = Pattern::new("^[\\w\\.\\-/]+$");
+pub(crate) static PATTERN_4: Pattern = Pattern::new("^[0-9A-Za-z_-]{1,128}$");
+pub(crate) static PATTERN_5: Pattern = Pattern::new(".*\\S.*");
+pub(crate) static PATTERN_6: Pattern = Pattern::new("^[\\w#:\\.\\-/]+$");
+pub(crate) static PATTERN_7: Pattern = Pattern::new("^[\\w\\.\\-/]+$");
 
 /// The required properties of [`WebAcl`], by name: `WebAcl::new(WebAclRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
@@ -64,16 +67,16 @@ pub(crate) static RULE_WebAcl: ObjRule = ObjRule {
         ("AssociationConfig", Shape::Object(&RULE_AssociationConfig)),
         ("CaptchaConfig", Shape::Object(&RULE_CaptchaConfig)),
         ("ChallengeConfig", Shape::Object(&RULE_ChallengeConfig)),
-        ("CustomResponseBodies", Shape::Typed(json_type::OBJECT)),
+        ("CustomResponseBodies", Shape::Object(&ObjRule { patterns: &[(&PATTERN_0, Shape::Object(&ObjRule { properties: &[("Content", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(10240), ..StrRule::ANY })), ("ContentType", Shape::Str(&StrRule { allowed: &["TEXT_PLAIN", "TEXT_HTML", "APPLICATION_JSON"], ..StrRule::ANY }))], required: &["ContentType", "Content"], closed: true, ..OBJ_RULE }))], ..OBJ_RULE })),
         ("DataProtectionConfig", Shape::Object(&RULE_DataProtectionConfig)),
         ("DefaultAction", Shape::Object(&RULE_DefaultAction)),
-        ("Description", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("Description", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_4), ..StrRule::ANY })),
         ("OnSourceDDoSProtectionConfig", Shape::Object(&RULE_OnSourceDDoSProtectionConfig)),
         ("Rules", Shape::List(&ListRule { items: Shape::Object(&RULE_Rule), min_items: None, max_items: None, unique: false })),
         ("Scope", Shape::Str(&StrRule { allowed: &["CLOUDFRONT", "REGIONAL"], ..StrRule::ANY })),
         ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: None, unique: false })),
-        ("TokenDomains", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(253), pattern: Some(&PATTERN_6), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+        ("TokenDomains", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(253), pattern: Some(&PATTERN_7), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
         ("VisibilityConfig", Shape::Object(&RULE_VisibilityConfig)),
     ],
     required: &["DefaultAction", "Scope", "VisibilityConfig"],
@@ -541,7 +544,7 @@ impl ToValue for ApplicationConfig {
 #[rustfmt::skip]
 pub(crate) static RULE_AssociationConfig: ObjRule = ObjRule {
     properties: &[
-        ("RequestBody", Shape::Typed(json_type::OBJECT)),
+        ("RequestBody", Shape::Object(&ObjRule { patterns: &[(&PATTERN_1, Shape::Object(&ObjRule { properties: &[("DefaultSizeInspectionLimit", Shape::Str(&StrRule { allowed: &["KB_16", "KB_32", "KB_48", "KB_64"], ..StrRule::ANY }))], required: &["DefaultSizeInspectionLimit"], closed: true, ..OBJ_RULE }))], ..OBJ_RULE })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -609,9 +612,9 @@ pub struct AwsManagedRulesAcfpRuleSetRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_AwsManagedRulesAcfpRuleSet: ObjRule = ObjRule {
     properties: &[
-        ("CreationPath", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("CreationPath", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
         ("EnableRegexInPath", Shape::Bool),
-        ("RegistrationPagePath", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("RegistrationPagePath", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
         ("RequestInspection", Shape::Object(&RULE_RequestInspectionAcfp)),
         ("ResponseInspection", Shape::Object(&RULE_ResponseInspection)),
     ],
@@ -1438,7 +1441,7 @@ pub struct ExcludedRuleRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_ExcludedRule: ObjRule = ObjRule {
     properties: &[
-        ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_4), ..StrRule::ANY })),
     ],
     required: &["Name"],
     closed: true,
@@ -1495,7 +1498,7 @@ pub struct FieldIdentifierRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_FieldIdentifier: ObjRule = ObjRule {
     properties: &[
-        ("Identifier", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+        ("Identifier", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
     ],
     required: &["Identifier"],
     closed: true,
@@ -1772,7 +1775,7 @@ pub struct FieldToMatchSingleHeaderRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_FieldToMatchSingleHeader: ObjRule = ObjRule {
     properties: &[
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
     ],
     required: &["Name"],
     closed: true,
@@ -1829,7 +1832,7 @@ pub struct FieldToMatchSingleQueryArgumentRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_FieldToMatchSingleQueryArgument: ObjRule = ObjRule {
     properties: &[
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
     ],
     required: &["Name"],
     closed: true,
@@ -1884,7 +1887,7 @@ pub struct FieldToProtectRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_FieldToProtect: ObjRule = ObjRule {
     properties: &[
-        ("FieldKeys", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(0), max_items: Some(100), unique: false })),
+        ("FieldKeys", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(0), max_items: Some(100), unique: false })),
         ("FieldType", Shape::Str(&StrRule { allowed: &["SINGLE_HEADER", "SINGLE_COOKIE", "SINGLE_QUERY_ARGUMENT", "QUERY_STRING", "BODY"], ..StrRule::ANY })),
     ],
     required: &["FieldType"],
@@ -1947,7 +1950,7 @@ pub(crate) static RULE_ManagedRuleGroupConfig: ObjRule = ObjRule {
         ("AWSManagedRulesATPRuleSet", Shape::Object(&RULE_AwsManagedRulesAtpRuleSet)),
         ("AWSManagedRulesAntiDDoSRuleSet", Shape::Object(&RULE_AwsManagedRulesAntiDDoSRuleSet)),
         ("AWSManagedRulesBotControlRuleSet", Shape::Object(&RULE_AwsManagedRulesBotControlRuleSet)),
-        ("LoginPath", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+        ("LoginPath", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
         ("PasswordField", Shape::Object(&RULE_FieldIdentifier)),
         ("PayloadType", Shape::Str(&StrRule { allowed: &["JSON", "FORM_ENCODED"], ..StrRule::ANY })),
         ("UsernameField", Shape::Object(&RULE_FieldIdentifier)),
@@ -2083,11 +2086,11 @@ pub(crate) static RULE_ManagedRuleGroupStatement: ObjRule = ObjRule {
     properties: &[
         ("ExcludedRules", Shape::List(&ListRule { items: Shape::Object(&RULE_ExcludedRule), min_items: Some(0), max_items: Some(100), unique: false })),
         ("ManagedRuleGroupConfigs", Shape::List(&ListRule { items: Shape::Object(&RULE_ManagedRuleGroupConfig), min_items: None, max_items: None, unique: false })),
-        ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_4), ..StrRule::ANY })),
         ("RuleActionOverrides", Shape::List(&ListRule { items: Shape::Object(&RULE_RuleActionOverride), min_items: Some(0), max_items: Some(100), unique: false })),
         ("ScopeDownStatement", Shape::Object(&RULE_Statement)),
-        ("VendorName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Version", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+        ("VendorName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("Version", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
     ],
     required: &["VendorName", "Name"],
     closed: true,
@@ -2755,7 +2758,7 @@ pub struct RegexPatternSetReferenceStatementRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_RegexPatternSetReferenceStatement: ObjRule = ObjRule {
     properties: &[
-        ("Arn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Arn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
         ("FieldToMatch", Shape::Object(&RULE_FieldToMatch)),
         ("TextTransformations", Shape::List(&ListRule { items: Shape::Object(&RULE_TextTransformation), min_items: Some(1), max_items: None, unique: false })),
     ],
@@ -3165,8 +3168,8 @@ pub struct ResponseInspectionBodyContainsRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_ResponseInspectionBodyContains: ObjRule = ObjRule {
     properties: &[
-        ("FailureStrings", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_4), ..StrRule::ANY }), min_items: Some(1), max_items: Some(5), unique: false })),
-        ("SuccessStrings", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_4), ..StrRule::ANY }), min_items: Some(1), max_items: Some(5), unique: false })),
+        ("FailureStrings", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_5), ..StrRule::ANY }), min_items: Some(1), max_items: Some(5), unique: false })),
+        ("SuccessStrings", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_5), ..StrRule::ANY }), min_items: Some(1), max_items: Some(5), unique: false })),
     ],
     required: &["SuccessStrings", "FailureStrings"],
     closed: true,
@@ -3243,9 +3246,9 @@ pub struct ResponseInspectionHeaderRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_ResponseInspectionHeader: ObjRule = ObjRule {
     properties: &[
-        ("FailureValues", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_4), ..StrRule::ANY }), min_items: Some(1), max_items: Some(3), unique: false })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-        ("SuccessValues", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_4), ..StrRule::ANY }), min_items: Some(1), max_items: Some(3), unique: false })),
+        ("FailureValues", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_5), ..StrRule::ANY }), min_items: Some(1), max_items: Some(3), unique: false })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+        ("SuccessValues", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_5), ..StrRule::ANY }), min_items: Some(1), max_items: Some(3), unique: false })),
     ],
     required: &["Name", "SuccessValues", "FailureValues"],
     closed: true,
@@ -3334,9 +3337,9 @@ pub struct ResponseInspectionJsonRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_ResponseInspectionJson: ObjRule = ObjRule {
     properties: &[
-        ("FailureValues", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_4), ..StrRule::ANY }), min_items: Some(1), max_items: Some(5), unique: false })),
-        ("Identifier", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-        ("SuccessValues", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_4), ..StrRule::ANY }), min_items: Some(1), max_items: Some(5), unique: false })),
+        ("FailureValues", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_5), ..StrRule::ANY }), min_items: Some(1), max_items: Some(5), unique: false })),
+        ("Identifier", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+        ("SuccessValues", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_5), ..StrRule::ANY }), min_items: Some(1), max_items: Some(5), unique: false })),
     ],
     required: &["Identifier", "SuccessValues", "FailureValues"],
     closed: true,
@@ -3506,7 +3509,7 @@ pub(crate) static RULE_Rule: ObjRule = ObjRule {
         ("Action", Shape::Object(&RULE_RuleAction)),
         ("CaptchaConfig", Shape::Object(&RULE_CaptchaConfig)),
         ("ChallengeConfig", Shape::Object(&RULE_ChallengeConfig)),
-        ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_4), ..StrRule::ANY })),
         ("OverrideAction", Shape::Object(&RULE_OverrideAction)),
         ("Priority", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
         ("RuleLabels", Shape::List(&ListRule { items: Shape::Object(&RULE_Label), min_items: None, max_items: None, unique: false })),
@@ -3668,7 +3671,7 @@ pub struct RuleActionOverrideRequired {
 pub(crate) static RULE_RuleActionOverride: ObjRule = ObjRule {
     properties: &[
         ("ActionToUse", Shape::Object(&RULE_RuleAction)),
-        ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_4), ..StrRule::ANY })),
     ],
     required: &["Name", "ActionToUse"],
     closed: true,
@@ -3735,7 +3738,7 @@ pub struct RuleGroupReferenceStatementRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_RuleGroupReferenceStatement: ObjRule = ObjRule {
     properties: &[
-        ("Arn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Arn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
         ("ExcludedRules", Shape::List(&ListRule { items: Shape::Object(&RULE_ExcludedRule), min_items: Some(0), max_items: Some(100), unique: false })),
         ("RuleActionOverrides", Shape::List(&ListRule { items: Shape::Object(&RULE_RuleActionOverride), min_items: Some(0), max_items: Some(100), unique: false })),
     ],

@@ -10,6 +10,8 @@ use crate::support::prelude::*;
 use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
 
+pub(crate) static PATTERN_0: Pattern = Pattern::new(".{1,}");
+
 #[rustfmt::skip]
 pub(crate) static RULE_SamplingRule: ObjRule = ObjRule {
     properties: &[
@@ -245,7 +247,7 @@ pub struct SamplingRulePropertyRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_SamplingRuleProperty: ObjRule = ObjRule {
     properties: &[
-        ("Attributes", Shape::Typed(json_type::OBJECT)),
+        ("Attributes", Shape::Object(&ObjRule { patterns: &[(&PATTERN_0, Shape::STR)], closed: true, ..OBJ_RULE })),
         ("FixedRate", Shape::Num(&NumRule { min: Some(0.0), max: Some(1.0), ..NumRule::ANY })),
         ("HTTPMethod", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(10), ..StrRule::ANY })),
         ("Host", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(64), ..StrRule::ANY })),
@@ -495,7 +497,7 @@ impl ToValue for SamplingRuleRecord {
 #[rustfmt::skip]
 pub(crate) static RULE_SamplingRuleUpdate: ObjRule = ObjRule {
     properties: &[
-        ("Attributes", Shape::Typed(json_type::OBJECT)),
+        ("Attributes", Shape::Object(&ObjRule { patterns: &[(&PATTERN_0, Shape::STR)], closed: true, ..OBJ_RULE })),
         ("FixedRate", Shape::Num(&NumRule { min: Some(0.0), max: Some(1.0), ..NumRule::ANY })),
         ("HTTPMethod", Shape::Str(&StrRule { max_len: Some(10), ..StrRule::ANY })),
         ("Host", Shape::Str(&StrRule { max_len: Some(64), ..StrRule::ANY })),
