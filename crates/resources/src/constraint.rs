@@ -728,11 +728,14 @@ fn union_failure<R: Report>(
             )
         });
     }
-    if let Some(i) = intended(alternatives, value) {
+    if let Some((i, by_keys)) = intended(alternatives, value) {
         let len = path.len();
         let result = check_value::<R>(&alternatives[i], value, path);
         path.truncate(len);
         if let Err(e) = result {
+            if !by_keys {
+                return e; // the only form of its JSON type: its violation says it all
+            }
             return R::note(e, || {
                 format!(
                     " (the {keyword} alternative {} of {}: {})",
@@ -751,16 +754,16 @@ fn union_failure<R: Report>(
     })
 }
 
-/// The alternative a literal was meant for: the only one of its JSON type, or, for an
-/// object, the object form whose properties name most of its keys.
-fn intended(alternatives: &[Shape], value: &Value) -> Option<usize> {
+/// The alternative a literal was meant for: the only one of its JSON type (`false`), or, for
+/// an object, the object form whose properties name most of its keys (`true`).
+fn intended(alternatives: &[Shape], value: &Value) -> Option<(usize, bool)> {
     let mut same = alternatives
         .iter()
         .enumerate()
         .filter(|(_, a)| same_kind(a, value));
     let first = same.next()?;
     if same.next().is_none() {
-        return Some(first.0);
+        return Some((first.0, false));
     }
     let Value::Map(map) = value else {
         return None;
@@ -781,7 +784,7 @@ fn intended(alternatives: &[Shape], value: &Value) -> Option<usize> {
     let best = scores.iter().copied().max().filter(|m| *m > 0)?;
     let mut at = scores.iter().enumerate().filter(|(_, s)| **s == best);
     let (i, _) = at.next()?;
-    at.next().is_none().then_some(i)
+    at.next().is_none().then_some((i, true))
 }
 
 /// The object rule of an object shape (or of the first object part of an `allOf`).
@@ -1540,10 +1543,7 @@ mod tests {
         let e = check_shape(&FORMS, &Value::list([key("KeyTyp")]), "KeySchema").unwrap_err();
         assert_eq!(e.property, "KeySchema/0/KeyType");
         let e = check_shape(&FORMS, &Value::List(Vec::new()), "KeySchema").unwrap_err();
-        assert_eq!(
-            e.constraint,
-            "minItems 1 (the anyOf alternative 1 of 2: a list)"
-        );
+        assert_eq!(e.constraint, "minItems 1");
         // the free-form alternative takes anything else
         assert!(check_shape(&FORMS, &Value::from("{}"), "KeySchema").is_ok());
         assert!(check_shape(&FORMS, &Value::map([("K", Value::from(1))]), "KeySchema").is_ok());

@@ -156,3 +156,67 @@ fn tags_of_a_taggable_type_are_checked() {
     );
     assert_eq!(err_of(Queue::check(&tags(&["aws:owner"]))).0, "Tags/0/Key");
 }
+
+/// `(type, properties, path)`: each refused by cfn-lint 1.51.0 (the differential test's
+/// examples of union objects, maps and `enumCaseInsensitive`; verified with cfn-lint), and
+/// each must be refused at synth at that path.
+#[cfg(all(
+    feature = "ses",
+    feature = "cases",
+    feature = "cognito",
+    feature = "iottwinmaker",
+    feature = "batch",
+    feature = "ec2"
+))]
+#[test]
+fn union_objects_maps_and_any_case_enums_are_refused_where_cfn_lint_refuses_them() {
+    use serde_json::json;
+    let cases = [
+        (
+            "AWS::SES::MailManagerRelay",
+            json!({"Authentication": {}, "ServerName": "a", "ServerPort": 1}),
+            "Authentication",
+        ),
+        (
+            "AWS::Cases::Layout",
+            json!({"Content": {"Basic": 7}, "Name": "aa"}),
+            "Content/Basic",
+        ),
+        (
+            "AWS::SES::MailManagerArchive",
+            json!({"Retention": {"RetentionPeriod": "THIRTY9MONTHS"}}),
+            "Retention/RetentionPeriod",
+        ),
+        (
+            "AWS::Cognito::IdentityPoolRoleAttachment",
+            json!({"IdentityPoolId": "sample", "Roles": {"ba": {"Value": "x"}}}),
+            "Roles/ba",
+        ),
+        (
+            "AWS::IoTTwinMaker::Entity",
+            json!({"EntityName": "aaa", "WorkspaceId": "aaa", "CompositeComponents": {"ключ": {}}}),
+            "CompositeComponents/ключ",
+        ),
+        (
+            "AWS::Batch::JobDefinition",
+            json!({"Type": "container", "RetryStrategy": {"EvaluateOnExit": [{"Action": "c_A"}]}}),
+            "RetryStrategy/EvaluateOnExit/0/Action",
+        ),
+        (
+            "AWS::EC2::IPAMPool",
+            json!({"AddressFamily": "ipv4", "IpamScopeId": "sample", "AwsService": "Ec3"}),
+            "AwsService",
+        ),
+    ];
+    let mut wrong = Vec::new();
+    for (type_name, props, path) in cases {
+        let value = Value::from_json(&props);
+        match cloudwright_resources::check_properties(type_name, &value) {
+            Some(Err(v)) if v.property == path => {}
+            other => wrong.push(format!(
+                "{type_name} {props}: {other:?}, expected at {path}"
+            )),
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
