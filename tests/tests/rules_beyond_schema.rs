@@ -399,6 +399,42 @@ fn cases() -> Vec<Case> {
                 "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}]}),
             None,
         ),
+        // cfn-lint's extension schemas (if/then, `false`), compiled at codegen
+        c(
+            "pay_per_request_with_throughput",
+            "AWS::DynamoDB::Table",
+            table(
+                json!({"ProvisionedThroughput": {"ReadCapacityUnits": 1, "WriteCapacityUnits": 1}}),
+            ),
+            Some("ProvisionedThroughput"),
+        ),
+        c(
+            "provisioned_without_throughput",
+            "AWS::DynamoDB::Table",
+            table(json!({"BillingMode": "PROVISIONED"})),
+            Some("ProvisionedThroughput"),
+        ),
+        c(
+            "icmp_port_range_half_open",
+            "AWS::EC2::SecurityGroup",
+            json!({"GroupDescription": "d", "SecurityGroupIngress": [{"IpProtocol": "icmp",
+                "FromPort": -1, "ToPort": 80, "CidrIp": "10.0.0.0/8"}]}),
+            Some("SecurityGroupIngress/0/ToPort"),
+        ),
+        c(
+            "icmp_all",
+            "AWS::EC2::SecurityGroup",
+            json!({"GroupDescription": "d", "SecurityGroupIngress": [{"IpProtocol": "icmp",
+                "FromPort": -1, "ToPort": -1, "CidrIp": "10.0.0.0/8"}]}),
+            None,
+        ),
+        c(
+            "ingress_port_range_half_open",
+            "AWS::EC2::SecurityGroupIngress",
+            json!({"GroupId": "sg-12345678", "IpProtocol": "tcp", "FromPort": -1, "ToPort": 80,
+                "CidrIp": "10.0.0.0/8"}),
+            Some("ToPort"),
+        ),
         Case {
             name: "billing_mode_on_demand",
             type_name: "AWS::DynamoDB::Table",

@@ -400,10 +400,15 @@ fn emit_struct(
                 m.tag_format
             );
         }
+        let extensions = if m.extensions.is_empty() {
+            ""
+        } else {
+            "\n        constraint::check_extensions(&EXTENSIONS, properties)?;"
+        };
         let _ = writeln!(
             out,
             "    fn check(properties: &Value) -> Result<(), Violation> {{\n        \
-             constraint::check(&RULE_{}, properties)?;\n        \
+             constraint::check(&RULE_{}, properties)?;{extensions}\n        \
              crate::rules::check(Self::TYPE_NAME, properties)\n    }}",
             s.name
         );
@@ -591,6 +596,7 @@ pub fn resource_file(m: &ResourceModel, header: &str, shared: &Shared) -> String
         s.constraints.patterns = renumbered(&s.constraints.patterns);
         s
     };
+    emit_extensions(&mut out, m, &patterns);
     emit_struct(&mut out, &renumber(&m.resource), Some(m), &taken);
     emit_attributes(&mut out, m);
     for s in &local {
@@ -600,6 +606,49 @@ pub fn resource_file(m: &ResourceModel, header: &str, shared: &Shared) -> String
         emit_enum(&mut out, e);
     }
     out
+}
+
+/// The `EXTENSIONS` static of a resource module: cfn-lint's extension schemas of the type
+/// that the generator compiled (`patterns`: the module's, which their shapes are
+/// renumbered to), with the ones it did not named in its doc.
+fn emit_extensions(out: &mut String, m: &ResourceModel, patterns: &[String]) {
+    if m.extensions.is_empty() && m.extensions_skipped.is_empty() {
+        return;
+    }
+    out.push_str("/// cfn-lint's extension schemas of this type (`crates/codegen/schemas/extensions.json`),\n");
+    out.push_str("/// checked at synthesis.");
+    if m.extensions_skipped.is_empty() {
+        out.push('\n');
+    } else {
+        out.push_str(" Not checked:\n");
+        for s in &m.extensions_skipped {
+            let _ = writeln!(out, "/// - {s}");
+        }
+    }
+    out.push_str("#[rustfmt::skip]\n#[allow(dead_code)]\n");
+    let _ = writeln!(
+        out,
+        "pub(crate) static EXTENSIONS: [Extension; {}] = [",
+        m.extensions.len()
+    );
+    for e in &m.extensions {
+        let shape = shared::map_patterns(&e.shape, |i| {
+            let at = m
+                .patterns
+                .get(i)
+                .and_then(|p| patterns.iter().position(|q| q == p))
+                .unwrap_or(i);
+            format!("PATTERN_{at}")
+        });
+        let _ = writeln!(
+            out,
+            "    Extension {{ rule: {}, path: {}, description: {}, shape: {shape} }},",
+            lit(&e.rule),
+            lit(&e.path),
+            lit(&e.description)
+        );
+    }
+    out.push_str("];\n\n");
 }
 
 /// The patterns a resource module emits (those its own structs use), in order: what
@@ -622,6 +671,12 @@ pub fn module_patterns(m: &ResourceModel, shared: &Shared) -> Vec<String> {
                 String::new()
             });
         }
+    }
+    for e in &m.extensions {
+        shared::map_patterns(&e.shape, |i| {
+            used.insert(i);
+            String::new()
+        });
     }
     used.into_iter().map(|i| m.patterns[i].clone()).collect()
 }

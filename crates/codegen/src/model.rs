@@ -158,6 +158,10 @@ pub struct ResourceModel {
     /// The schema's `tagging.taggable` is true: its `Tags` are checked as cfn-lint's E3024
     /// checks them (`ObjRule::tagged`).
     pub tags_checked: bool,
+    /// cfn-lint's extension schemas of the type, compiled.
+    pub extensions: Vec<ExtensionDef>,
+    /// The extension schemas of the type not compiled, each with the reason.
+    pub extensions_skipped: Vec<String>,
 }
 
 impl ResourceModel {
@@ -1060,6 +1064,7 @@ pub fn resource_model(
     doc.push(format!("Documentation: <{doc_url}>"));
     top.doc = doc;
 
+    let (extensions, extensions_skipped) = b.extensions();
     let module = crate::names::module(resource);
     Ok(ResourceModel {
         type_name: type_name.to_owned(),
@@ -1079,6 +1084,8 @@ pub fn resource_model(
             .and_then(|t| t.get("taggable"))
             .and_then(Json::as_bool)
             .unwrap_or(false),
+        extensions,
+        extensions_skipped,
     })
 }
 
@@ -1749,6 +1756,217 @@ impl<'a> Builder<'a> {
             cur = self.deref(r)?;
         }
         Some(cur)
+    }
+}
+
+/// One of cfn-lint's extension schemas compiled for a type (`constraint::Extension`).
+#[derive(Clone, Debug)]
+pub struct ExtensionDef {
+    /// cfn-lint's rule id.
+    pub rule: String,
+    /// Where below `Properties` (`*` for each item).
+    pub path: String,
+    /// The rule's description.
+    pub description: String,
+    /// The `constraint::Shape` expression.
+    pub shape: String,
+}
+
+impl<'a> Builder<'a> {
+    /// The extension schemas `export_extensions.py` exported for this type (put into the
+    /// schema as `x-cfn-lint-extensions`), compiled; the ones that use a keyword the shapes
+    /// cannot state exactly (cross-resource `cfnGather`, `$data`, `contains`,
+    /// `propertyNames`, ...) or that were not exported (region-keyed, too large) are named
+    /// in the second list with the reason.
+    fn extensions(&mut self) -> (Vec<ExtensionDef>, Vec<String>) {
+        let mut done = Vec::new();
+        let mut skipped = Vec::new();
+        let Some(Json::Array(entries)) = self.root.get("x-cfn-lint-extensions") else {
+            return (done, skipped);
+        };
+        for e in entries {
+            let text = |k: &str| e.get(k).and_then(Json::as_str).unwrap_or("").to_owned();
+            let (rule, path) = (text("rule"), text("path"));
+            let shape = match e.get("schema") {
+                Some(schema) => self.ext_shape(schema, 0),
+                None => None,
+            };
+            match shape {
+                Some(shape) => done.push(ExtensionDef {
+                    rule,
+                    path,
+                    description: text("description"),
+                    shape,
+                }),
+                None => {
+                    let why = if e.get("region_keyed").is_some() {
+                        "region-keyed, not exported"
+                    } else if e.get("too_large").is_some() {
+                        "too large, not exported"
+                    } else {
+                        "a keyword not compiled"
+                    };
+                    skipped.push(format!("{rule} at `{path}`: {why}"));
+                }
+            }
+        }
+        (done, skipped)
+    }
+
+    /// An extension schema node as a shape, or `None` when it uses a keyword that cannot
+    /// be stated exactly (an inexact part inside an `if` or `not` would refuse what
+    /// cfn-lint accepts).
+    fn ext_shape(&mut self, node: &Json, depth: usize) -> Option<String> {
+        if depth > 12 {
+            return None;
+        }
+        let obj = match node {
+            Json::Bool(true) => return Some("Shape::Any".into()),
+            Json::Bool(false) => return Some("Shape::Never".into()),
+            Json::Object(o) => o,
+            _ => return None,
+        };
+        const KNOWN: [&str; 16] = [
+            "description",
+            "type",
+            "properties",
+            "required",
+            "enum",
+            "const",
+            "pattern",
+            "if",
+            "then",
+            "else",
+            "allOf",
+            "anyOf",
+            "oneOf",
+            "not",
+            "minimum",
+            "maximum",
+        ];
+        if obj.keys().any(|k| !KNOWN.contains(&k.as_str())) {
+            return None;
+        }
+        let mut parts = Vec::new();
+        let ty = obj.get("type");
+        if let Some(t) = ty {
+            let names: Vec<&str> = match t {
+                Json::String(s) => vec![s.as_str()],
+                Json::Array(a) => a.iter().filter_map(Json::as_str).collect(),
+                _ => return None,
+            };
+            parts.push(typed_mask(type_bits(&names).filter(|m| *m != 0)?));
+        }
+        // enum / const / pattern: compared in string form, as cfn-lint's `equal` compares
+        // scalars (a pattern leaves objects and lists alone)
+        let mut allowed: Option<Vec<String>> = None;
+        if let Some(v) = obj.get("enum").or_else(|| obj.get("const")) {
+            let values: Vec<&Json> = match (obj.get("enum"), v) {
+                (Some(Json::Array(a)), _) => a.iter().collect(),
+                (None, c) => vec![c],
+                _ => return None,
+            };
+            let mut forms = Vec::new();
+            for v in values {
+                forms.push(match v {
+                    Json::String(s) => s.clone(),
+                    Json::Bool(b) => b.to_string(),
+                    Json::Number(n) if n.is_i64() || n.is_u64() => n.to_string(),
+                    _ => return None,
+                });
+            }
+            allowed = Some(forms);
+        }
+        if let Some(values) = &allowed {
+            parts.push(format!(
+                "Shape::Str(&StrRule {{ allowed: {}, ..StrRule::ANY }})",
+                str_list(values)
+            ));
+        }
+        if let Some(p) = obj.get("pattern") {
+            let p = p.as_str()?;
+            let at = self.pattern_index(p);
+            parts.push(format!(
+                "Shape::AnyOf(&[Shape::Str(&StrRule {{ pattern: Some(&PATTERN_{at}), ..StrRule::ANY }}), Shape::Typed(json_type::OBJECT | json_type::ARRAY)])"
+            ));
+        }
+        if obj.contains_key("minimum") || obj.contains_key("maximum") {
+            // a range applies to numbers; only with a numeric type stated
+            let numeric = matches!(ty, Some(Json::String(t)) if t == "integer" || t == "number");
+            if !numeric {
+                return None;
+            }
+            let kind = if ty == Some(&Json::String("integer".into())) {
+                "Int"
+            } else {
+                "Num"
+            };
+            parts.push(format!(
+                "Shape::{kind}(&NumRule {{ min: {}, max: {}, ..NumRule::ANY }})",
+                opt_num(obj.get("minimum")),
+                opt_num(obj.get("maximum"))
+            ));
+        }
+        if obj.contains_key("properties") || obj.contains_key("required") {
+            let mut entries = Vec::new();
+            if let Some(props) = obj.get("properties") {
+                let props = props.as_object()?;
+                let mut names: Vec<&String> = props.keys().collect();
+                names.sort();
+                for name in names {
+                    let shape = self.ext_shape(&props[name], depth + 1)?;
+                    entries.push(format!("({name:?}, {shape})"));
+                }
+            }
+            let required = string_array(obj.get("required"));
+            let mut set = Vec::new();
+            if !entries.is_empty() {
+                set.push(format!("properties: &[{}]", entries.join(", ")));
+            }
+            if !required.is_empty() {
+                set.push(format!("required: {}", str_list(&required)));
+            }
+            // `properties`/`required` say nothing of a value that is not an object
+            if !set.is_empty() {
+                parts.push(format!(
+                    "Shape::AnyOf(&[Shape::Object(&ObjRule {{ {}, ..OBJ_RULE }}), Shape::Typed(json_type::STRING | json_type::ARRAY | json_type::NUMBER | json_type::BOOLEAN)])",
+                    set.join(", ")
+                ));
+            }
+        }
+        if let Some(cond) = obj.get("if") {
+            let cond = self.ext_shape(cond, depth + 1)?;
+            let then = match obj.get("then") {
+                Some(t) => self.ext_shape(t, depth + 1)?,
+                None => "Shape::Any".into(),
+            };
+            let otherwise = match obj.get("else") {
+                Some(e) => self.ext_shape(e, depth + 1)?,
+                None => "Shape::Any".into(),
+            };
+            parts.push(format!(
+                "Shape::If(&IfRule {{ cond: {cond}, then: {then}, otherwise: {otherwise} }})"
+            ));
+        }
+        for (keyword, variant) in [("allOf", "AllOf"), ("anyOf", "AnyOf"), ("oneOf", "OneOf")] {
+            if let Some(list) = obj.get(keyword) {
+                let shapes: Option<Vec<String>> = list
+                    .as_array()?
+                    .iter()
+                    .map(|s| self.ext_shape(s, depth + 1))
+                    .collect();
+                parts.push(format!("Shape::{variant}(&[{}])", shapes?.join(", ")));
+            }
+        }
+        if let Some(inner) = obj.get("not") {
+            let inner = self.ext_shape(inner, depth + 1)?;
+            parts.push(format!("Shape::Not(&{inner})"));
+        }
+        Some(match parts.len() {
+            0 => "Shape::Any".into(),
+            1 => parts.remove(0),
+            _ => format!("Shape::AllOf(&[{}])", parts.join(", ")),
+        })
     }
 }
 

@@ -67,10 +67,90 @@ pub enum Shape {
     /// `prefixItems`: item `i` of a list is checked against shape `i` (positional items;
     /// the items beyond them, and the list itself, are left to the shapes beside it).
     Items(&'static [Shape]),
+    /// The `false` schema: no value may be here (cfn-lint's extension schemas use it for a
+    /// property another one excludes).
+    Never,
+    /// `not`: the value must not satisfy the shape (decided on literals only: a value an
+    /// intrinsic function could make satisfy it passes).
+    Not(&'static Shape),
+    /// `if`/`then`/`else`: when the literal satisfies the condition, `then`; when it does
+    /// not, `else`; when an intrinsic function leaves the condition open, neither.
+    If(&'static IfRule),
     /// A value of one of these JSON types (a mask of the [`json_type`] bits), its content
     /// unchecked: a free-form form of an [`AnyOf`](Shape::AnyOf) (`"type": ["object",
     /// "string"]`).
     Typed(u8),
+}
+
+/// The parts of a [`Shape::If`].
+#[derive(Debug)]
+pub struct IfRule {
+    /// `if`.
+    pub cond: Shape,
+    /// `then` ([`Shape::Any`] when absent).
+    pub then: Shape,
+    /// `else` ([`Shape::Any`] when absent).
+    pub otherwise: Shape,
+}
+
+/// One of cfn-lint's extension schemas (its `cfnlint/data/schemas/extensions/`, exported by
+/// `crates/codegen/export_extensions.py`): the rule that applies it, where, and the shape.
+#[derive(Debug)]
+pub struct Extension {
+    /// cfn-lint's rule id (`E3638`).
+    pub rule: &'static str,
+    /// Where it applies below `Properties` (`BlockDeviceMappings/*/Ebs`; empty: the whole
+    /// properties; `*` is every item of a list).
+    pub path: &'static str,
+    /// The rule's description.
+    pub description: &'static str,
+    /// What the value there must satisfy.
+    pub shape: Shape,
+}
+
+/// Checks a resource's properties against cfn-lint's extension schemas of its type; a
+/// violation names the rule.
+pub fn check_extensions(extensions: &[Extension], properties: &Value) -> Result<(), Violation> {
+    for ext in extensions {
+        let mut path = String::new();
+        check_extension_at(ext, ext.path, properties, &mut path)?;
+    }
+    Ok(())
+}
+
+fn check_extension_at(
+    ext: &Extension,
+    rest: &str,
+    value: &Value,
+    path: &mut String,
+) -> Result<(), Violation> {
+    if rest.is_empty() {
+        return check_value::<Full>(&ext.shape, value, path).map_err(|e| {
+            Full::note(e, || {
+                format!(" (cfn-lint {}: {})", ext.rule, ext.description)
+            })
+        });
+    }
+    let (segment, rest) = rest.split_once('/').unwrap_or((rest, ""));
+    let len = path.len();
+    match (segment, value) {
+        ("*", Value::List(items)) => {
+            for (i, item) in items.iter().enumerate() {
+                push_index(path, i);
+                check_extension_at(ext, rest, item, path)?;
+                path.truncate(len);
+            }
+        }
+        (name, Value::Map(map)) => {
+            if let Some(v) = map.get(name) {
+                push_segment(path, name);
+                check_extension_at(ext, rest, v, path)?;
+                path.truncate(len);
+            }
+        }
+        _ => {}
+    }
+    Ok(())
 }
 
 /// The bits of [`Shape::Typed`].
@@ -504,6 +584,9 @@ fn len_has_sign_or_zeros(text: &str) -> bool {
 /// so that trying them builds no message and allocates nothing.
 trait Report {
     type Error;
+    /// Whether an intrinsic function passes (it is known at deploy time only); the
+    /// condition of an `if` and the body of a `not` are decided on literals alone.
+    const INTRINSICS_PASS: bool = true;
     fn fail(path: &str, value: &Value, constraint: impl FnOnce() -> String) -> Self::Error;
     /// `error` with a note on where it was found appended to its constraint.
     fn note(error: Self::Error, note: impl FnOnce() -> String) -> Self::Error;
@@ -528,6 +611,16 @@ struct Quiet;
 
 impl Report for Quiet {
     type Error = ();
+    fn fail(_: &str, _: &Value, _: impl FnOnce() -> String) {}
+    fn note(_: (), _: impl FnOnce() -> String) {}
+}
+
+/// Only whether the value is accepted on its literals alone (an intrinsic fails).
+struct Strict;
+
+impl Report for Strict {
+    type Error = ();
+    const INTRINSICS_PASS: bool = false;
     fn fail(_: &str, _: &Value, _: impl FnOnce() -> String) {}
     fn note(_: (), _: impl FnOnce() -> String) {}
 }
@@ -567,10 +660,47 @@ fn check_value<R: Report>(shape: &Shape, value: &Value, path: &mut String) -> Re
     if matches!(value, Value::Null) {
         return Err(R::fail(path, value, || NO_NULL.into()));
     }
+    if matches!(shape, Shape::Never) {
+        return Err(R::fail(path, value, || {
+            "no value here (the schema is `false`)".into()
+        }));
+    }
     if !is_literal(value) {
-        return Ok(()); // an intrinsic: known at deploy time only
+        // an intrinsic: known at deploy time only
+        return if R::INTRINSICS_PASS {
+            Ok(())
+        } else {
+            Err(R::fail(path, value, String::new))
+        };
     }
     match shape {
+        Shape::Never => Ok(()), // refused above
+        Shape::Not(inner) => {
+            let len = path.len();
+            let satisfied = check_value::<Strict>(inner, value, path).is_ok();
+            path.truncate(len);
+            if satisfied {
+                Err(R::fail(path, value, || format!("not: {}", describe(inner))))
+            } else {
+                Ok(())
+            }
+        }
+        Shape::If(rule) => {
+            let len = path.len();
+            let proven = check_value::<Strict>(&rule.cond, value, path).is_ok();
+            path.truncate(len);
+            if proven {
+                return check_value::<R>(&rule.then, value, path)
+                    .map_err(|e| R::note(e, || format!(" (if {})", describe(&rule.cond))));
+            }
+            let possible = check_value::<Quiet>(&rule.cond, value, path).is_ok();
+            path.truncate(len);
+            if possible {
+                return Ok(()); // an intrinsic leaves the condition open
+            }
+            check_value::<R>(&rule.otherwise, value, path)
+                .map_err(|e| R::note(e, || format!(" (if not {})", describe(&rule.cond))))
+        }
         Shape::Any => no_null_inside::<R>(value, path),
         Shape::Str(rule) => match value {
             Value::String(s) => check_str::<R>(rule, s, value, path),
@@ -673,7 +803,7 @@ fn check_value<R: Report>(shape: &Shape, value: &Value, path: &mut String) -> Re
         }
         Shape::AnyOf(alternatives) => {
             for alt in alternatives.iter() {
-                if quietly_accepts(alt, value, path) {
+                if quietly_accepts::<R>(alt, value, path) {
                     return Ok(());
                 }
             }
@@ -682,7 +812,7 @@ fn check_value<R: Report>(shape: &Shape, value: &Value, path: &mut String) -> Re
         Shape::OneOf(alternatives) => {
             let mut valid = 0;
             for alt in alternatives.iter() {
-                if quietly_accepts(alt, value, path) {
+                if quietly_accepts::<R>(alt, value, path) {
                     valid += 1;
                 }
             }
@@ -701,10 +831,15 @@ fn check_value<R: Report>(shape: &Shape, value: &Value, path: &mut String) -> Re
     }
 }
 
-/// Whether `shape` accepts `value`, with `path` left as it was.
-fn quietly_accepts(shape: &Shape, value: &Value, path: &mut String) -> bool {
+/// Whether `shape` accepts `value`, with `path` left as it was; intrinsics pass as they do
+/// for `R` (not inside the condition of an `if`).
+fn quietly_accepts<R: Report>(shape: &Shape, value: &Value, path: &mut String) -> bool {
     let len = path.len();
-    let ok = check_value::<Quiet>(shape, value, path).is_ok();
+    let ok = if R::INTRINSICS_PASS {
+        check_value::<Quiet>(shape, value, path).is_ok()
+    } else {
+        check_value::<Strict>(shape, value, path).is_ok()
+    };
     path.truncate(len);
     ok
 }
@@ -810,7 +945,7 @@ fn kind_bits(shape: &Shape) -> u8 {
         Shape::List(_) | Shape::Items(_) => json_type::ARRAY,
         Shape::Object(_) => json_type::OBJECT,
         Shape::Typed(mask) => *mask,
-        Shape::Any => 0,
+        Shape::Any | Shape::Never | Shape::Not(_) | Shape::If(_) => 0,
         Shape::AllOf(all) => all.iter().map(kind_bits).find(|b| *b != 0).unwrap_or(0),
         Shape::AnyOf(alts) | Shape::OneOf(alts) => alts.iter().fold(0, |m, a| m | kind_bits(a)),
     }
@@ -898,6 +1033,14 @@ pub fn describe(shape: &Shape) -> String {
             let parts: Vec<String> = all.iter().map(describe).collect();
             parts.join(" and ")
         }
+        Shape::Never => "no value".into(),
+        Shape::Not(inner) => format!("not {}", describe(inner)),
+        Shape::If(rule) => format!(
+            "if {} then {} else {}",
+            describe(&rule.cond),
+            describe(&rule.then),
+            describe(&rule.otherwise)
+        ),
         Shape::AnyOf(alts) => format!("any of ({})", describe_all(alts)),
         Shape::OneOf(alts) => format!("exactly one of ({})", describe_all(alts)),
     }
@@ -1751,6 +1894,73 @@ mod tests {
         });
         assert_eq!(check_shape(&OPEN, &map("Team", "x"), "M"), Ok(()));
         assert!(check_shape(&OPEN, &map("team", "x"), "M").is_err());
+    }
+
+    /// `if`/`then`/`else` and `false` (cfn-lint's extension schemas): the condition is
+    /// decided on literals; an intrinsic leaves it open, and then neither branch applies.
+    #[test]
+    fn if_then_else_on_literals_only() {
+        static MODE: Shape = Shape::If(&IfRule {
+            cond: Shape::Object(&ObjRule {
+                properties: &[(
+                    "BillingMode",
+                    Shape::Str(&StrRule {
+                        allowed: &["PROVISIONED"],
+                        ..StrRule::ANY
+                    }),
+                )],
+                required: &["BillingMode"],
+                ..crate::support::OBJ_RULE
+            }),
+            then: Shape::Object(&ObjRule {
+                required: &["ProvisionedThroughput"],
+                ..crate::support::OBJ_RULE
+            }),
+            otherwise: Shape::Object(&ObjRule {
+                properties: &[("ProvisionedThroughput", Shape::Never)],
+                ..crate::support::OBJ_RULE
+            }),
+        });
+        let props = |mode: Value, throughput: bool| {
+            let mut m = vec![("BillingMode", mode)];
+            if throughput {
+                m.push(("ProvisionedThroughput", Value::map([("R", Value::from(1))])));
+            }
+            Value::map(m)
+        };
+        assert_eq!(
+            check_shape(&MODE, &props("PROVISIONED".into(), true), ""),
+            Ok(())
+        );
+        let e = check_shape(&MODE, &props("PROVISIONED".into(), false), "").unwrap_err();
+        assert!(
+            e.constraint
+                .starts_with("required property ProvisionedThroughput"),
+            "{e:?}"
+        );
+        let e = check_shape(&MODE, &props("PAY_PER_REQUEST".into(), true), "").unwrap_err();
+        assert_eq!(e.property, "ProvisionedThroughput");
+        assert_eq!(
+            check_shape(&MODE, &props("PAY_PER_REQUEST".into(), false), ""),
+            Ok(())
+        );
+        // an intrinsic: neither branch
+        assert_eq!(
+            check_shape(&MODE, &props(Value::r#ref("Mode"), true), ""),
+            Ok(())
+        );
+        assert_eq!(
+            check_shape(&MODE, &props(Value::r#ref("Mode"), false), ""),
+            Ok(())
+        );
+        // `not` is decided on literals too
+        static NOT_ONE: Shape = Shape::Not(&Shape::Str(&StrRule {
+            allowed: &["-1"],
+            ..StrRule::ANY
+        }));
+        assert!(check_shape(&NOT_ONE, &Value::from(-1), "P").is_err());
+        assert_eq!(check_shape(&NOT_ONE, &Value::from(80), "P"), Ok(()));
+        assert_eq!(check_shape(&NOT_ONE, &Value::r#ref("P"), "P"), Ok(()));
     }
 
     /// `prefixItems`: positional items (a DynamoDB key schema's HASH, then RANGE).

@@ -159,7 +159,8 @@ pub(crate) const OBJ_RULE: crate::constraint::ObjRule = crate::constraint::ObjRu
 pub(crate) mod prelude {
     pub(crate) use super::{MapBuilder, OBJ_RULE};
     pub(crate) use crate::constraint::{
-        self, Format, ListRule, NumRule, ObjRule, Pattern, Shape, StrRule, json_type,
+        self, Extension, Format, IfRule, ListRule, NumRule, ObjRule, Pattern, Shape, StrRule,
+        json_type,
     };
     pub(crate) use crate::{Obj, PropertyType, ResourceFacts};
     pub(crate) use cloudwright_core::{

@@ -38212,6 +38212,8 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "autoscaling")]
     &autoscaling::auto_scaling_group::PATTERN_6,
     #[cfg(feature = "autoscaling")]
+    &autoscaling::launch_configuration::PATTERN_0,
+    #[cfg(feature = "autoscaling")]
     &autoscaling::lifecycle_hook::PATTERN_0,
     #[cfg(feature = "autoscaling")]
     &autoscaling::lifecycle_hook::PATTERN_1,
@@ -40128,9 +40130,13 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "ec2")]
     &ec2::enclave_certificate_iam_role_association::PATTERN_1,
     #[cfg(feature = "ec2")]
+    &ec2::instance::PATTERN_0,
+    #[cfg(feature = "ec2")]
     &ec2::launch_template::PATTERN_0,
     #[cfg(feature = "ec2")]
     &ec2::launch_template::PATTERN_1,
+    #[cfg(feature = "ec2")]
+    &ec2::launch_template::PATTERN_2,
     #[cfg(feature = "ec2")]
     &ec2::local_gateway_route_table::PATTERN_0,
     #[cfg(feature = "ec2")]
@@ -40149,6 +40155,8 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &ec2::spot_fleet::PATTERN_0,
     #[cfg(feature = "ec2")]
     &ec2::spot_fleet::PATTERN_1,
+    #[cfg(feature = "ec2")]
+    &ec2::spot_fleet::PATTERN_2,
     #[cfg(feature = "ec2")]
     &ec2::sql_ha_standby_detected_instance::PATTERN_0,
     #[cfg(feature = "ec2")]
@@ -42554,6 +42562,8 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "opsworks")]
     &opsworks::instance::PATTERN_0,
     #[cfg(feature = "opsworks")]
+    &opsworks::instance::PATTERN_1,
+    #[cfg(feature = "opsworks")]
     &opsworks::layer::PATTERN_0,
     #[cfg(feature = "opsworks")]
     &opsworks::stack::PATTERN_0,
@@ -42963,6 +42973,10 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &rds::db_instance::PATTERN_2,
     #[cfg(feature = "rds")]
     &rds::db_instance::PATTERN_3,
+    #[cfg(feature = "rds")]
+    &rds::db_instance::PATTERN_4,
+    #[cfg(feature = "rds")]
+    &rds::db_instance::PATTERN_5,
     #[cfg(feature = "rds")]
     &rds::db_parameter_group::PATTERN_0,
     #[cfg(feature = "rds")]
@@ -43579,6 +43593,8 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &smsvoice::sender_id::PATTERN_0,
     #[cfg(feature = "smsvoice")]
     &smsvoice::sender_id::PATTERN_1,
+    #[cfg(any(feature = "sqs", feature = "constructs"))]
+    &sqs::queue::PATTERN_0,
     #[cfg(feature = "ssm")]
     &ssm::association::PATTERN_0,
     #[cfg(feature = "ssm")]

@@ -7,6 +7,14 @@
 
 use crate::support::prelude::*;
 
+/// cfn-lint's extension schemas of this type (`crates/codegen/schemas/extensions.json`),
+/// checked at synthesis. Not checked:
+/// - E3718 at ``: a keyword not compiled
+#[rustfmt::skip]
+#[allow(dead_code)]
+pub(crate) static EXTENSIONS: [Extension; 0] = [
+];
+
 /// The required properties of [`Authorizer`], by name: `Authorizer::new(AuthorizerRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct AuthorizerRequired {

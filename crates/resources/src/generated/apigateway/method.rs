@@ -9,6 +9,15 @@ use crate::support::prelude::*;
 
 pub(crate) static PATTERN_0: Pattern = Pattern::new("[a-zA-Z0-9]+");
 
+/// cfn-lint's extension schemas of this type (`crates/codegen/schemas/extensions.json`),
+/// checked at synthesis. Not checked:
+/// - E3699 at ``: a keyword not compiled
+/// - E3708 at ``: a keyword not compiled
+#[rustfmt::skip]
+#[allow(dead_code)]
+pub(crate) static EXTENSIONS: [Extension; 0] = [
+];
+
 /// The required properties of [`Method`], by name: `Method::new(MethodRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct MethodRequired {

@@ -9,6 +9,14 @@ use crate::support::prelude::*;
 
 pub(crate) static PATTERN_0: Pattern = Pattern::new("[a-zA-Z0-9]+");
 
+/// cfn-lint's extension schemas of this type (`crates/codegen/schemas/extensions.json`),
+/// checked at synthesis.
+#[rustfmt::skip]
+#[allow(dead_code)]
+pub(crate) static EXTENSIONS: [Extension; 1] = [
+    Extension { rule: "E3660", path: "", description: "RestApi requires a name when not using an OpenAPI specification", shape: Shape::If(&IfRule { cond: Shape::AnyOf(&[Shape::AnyOf(&[Shape::Object(&ObjRule { required: &["Body"], ..OBJ_RULE }), Shape::Typed(json_type::STRING | json_type::ARRAY | json_type::NUMBER | json_type::BOOLEAN)]), Shape::AnyOf(&[Shape::Object(&ObjRule { required: &["BodyS3Location"], ..OBJ_RULE }), Shape::Typed(json_type::STRING | json_type::ARRAY | json_type::NUMBER | json_type::BOOLEAN)])]), then: Shape::Any, otherwise: Shape::AnyOf(&[Shape::Object(&ObjRule { required: &["Name"], ..OBJ_RULE }), Shape::Typed(json_type::STRING | json_type::ARRAY | json_type::NUMBER | json_type::BOOLEAN)]) }) },
+];
+
 #[rustfmt::skip]
 pub(crate) static RULE_RestApi: ObjRule = ObjRule {
     properties: &[
@@ -214,6 +222,7 @@ impl Resource for RestApi {
     }
     fn check(properties: &Value) -> Result<(), Violation> {
         constraint::check(&RULE_RestApi, properties)?;
+        constraint::check_extensions(&EXTENSIONS, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }

@@ -13,6 +13,14 @@ use super::shared::RULE_AccessLogSetting;
 pub(crate) static PATTERN_0: Pattern = Pattern::new("[a-zA-Z0-9]+");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^/.*$");
 
+/// cfn-lint's extension schemas of this type (`crates/codegen/schemas/extensions.json`),
+/// checked at synthesis. Not checked:
+/// - E3698 at ``: a keyword not compiled
+#[rustfmt::skip]
+#[allow(dead_code)]
+pub(crate) static EXTENSIONS: [Extension; 0] = [
+];
+
 /// The required properties of [`Stage`], by name: `Stage::new(StageRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct StageRequired {

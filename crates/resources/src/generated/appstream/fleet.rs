@@ -10,6 +10,14 @@ use crate::support::prelude::*;
 use super::shared::{RULE_Tag, RULE_VolumeConfig};
 pub use super::shared::{Tag, TagRequired, VolumeConfig};
 
+/// cfn-lint's extension schemas of this type (`crates/codegen/schemas/extensions.json`),
+/// checked at synthesis. Not checked:
+/// - E3621 at `InstanceType`: region-keyed, not exported
+#[rustfmt::skip]
+#[allow(dead_code)]
+pub(crate) static EXTENSIONS: [Extension; 0] = [
+];
+
 /// The required properties of [`Fleet`], by name: `Fleet::new(FleetRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct FleetRequired {

@@ -16,6 +16,14 @@ pub(crate) static PATTERN_4: Pattern = Pattern::new("^[\\u0009\\u000A\\u000D\\u0
 pub(crate) static PATTERN_5: Pattern = Pattern::new("^ami-[a-z0-9]{1,17}$");
 pub(crate) static PATTERN_6: Pattern = Pattern::new("^[a-zA-Z0-9\\.\\*\\-]+$");
 
+/// cfn-lint's extension schemas of this type (`crates/codegen/schemas/extensions.json`),
+/// checked at synthesis. Not checked:
+/// - E3706 at ``: a keyword not compiled
+#[rustfmt::skip]
+#[allow(dead_code)]
+pub(crate) static EXTENSIONS: [Extension; 0] = [
+];
+
 /// The required properties of [`AutoScalingGroup`], by name: `AutoScalingGroup::new(AutoScalingGroupRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct AutoScalingGroupRequired {

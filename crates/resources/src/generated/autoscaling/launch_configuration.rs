@@ -7,6 +7,17 @@
 
 use crate::support::prelude::*;
 
+pub(crate) static PATTERN_0: Pattern = Pattern::new("^ephemeral([0-9]|[1][0-9]|[2][0-3])$");
+
+/// cfn-lint's extension schemas of this type (`crates/codegen/schemas/extensions.json`),
+/// checked at synthesis. Not checked:
+/// - E3671 at `BlockDeviceMappings/*/Ebs`: a keyword not compiled
+#[rustfmt::skip]
+#[allow(dead_code)]
+pub(crate) static EXTENSIONS: [Extension; 1] = [
+    Extension { rule: "E3715", path: "BlockDeviceMappings/*", description: "VirtualName must use ephemeral device format when Ebs is absent", shape: Shape::If(&IfRule { cond: Shape::AllOf(&[Shape::AnyOf(&[Shape::Object(&ObjRule { required: &["VirtualName"], ..OBJ_RULE }), Shape::Typed(json_type::STRING | json_type::ARRAY | json_type::NUMBER | json_type::BOOLEAN)]), Shape::Not(&Shape::AnyOf(&[Shape::Object(&ObjRule { required: &["Ebs"], ..OBJ_RULE }), Shape::Typed(json_type::STRING | json_type::ARRAY | json_type::NUMBER | json_type::BOOLEAN)]))]), then: Shape::AnyOf(&[Shape::Object(&ObjRule { properties: &[("VirtualName", Shape::AnyOf(&[Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY }), Shape::Typed(json_type::OBJECT | json_type::ARRAY)]))], ..OBJ_RULE }), Shape::Typed(json_type::STRING | json_type::ARRAY | json_type::NUMBER | json_type::BOOLEAN)]), otherwise: Shape::Any }) },
+];
+
 /// The required properties of [`LaunchConfiguration`], by name: `LaunchConfiguration::new(LaunchConfigurationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LaunchConfigurationRequired {
@@ -304,6 +315,7 @@ impl Resource for LaunchConfiguration {
     }
     fn check(properties: &Value) -> Result<(), Violation> {
         constraint::check(&RULE_LaunchConfiguration, properties)?;
+        constraint::check_extensions(&EXTENSIONS, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }

@@ -10,6 +10,15 @@ use crate::support::prelude::*;
 use super::shared::{RULE_Tag, RULE_VpcConfig};
 pub use super::shared::{Tag, TagRequired, VpcConfig};
 
+/// cfn-lint's extension schemas of this type (`crates/codegen/schemas/extensions.json`),
+/// checked at synthesis.
+#[rustfmt::skip]
+#[allow(dead_code)]
+pub(crate) static EXTENSIONS: [Extension; 2] = [
+    Extension { rule: "E3636", path: "Artifacts", description: "Validate CodeBuild projects using S3 also have Location", shape: Shape::If(&IfRule { cond: Shape::AllOf(&[Shape::Typed(json_type::OBJECT), Shape::AnyOf(&[Shape::Object(&ObjRule { properties: &[("Type", Shape::AllOf(&[Shape::Typed(json_type::STRING), Shape::Str(&StrRule { allowed: &["S3"], ..StrRule::ANY })]))], required: &["Type"], ..OBJ_RULE }), Shape::Typed(json_type::STRING | json_type::ARRAY | json_type::NUMBER | json_type::BOOLEAN)])]), then: Shape::AnyOf(&[Shape::Object(&ObjRule { required: &["Location"], ..OBJ_RULE }), Shape::Typed(json_type::STRING | json_type::ARRAY | json_type::NUMBER | json_type::BOOLEAN)]), otherwise: Shape::Any }) },
+    Extension { rule: "E3636", path: "Source", description: "Validate CodeBuild projects using S3 also have Location", shape: Shape::If(&IfRule { cond: Shape::AllOf(&[Shape::Typed(json_type::OBJECT), Shape::AnyOf(&[Shape::Object(&ObjRule { properties: &[("Type", Shape::AllOf(&[Shape::Typed(json_type::STRING), Shape::Str(&StrRule { allowed: &["S3"], ..StrRule::ANY })]))], required: &["Type"], ..OBJ_RULE }), Shape::Typed(json_type::STRING | json_type::ARRAY | json_type::NUMBER | json_type::BOOLEAN)])]), then: Shape::AnyOf(&[Shape::Object(&ObjRule { required: &["Location"], ..OBJ_RULE }), Shape::Typed(json_type::STRING | json_type::ARRAY | json_type::NUMBER | json_type::BOOLEAN)]), otherwise: Shape::Any }) },
+];
+
 /// The required properties of [`Project`], by name: `Project::new(ProjectRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ProjectRequired {
@@ -316,6 +325,7 @@ impl Resource for Project {
     }
     fn check(properties: &Value) -> Result<(), Violation> {
         constraint::check(&RULE_Project, properties)?;
+        constraint::check_extensions(&EXTENSIONS, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }

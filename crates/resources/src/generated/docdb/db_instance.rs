@@ -10,6 +10,14 @@ use crate::support::prelude::*;
 use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
 
+/// cfn-lint's extension schemas of this type (`crates/codegen/schemas/extensions.json`),
+/// checked at synthesis. Not checked:
+/// - E3620 at `DBInstanceClass`: region-keyed, not exported
+#[rustfmt::skip]
+#[allow(dead_code)]
+pub(crate) static EXTENSIONS: [Extension; 0] = [
+];
+
 /// The required properties of [`DbInstance`], by name: `DbInstance::new(DbInstanceRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DbInstanceRequired {

@@ -23,6 +23,15 @@ use super::shared::{
 
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9_.-]+$");
 
+/// cfn-lint's extension schemas of this type (`crates/codegen/schemas/extensions.json`),
+/// checked at synthesis.
+#[rustfmt::skip]
+#[allow(dead_code)]
+pub(crate) static EXTENSIONS: [Extension; 2] = [
+    Extension { rule: "E3638", path: "", description: "Validate DynamoDB BillingMode pay per request configuration", shape: Shape::If(&IfRule { cond: Shape::AllOf(&[Shape::Typed(json_type::OBJECT), Shape::AnyOf(&[Shape::Object(&ObjRule { properties: &[("BillingMode", Shape::Str(&StrRule { allowed: &["PAY_PER_REQUEST"], ..StrRule::ANY }))], required: &["BillingMode"], ..OBJ_RULE }), Shape::Typed(json_type::STRING | json_type::ARRAY | json_type::NUMBER | json_type::BOOLEAN)])]), then: Shape::AnyOf(&[Shape::Object(&ObjRule { properties: &[("ProvisionedThroughput", Shape::Never)], ..OBJ_RULE }), Shape::Typed(json_type::STRING | json_type::ARRAY | json_type::NUMBER | json_type::BOOLEAN)]), otherwise: Shape::Any }) },
+    Extension { rule: "E3639", path: "", description: "When BillingMode is Provisioned you must specify ProvisionedThroughput", shape: Shape::If(&IfRule { cond: Shape::AnyOf(&[Shape::Object(&ObjRule { properties: &[("BillingMode", Shape::Str(&StrRule { allowed: &["PROVISIONED"], ..StrRule::ANY }))], required: &["BillingMode"], ..OBJ_RULE }), Shape::Typed(json_type::STRING | json_type::ARRAY | json_type::NUMBER | json_type::BOOLEAN)]), then: Shape::AnyOf(&[Shape::Object(&ObjRule { required: &["ProvisionedThroughput"], ..OBJ_RULE }), Shape::Typed(json_type::STRING | json_type::ARRAY | json_type::NUMBER | json_type::BOOLEAN)]), otherwise: Shape::Any }) },
+];
+
 /// The required properties of [`Table`], by name: `Table::new(TableRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TableRequired {
@@ -303,6 +312,7 @@ impl Resource for Table {
     }
     fn check(properties: &Value) -> Result<(), Violation> {
         constraint::check(&RULE_Table, properties)?;
+        constraint::check_extensions(&EXTENSIONS, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }

@@ -16,6 +16,14 @@ use super::shared::{
     RULE_PrivateIpAddressSpecification, RULE_Tag,
 };
 
+/// cfn-lint's extension schemas of this type (`crates/codegen/schemas/extensions.json`),
+/// checked at synthesis. Not checked:
+/// - E3674 at ``: a keyword not compiled
+#[rustfmt::skip]
+#[allow(dead_code)]
+pub(crate) static EXTENSIONS: [Extension; 0] = [
+];
+
 /// The required properties of [`NetworkInterface`], by name: `NetworkInterface::new(NetworkInterfaceRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct NetworkInterfaceRequired {

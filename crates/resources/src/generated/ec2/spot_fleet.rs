@@ -28,6 +28,16 @@ use super::shared::{
 
 pub(crate) static PATTERN_0: Pattern = Pattern::new("[a-zA-Z0-9\\.\\*]+");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("[a-zA-Z0-9\\(\\)\\.\\-/_]+");
+pub(crate) static PATTERN_2: Pattern = Pattern::new("^ephemeral([0-9]|[1][0-9]|[2][0-3])$");
+
+/// cfn-lint's extension schemas of this type (`crates/codegen/schemas/extensions.json`),
+/// checked at synthesis. Not checked:
+/// - E3671 at `SpotFleetRequestConfigData/LaunchSpecifications/*/BlockDeviceMappings/*/Ebs`: a keyword not compiled
+#[rustfmt::skip]
+#[allow(dead_code)]
+pub(crate) static EXTENSIONS: [Extension; 1] = [
+    Extension { rule: "E3715", path: "SpotFleetRequestConfigData/LaunchSpecifications/*/BlockDeviceMappings/*", description: "VirtualName must use ephemeral device format when Ebs is absent", shape: Shape::If(&IfRule { cond: Shape::AllOf(&[Shape::AnyOf(&[Shape::Object(&ObjRule { required: &["VirtualName"], ..OBJ_RULE }), Shape::Typed(json_type::STRING | json_type::ARRAY | json_type::NUMBER | json_type::BOOLEAN)]), Shape::Not(&Shape::AnyOf(&[Shape::Object(&ObjRule { required: &["Ebs"], ..OBJ_RULE }), Shape::Typed(json_type::STRING | json_type::ARRAY | json_type::NUMBER | json_type::BOOLEAN)]))]), then: Shape::AnyOf(&[Shape::Object(&ObjRule { properties: &[("VirtualName", Shape::AnyOf(&[Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }), Shape::Typed(json_type::OBJECT | json_type::ARRAY)]))], ..OBJ_RULE }), Shape::Typed(json_type::STRING | json_type::ARRAY | json_type::NUMBER | json_type::BOOLEAN)]), otherwise: Shape::Any }) },
+];
 
 /// The required properties of [`SpotFleet`], by name: `SpotFleet::new(SpotFleetRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
@@ -125,6 +135,7 @@ impl Resource for SpotFleet {
     }
     fn check(properties: &Value) -> Result<(), Violation> {
         constraint::check(&RULE_SpotFleet, properties)?;
+        constraint::check_extensions(&EXTENSIONS, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }

@@ -16,6 +16,17 @@ use super::shared::{
 
 pub(crate) static PATTERN_0: Pattern = Pattern::new(".{1,}");
 
+/// cfn-lint's extension schemas of this type (`crates/codegen/schemas/extensions.json`),
+/// checked at synthesis. Not checked:
+/// - E3052 at ``: a keyword not compiled
+/// - E3054 at ``: a keyword not compiled
+/// - E3713 at ``: a keyword not compiled
+#[rustfmt::skip]
+#[allow(dead_code)]
+pub(crate) static EXTENSIONS: [Extension; 1] = [
+    Extension { rule: "E3044", path: "", description: "ECS service using FARGATE or EXTERNAL can only use SchedulingStrategy of REPLICA", shape: Shape::If(&IfRule { cond: Shape::AnyOf(&[Shape::AllOf(&[Shape::Typed(json_type::OBJECT), Shape::AnyOf(&[Shape::Object(&ObjRule { properties: &[("LaunchType", Shape::Str(&StrRule { allowed: &["FARGATE"], ..StrRule::ANY })), ("SchedulingStrategy", Shape::Typed(json_type::STRING))], required: &["LaunchType"], ..OBJ_RULE }), Shape::Typed(json_type::STRING | json_type::ARRAY | json_type::NUMBER | json_type::BOOLEAN)])]), Shape::AllOf(&[Shape::Typed(json_type::OBJECT), Shape::AnyOf(&[Shape::Object(&ObjRule { properties: &[("DeploymentController", Shape::AllOf(&[Shape::Typed(json_type::OBJECT), Shape::AnyOf(&[Shape::Object(&ObjRule { properties: &[("Type", Shape::Str(&StrRule { allowed: &["CODE_DEPLOY", "EXTERNAL"], ..StrRule::ANY }))], required: &["Type"], ..OBJ_RULE }), Shape::Typed(json_type::STRING | json_type::ARRAY | json_type::NUMBER | json_type::BOOLEAN)])])), ("SchedulingStrategy", Shape::Typed(json_type::STRING))], required: &["DeploymentController"], ..OBJ_RULE }), Shape::Typed(json_type::STRING | json_type::ARRAY | json_type::NUMBER | json_type::BOOLEAN)])])]), then: Shape::AnyOf(&[Shape::Object(&ObjRule { properties: &[("SchedulingStrategy", Shape::Str(&StrRule { allowed: &["REPLICA"], ..StrRule::ANY }))], ..OBJ_RULE }), Shape::Typed(json_type::STRING | json_type::ARRAY | json_type::NUMBER | json_type::BOOLEAN)]), otherwise: Shape::Any }) },
+];
+
 #[rustfmt::skip]
 pub(crate) static RULE_Service: ObjRule = ObjRule {
     properties: &[
@@ -380,6 +391,7 @@ impl Resource for Service {
     }
     fn check(properties: &Value) -> Result<(), Violation> {
         constraint::check(&RULE_Service, properties)?;
+        constraint::check_extensions(&EXTENSIONS, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }

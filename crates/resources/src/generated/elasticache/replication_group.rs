@@ -17,6 +17,14 @@ use super::shared::{RULE_DestinationDetails, RULE_Tag};
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^\\d+$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z][a-zA-Z0-9\\-]*$");
 
+/// cfn-lint's extension schemas of this type (`crates/codegen/schemas/extensions.json`),
+/// checked at synthesis.
+#[rustfmt::skip]
+#[allow(dead_code)]
+pub(crate) static EXTENSIONS: [Extension; 1] = [
+    Extension { rule: "E3704", path: "", description: "Validate TransitEncryptionEnabled is set when using Valkey engine", shape: Shape::If(&IfRule { cond: Shape::AnyOf(&[Shape::Object(&ObjRule { properties: &[("Engine", Shape::Str(&StrRule { allowed: &["valkey"], ..StrRule::ANY }))], required: &["Engine"], ..OBJ_RULE }), Shape::Typed(json_type::STRING | json_type::ARRAY | json_type::NUMBER | json_type::BOOLEAN)]), then: Shape::AnyOf(&[Shape::Object(&ObjRule { required: &["TransitEncryptionEnabled"], ..OBJ_RULE }), Shape::Typed(json_type::STRING | json_type::ARRAY | json_type::NUMBER | json_type::BOOLEAN)]), otherwise: Shape::Any }) },
+];
+
 /// The required properties of [`ReplicationGroup`], by name: `ReplicationGroup::new(ReplicationGroupRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ReplicationGroupRequired {
@@ -612,6 +620,7 @@ impl Resource for ReplicationGroup {
     }
     fn check(properties: &Value) -> Result<(), Violation> {
         constraint::check(&RULE_ReplicationGroup, properties)?;
+        constraint::check_extensions(&EXTENSIONS, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }

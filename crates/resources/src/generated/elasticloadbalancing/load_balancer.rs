@@ -7,6 +7,14 @@
 
 use crate::support::prelude::*;
 
+/// cfn-lint's extension schemas of this type (`crates/codegen/schemas/extensions.json`),
+/// checked at synthesis.
+#[rustfmt::skip]
+#[allow(dead_code)]
+pub(crate) static EXTENSIONS: [Extension; 1] = [
+    Extension { rule: "E3679", path: "Listeners/*", description: "Validate ELB protocols that require certificates have a certificate specified", shape: Shape::If(&IfRule { cond: Shape::AnyOf(&[Shape::Object(&ObjRule { properties: &[("Protocol", Shape::Str(&StrRule { allowed: &["HTTPS", "SSL"], ..StrRule::ANY }))], required: &["Protocol"], ..OBJ_RULE }), Shape::Typed(json_type::STRING | json_type::ARRAY | json_type::NUMBER | json_type::BOOLEAN)]), then: Shape::AnyOf(&[Shape::Object(&ObjRule { required: &["SSLCertificateId"], ..OBJ_RULE }), Shape::Typed(json_type::STRING | json_type::ARRAY | json_type::NUMBER | json_type::BOOLEAN)]), otherwise: Shape::Any }) },
+];
+
 /// The required properties of [`LoadBalancer`], by name: `LoadBalancer::new(LoadBalancerRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LoadBalancerRequired {
@@ -242,6 +250,7 @@ impl Resource for LoadBalancer {
     }
     fn check(properties: &Value) -> Result<(), Violation> {
         constraint::check(&RULE_LoadBalancer, properties)?;
+        constraint::check_extensions(&EXTENSIONS, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }

@@ -21,6 +21,14 @@ use super::shared::{
 
 pub(crate) static PATTERN_0: Pattern = Pattern::new("[a-zA-Z0-9]+");
 
+/// cfn-lint's extension schemas of this type (`crates/codegen/schemas/extensions.json`),
+/// checked at synthesis.
+#[rustfmt::skip]
+#[allow(dead_code)]
+pub(crate) static EXTENSIONS: [Extension; 1] = [
+    Extension { rule: "E3676", path: "", description: "Validate ELBv2 protocols that require certificates have a certificate specified", shape: Shape::If(&IfRule { cond: Shape::AnyOf(&[Shape::Object(&ObjRule { properties: &[("Protocol", Shape::Str(&StrRule { allowed: &["HTTPS", "TLS"], ..StrRule::ANY }))], required: &["Protocol"], ..OBJ_RULE }), Shape::Typed(json_type::STRING | json_type::ARRAY | json_type::NUMBER | json_type::BOOLEAN)]), then: Shape::AnyOf(&[Shape::Object(&ObjRule { required: &["Certificates"], ..OBJ_RULE }), Shape::Typed(json_type::STRING | json_type::ARRAY | json_type::NUMBER | json_type::BOOLEAN)]), otherwise: Shape::Any }) },
+];
+
 /// The required properties of [`Listener`], by name: `Listener::new(ListenerRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ListenerRequired {
@@ -175,6 +183,7 @@ impl Resource for Listener {
     }
     fn check(properties: &Value) -> Result<(), Violation> {
         constraint::check(&RULE_Listener, properties)?;
+        constraint::check_extensions(&EXTENSIONS, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }

@@ -20,6 +20,14 @@ use super::shared::{
 
 pub(crate) static PATTERN_0: Pattern = Pattern::new("[a-zA-Z0-9]+");
 
+/// cfn-lint's extension schemas of this type (`crates/codegen/schemas/extensions.json`),
+/// checked at synthesis. Not checked:
+/// - E3711 at ``: a keyword not compiled
+#[rustfmt::skip]
+#[allow(dead_code)]
+pub(crate) static EXTENSIONS: [Extension; 0] = [
+];
+
 /// The required properties of [`ListenerRule`], by name: `ListenerRule::new(ListenerRuleRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ListenerRuleRequired {

@@ -9,6 +9,14 @@ use crate::support::prelude::*;
 
 pub(crate) static PATTERN_0: Pattern = Pattern::new("[a-zA-Z0-9]+");
 
+/// cfn-lint's extension schemas of this type (`crates/codegen/schemas/extensions.json`),
+/// checked at synthesis.
+#[rustfmt::skip]
+#[allow(dead_code)]
+pub(crate) static EXTENSIONS: [Extension; 1] = [
+    Extension { rule: "E3652", path: "ElasticsearchClusterConfig/InstanceType", description: "Validate Elasticsearch domain cluster instance", shape: Shape::Any },
+];
+
 #[rustfmt::skip]
 pub(crate) static RULE_Domain: ObjRule = ObjRule {
     properties: &[
@@ -186,6 +194,7 @@ impl Resource for Domain {
     }
     fn check(properties: &Value) -> Result<(), Violation> {
         constraint::check(&RULE_Domain, properties)?;
+        constraint::check_extensions(&EXTENSIONS, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }

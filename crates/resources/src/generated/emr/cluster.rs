@@ -29,6 +29,17 @@ use super::shared::{
 
 pub(crate) static PATTERN_0: Pattern = Pattern::new("[a-zA-Z0-9]+");
 
+/// cfn-lint's extension schemas of this type (`crates/codegen/schemas/extensions.json`),
+/// checked at synthesis. Not checked:
+/// - E3675 at `Instances/CoreInstanceFleet/InstanceTypeConfigs/*/InstanceType`: region-keyed, not exported
+/// - E3675 at `Instances/CoreInstanceGroup/InstanceType`: region-keyed, not exported
+/// - E3675 at `Instances/TaskInstanceFleets/*/InstanceTypeConfigs/*/InstanceType`: region-keyed, not exported
+/// - E3675 at `Instances/TaskInstanceGroups/*/InstanceType`: region-keyed, not exported
+#[rustfmt::skip]
+#[allow(dead_code)]
+pub(crate) static EXTENSIONS: [Extension; 0] = [
+];
+
 /// The required properties of [`Cluster`], by name: `Cluster::new(ClusterRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ClusterRequired {

@@ -31,6 +31,18 @@ pub(crate) static PATTERN_9: Pattern = Pattern::new("[\\.\\-_/#A-Za-z0-9]+");
 pub(crate) static PATTERN_10: Pattern =
     Pattern::new("^arn:(aws[a-zA-Z-]*)?:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+$");
 
+/// cfn-lint's extension schemas of this type (`crates/codegen/schemas/extensions.json`),
+/// checked at synthesis. Not checked:
+/// - E3663 at `Environment/Variables`: a keyword not compiled
+/// - E3677 at ``: a keyword not compiled
+/// - E3678 at ``: a keyword not compiled
+/// - E3685 at ``: a keyword not compiled
+#[rustfmt::skip]
+#[allow(dead_code)]
+pub(crate) static EXTENSIONS: [Extension; 1] = [
+    Extension { rule: "E3696", path: "", description: "LogLevel is not supported when LogFormat is set to Text", shape: Shape::If(&IfRule { cond: Shape::AnyOf(&[Shape::Object(&ObjRule { properties: &[("LoggingConfig", Shape::AnyOf(&[Shape::Object(&ObjRule { properties: &[("LogFormat", Shape::Str(&StrRule { allowed: &["Text"], ..StrRule::ANY }))], required: &["LogFormat"], ..OBJ_RULE }), Shape::Typed(json_type::STRING | json_type::ARRAY | json_type::NUMBER | json_type::BOOLEAN)]))], required: &["LoggingConfig"], ..OBJ_RULE }), Shape::Typed(json_type::STRING | json_type::ARRAY | json_type::NUMBER | json_type::BOOLEAN)]), then: Shape::AnyOf(&[Shape::Object(&ObjRule { properties: &[("LoggingConfig", Shape::AnyOf(&[Shape::Object(&ObjRule { properties: &[("SystemLogLevel", Shape::Never)], ..OBJ_RULE }), Shape::Typed(json_type::STRING | json_type::ARRAY | json_type::NUMBER | json_type::BOOLEAN)]))], ..OBJ_RULE }), Shape::Typed(json_type::STRING | json_type::ARRAY | json_type::NUMBER | json_type::BOOLEAN)]), otherwise: Shape::Any }) },
+];
+
 /// The required properties of [`Function`], by name: `Function::new(FunctionRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct FunctionRequired {
@@ -423,6 +435,7 @@ impl Resource for Function {
     }
     fn check(properties: &Value) -> Result<(), Violation> {
         constraint::check(&RULE_Function, properties)?;
+        constraint::check_extensions(&EXTENSIONS, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }

@@ -8,6 +8,16 @@
 use crate::support::prelude::*;
 
 pub(crate) static PATTERN_0: Pattern = Pattern::new("[a-zA-Z0-9]+");
+pub(crate) static PATTERN_1: Pattern = Pattern::new("^ephemeral([0-9]|[1][0-9]|[2][0-3])$");
+
+/// cfn-lint's extension schemas of this type (`crates/codegen/schemas/extensions.json`),
+/// checked at synthesis. Not checked:
+/// - E3671 at `BlockDeviceMappings/*/Ebs`: a keyword not compiled
+#[rustfmt::skip]
+#[allow(dead_code)]
+pub(crate) static EXTENSIONS: [Extension; 1] = [
+    Extension { rule: "E3715", path: "BlockDeviceMappings/*", description: "VirtualName must use ephemeral device format when Ebs is absent", shape: Shape::If(&IfRule { cond: Shape::AllOf(&[Shape::AnyOf(&[Shape::Object(&ObjRule { required: &["VirtualName"], ..OBJ_RULE }), Shape::Typed(json_type::STRING | json_type::ARRAY | json_type::NUMBER | json_type::BOOLEAN)]), Shape::Not(&Shape::AnyOf(&[Shape::Object(&ObjRule { required: &["Ebs"], ..OBJ_RULE }), Shape::Typed(json_type::STRING | json_type::ARRAY | json_type::NUMBER | json_type::BOOLEAN)]))]), then: Shape::AnyOf(&[Shape::Object(&ObjRule { properties: &[("VirtualName", Shape::AnyOf(&[Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY }), Shape::Typed(json_type::OBJECT | json_type::ARRAY)]))], ..OBJ_RULE }), Shape::Typed(json_type::STRING | json_type::ARRAY | json_type::NUMBER | json_type::BOOLEAN)]), otherwise: Shape::Any }) },
+];
 
 /// The required properties of [`Instance`], by name: `Instance::new(InstanceRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
@@ -297,6 +307,7 @@ impl Resource for Instance {
     }
     fn check(properties: &Value) -> Result<(), Violation> {
         constraint::check(&RULE_Instance, properties)?;
+        constraint::check_extensions(&EXTENSIONS, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }

@@ -7,6 +7,17 @@
 
 use crate::support::prelude::*;
 
+pub(crate) static PATTERN_0: Pattern = Pattern::new("^.*\\.fifo$");
+
+/// cfn-lint's extension schemas of this type (`crates/codegen/schemas/extensions.json`),
+/// checked at synthesis. Not checked:
+/// - E3502 at ``: a keyword not compiled
+#[rustfmt::skip]
+#[allow(dead_code)]
+pub(crate) static EXTENSIONS: [Extension; 1] = [
+    Extension { rule: "E3501", path: "", description: "Validate SQS queue properties are valid", shape: Shape::AllOf(&[Shape::If(&IfRule { cond: Shape::AnyOf(&[Shape::Object(&ObjRule { properties: &[("FifoQueue", Shape::Str(&StrRule { allowed: &["true", "true"], ..StrRule::ANY }))], required: &["FifoQueue"], ..OBJ_RULE }), Shape::Typed(json_type::STRING | json_type::ARRAY | json_type::NUMBER | json_type::BOOLEAN)]), then: Shape::If(&IfRule { cond: Shape::AnyOf(&[Shape::Object(&ObjRule { properties: &[("QueueName", Shape::Typed(json_type::STRING))], required: &["QueueName"], ..OBJ_RULE }), Shape::Typed(json_type::STRING | json_type::ARRAY | json_type::NUMBER | json_type::BOOLEAN)]), then: Shape::AnyOf(&[Shape::Object(&ObjRule { properties: &[("QueueName", Shape::AnyOf(&[Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY }), Shape::Typed(json_type::OBJECT | json_type::ARRAY)]))], ..OBJ_RULE }), Shape::Typed(json_type::STRING | json_type::ARRAY | json_type::NUMBER | json_type::BOOLEAN)]), otherwise: Shape::Any }), otherwise: Shape::Any }), Shape::If(&IfRule { cond: Shape::AnyOf(&[Shape::Object(&ObjRule { properties: &[("FifoQueue", Shape::Str(&StrRule { allowed: &["false", "false"], ..StrRule::ANY }))], ..OBJ_RULE }), Shape::Typed(json_type::STRING | json_type::ARRAY | json_type::NUMBER | json_type::BOOLEAN)]), then: Shape::AnyOf(&[Shape::Object(&ObjRule { properties: &[("ContentBasedDeduplication", Shape::Never), ("DeduplicationScope", Shape::Never), ("FifoThroughputLimit", Shape::Never)], ..OBJ_RULE }), Shape::Typed(json_type::STRING | json_type::ARRAY | json_type::NUMBER | json_type::BOOLEAN)]), otherwise: Shape::Any })]) },
+];
+
 #[rustfmt::skip]
 pub(crate) static RULE_Queue: ObjRule = ObjRule {
     properties: &[
@@ -251,6 +262,7 @@ impl Resource for Queue {
     }
     fn check(properties: &Value) -> Result<(), Violation> {
         constraint::check(&RULE_Queue, properties)?;
+        constraint::check_extensions(&EXTENSIONS, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }

@@ -15,6 +15,14 @@ use super::shared::{RULE_EncryptionConfiguration, RULE_TagsEntry};
 
 pub(crate) static PATTERN_0: Pattern = Pattern::new(".*");
 
+/// cfn-lint's extension schemas of this type (`crates/codegen/schemas/extensions.json`),
+/// checked at synthesis. Not checked:
+/// - E3601 at ``: a keyword not compiled
+#[rustfmt::skip]
+#[allow(dead_code)]
+pub(crate) static EXTENSIONS: [Extension; 0] = [
+];
+
 /// The required properties of [`StateMachine`], by name: `StateMachine::new(StateMachineRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct StateMachineRequired {
