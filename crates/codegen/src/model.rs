@@ -1638,7 +1638,13 @@ impl<'a> Builder<'a> {
                     opt_num(self.lookup(schema, "maximum").as_ref()),
                 );
                 let kind = if *ty == Ty::Int { "Int" } else { "Num" };
-                if min == "None" && max == "None" && allowed.is_empty() {
+                let multiple_of = match self.lookup(schema, "multipleOf") {
+                    Some(Json::Number(d)) => {
+                        d.as_f64().map(|f| format!("Some(({f:?}, {}))", d.is_f64()))
+                    }
+                    _ => None,
+                };
+                if min == "None" && max == "None" && allowed.is_empty() && multiple_of.is_none() {
                     return format!("Shape::{}", kind.to_uppercase());
                 }
                 let mut set = Vec::new();
@@ -1651,7 +1657,10 @@ impl<'a> Builder<'a> {
                 if !allowed.is_empty() {
                     set.push(format!("allowed: &[{}]", allowed.join(", ")));
                 }
-                let rest = if set.len() < 3 {
+                if let Some(m) = multiple_of {
+                    set.push(format!("multiple_of: {m}"));
+                }
+                let rest = if set.len() < 4 {
                     ", ..NumRule::ANY"
                 } else {
                     ""

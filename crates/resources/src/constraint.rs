@@ -243,6 +243,10 @@ pub struct NumRule {
     pub max: Option<f64>,
     /// `enum`: the allowed values (empty: any).
     pub allowed: &'static [f64],
+    /// `multipleOf`, and whether the schema writes it as a float (`1.0`): cfn-lint then
+    /// requires `value / d` to be integral, else `value % d` to be zero (Python's two
+    /// branches, which round differently).
+    pub multiple_of: Option<(f64, bool)>,
 }
 
 impl NumRule {
@@ -251,6 +255,7 @@ impl NumRule {
         min: None,
         max: None,
         allowed: &[],
+        multiple_of: None,
     };
 }
 
@@ -1417,6 +1422,20 @@ fn check_num<R: Report>(rule: &NumRule, n: f64, value: &Value, path: &str) -> Re
     {
         return Err(R::fail(path, value, || format!("maximum {max}")));
     }
+    if let Some((d, float)) = rule.multiple_of
+        && d != 0.0
+        && n.is_finite()
+    {
+        let failed = if float {
+            let q = n / d;
+            q.trunc() != q
+        } else {
+            n % d != 0.0
+        };
+        if failed {
+            return Err(R::fail(path, value, || format!("multipleOf {d}")));
+        }
+    }
     Ok(())
 }
 
@@ -1567,6 +1586,7 @@ mod tests {
                         min: Some(0.0),
                         max: Some(65535.0),
                         allowed: &[],
+                        multiple_of: None,
                     }),
                     min_items: Some(1),
                     max_items: Some(2),
@@ -1961,6 +1981,28 @@ mod tests {
         assert!(check_shape(&NOT_ONE, &Value::from(-1), "P").is_err());
         assert_eq!(check_shape(&NOT_ONE, &Value::from(80), "P"), Ok(()));
         assert_eq!(check_shape(&NOT_ONE, &Value::r#ref("P"), "P"), Ok(()));
+    }
+
+    /// `multipleOf` as cfn-lint computes it: a float divisor wants an integral quotient,
+    /// an integer one a zero remainder; a string is read with `float()`.
+    #[test]
+    fn multiple_of() {
+        static RATE: Shape = Shape::Num(&NumRule {
+            multiple_of: Some((1.0, true)),
+            ..NumRule::ANY
+        });
+        assert!(check_shape(&RATE, &Value::from("37.63"), "SamplingRate").is_err());
+        assert_eq!(
+            check_shape(&RATE, &Value::from("37"), "SamplingRate"),
+            Ok(())
+        );
+        static STEP: Shape = Shape::Int(&NumRule {
+            multiple_of: Some((5.0, false)),
+            ..NumRule::ANY
+        });
+        assert_eq!(check_shape(&STEP, &Value::from(15), "S"), Ok(()));
+        let e = check_shape(&STEP, &Value::from(16), "S").unwrap_err();
+        assert_eq!(e.constraint, "multipleOf 5");
     }
 
     /// `prefixItems`: positional items (a DynamoDB key schema's HASH, then RANGE).

@@ -220,3 +220,29 @@ fn union_objects_maps_and_any_case_enums_are_refused_where_cfn_lint_refuses_them
     }
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }
+
+/// `multipleOf` (cfn-lint reports it under E3002): a sampling rate of 37.63 is refused as
+/// cfn-lint refuses it, 37 is not (both verified with cfn-lint 1.51.0).
+#[cfg(feature = "cloudfront")]
+#[test]
+fn multiple_of_is_checked() {
+    use serde_json::json;
+    let config = |rate: serde_json::Value| {
+        Value::from_json(
+            &json!({"Name": "n", "SamplingRate": rate, "Fields": ["timestamp"],
+            "EndPoints": [{"StreamType": "Kinesis", "KinesisStreamConfig": {
+                "RoleArn": "arn:aws:iam::123456789012:role/r",
+                "StreamArn": "arn:aws:kinesis:us-east-1:123456789012:stream/s"}}]}),
+        )
+    };
+    let check = |v: &Value| {
+        cloudwright_resources::check_properties("AWS::CloudFront::RealtimeLogConfig", v)
+            .unwrap_or_else(|| panic!("not compiled in"))
+    };
+    assert_eq!(check(&config(json!(37))), Ok(()));
+    let e = check(&config(json!("37.63"))).unwrap_err();
+    assert_eq!(
+        (e.property.as_str(), e.constraint.as_str()),
+        ("SamplingRate", "multipleOf 1")
+    );
+}

@@ -255,8 +255,8 @@ pub struct SessionStickinessConfigRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_SessionStickinessConfig: ObjRule = ObjRule {
     properties: &[
-        ("IdleTTL", Shape::Int(&NumRule { min: Some(300.0), max: Some(3600.0), ..NumRule::ANY })),
-        ("MaximumTTL", Shape::Int(&NumRule { min: Some(300.0), max: Some(3600.0), ..NumRule::ANY })),
+        ("IdleTTL", Shape::Int(&NumRule { min: Some(300.0), max: Some(3600.0), multiple_of: Some((1.0, false)), ..NumRule::ANY })),
+        ("MaximumTTL", Shape::Int(&NumRule { min: Some(300.0), max: Some(3600.0), multiple_of: Some((1.0, false)), ..NumRule::ANY })),
     ],
     required: &["IdleTTL", "MaximumTTL"],
     closed: true,
@@ -460,7 +460,7 @@ pub struct SingleWeightConfigRequired {
 pub(crate) static RULE_SingleWeightConfig: ObjRule = ObjRule {
     properties: &[
         ("SessionStickinessConfig", Shape::Object(&RULE_SessionStickinessConfig)),
-        ("Weight", Shape::Num(&NumRule { min: Some(0.0), max: Some(1.0), ..NumRule::ANY })),
+        ("Weight", Shape::Num(&NumRule { min: Some(0.0), max: Some(1.0), multiple_of: Some((0.01, true)), ..NumRule::ANY })),
     ],
     required: &["Weight"],
     closed: true,
@@ -526,7 +526,7 @@ pub struct SingleWeightPolicyConfigRequired {
 pub(crate) static RULE_SingleWeightPolicyConfig: ObjRule = ObjRule {
     properties: &[
         ("SessionStickinessConfig", Shape::Object(&RULE_SessionStickinessConfig)),
-        ("Weight", Shape::Num(&NumRule { min: Some(0.0), max: Some(1.0), ..NumRule::ANY })),
+        ("Weight", Shape::Num(&NumRule { min: Some(0.0), max: Some(1.0), multiple_of: Some((0.01, true)), ..NumRule::ANY })),
     ],
     required: &["Weight"],
     closed: true,

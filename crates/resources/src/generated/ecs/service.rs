@@ -629,7 +629,7 @@ impl ToValue for AwsVpcConfiguration {
 pub(crate) static RULE_CanaryConfiguration: ObjRule = ObjRule {
     properties: &[
         ("CanaryBakeTimeInMinutes", Shape::Int(&NumRule { min: Some(0.0), max: Some(1440.0), ..NumRule::ANY })),
-        ("CanaryPercent", Shape::Num(&NumRule { min: Some(0.1), max: Some(100.0), ..NumRule::ANY })),
+        ("CanaryPercent", Shape::Num(&NumRule { min: Some(0.1), max: Some(100.0), multiple_of: Some((0.1, true)), ..NumRule::ANY })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -1366,7 +1366,7 @@ impl ToValue for ForceNewDeployment {
 pub(crate) static RULE_LinearConfiguration: ObjRule = ObjRule {
     properties: &[
         ("StepBakeTimeInMinutes", Shape::Int(&NumRule { min: Some(0.0), max: Some(1440.0), ..NumRule::ANY })),
-        ("StepPercent", Shape::Num(&NumRule { min: Some(3.0), max: Some(100.0), ..NumRule::ANY })),
+        ("StepPercent", Shape::Num(&NumRule { min: Some(3.0), max: Some(100.0), multiple_of: Some((0.1, true)), ..NumRule::ANY })),
     ],
     closed: true,
     ..OBJ_RULE

@@ -376,7 +376,7 @@ pub(crate) static RULE_AutoScaling: ObjRule = ObjRule {
     properties: &[
         ("MaxAutoscalingTaskCount", Shape::INT),
         ("MaxWorkerCount", Shape::INT),
-        ("McuCount", Shape::Int(&NumRule { min: Some(1.0), max: Some(8.0), allowed: &[1.0, 2.0, 4.0, 8.0] })),
+        ("McuCount", Shape::Int(&NumRule { min: Some(1.0), max: Some(8.0), allowed: &[1.0, 2.0, 4.0, 8.0], ..NumRule::ANY })),
         ("MinWorkerCount", Shape::INT),
         ("ScaleInPolicy", Shape::Object(&RULE_ScaleInPolicy)),
         ("ScaleOutPolicy", Shape::Object(&RULE_ScaleOutPolicy)),
@@ -1005,7 +1005,7 @@ pub struct ProvisionedCapacityRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_ProvisionedCapacity: ObjRule = ObjRule {
     properties: &[
-        ("McuCount", Shape::Int(&NumRule { min: Some(1.0), max: Some(8.0), allowed: &[1.0, 2.0, 4.0, 8.0] })),
+        ("McuCount", Shape::Int(&NumRule { min: Some(1.0), max: Some(8.0), allowed: &[1.0, 2.0, 4.0, 8.0], ..NumRule::ANY })),
         ("WorkerCount", Shape::INT),
     ],
     required: &["McuCount", "WorkerCount"],
