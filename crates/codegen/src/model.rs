@@ -1835,7 +1835,7 @@ impl<'a> Builder<'a> {
             Json::Object(o) => o,
             _ => return None,
         };
-        const KNOWN: [&str; 16] = [
+        const KNOWN: [&str; 21] = [
             "description",
             "type",
             "properties",
@@ -1852,7 +1852,19 @@ impl<'a> Builder<'a> {
             "not",
             "minimum",
             "maximum",
+            "additionalProperties",
+            "dependentExcluded",
+            "items",
+            "minItems",
+            "maxItems",
         ];
+        // `additionalProperties` only as `false` (or `true`, which says nothing)
+        if obj
+            .get("additionalProperties")
+            .is_some_and(|a| !matches!(a, Json::Bool(_)))
+        {
+            return None;
+        }
         if obj.keys().any(|k| !KNOWN.contains(&k.as_str())) {
             return None;
         }
@@ -1916,7 +1928,34 @@ impl<'a> Builder<'a> {
                 opt_num(obj.get("maximum"))
             ));
         }
-        if obj.contains_key("properties") || obj.contains_key("required") {
+        if ["items", "minItems", "maxItems"]
+            .iter()
+            .any(|k| obj.contains_key(*k))
+        {
+            let items = match obj.get("items") {
+                Some(i) => self.ext_shape(i, depth + 1)?,
+                None => "Shape::Any".into(),
+            };
+            let count = |k: &str| -> Option<String> {
+                match obj.get(k) {
+                    None => Some("None".into()),
+                    Some(v) => v.as_u64().map(|n| format!("Some({n})")),
+                }
+            };
+            // they say nothing of a value that is not a list
+            parts.push(format!(
+                "Shape::AnyOf(&[Shape::List(&ListRule {{ items: {items}, min_items: {}, max_items: {}, unique: false }}), Shape::Typed(json_type::OBJECT | json_type::STRING | json_type::NUMBER | json_type::BOOLEAN)])",
+                count("minItems")?,
+                count("maxItems")?
+            ));
+        }
+        let closed = obj.get("additionalProperties") == Some(&Json::Bool(false));
+        let excluded = dependency_lists(obj.get("dependentExcluded"));
+        if obj.contains_key("properties")
+            || obj.contains_key("required")
+            || closed
+            || !excluded.is_empty()
+        {
             let mut entries = Vec::new();
             if let Some(props) = obj.get("properties") {
                 let props = props.as_object()?;
@@ -1934,6 +1973,12 @@ impl<'a> Builder<'a> {
             }
             if !required.is_empty() {
                 set.push(format!("required: {}", str_list(&required)));
+            }
+            if !excluded.is_empty() {
+                set.push(format!("dependent_excluded: {}", deps_list(&excluded)));
+            }
+            if closed {
+                set.push("closed: true".into());
             }
             // `properties`/`required` say nothing of a value that is not an object
             if !set.is_empty() {

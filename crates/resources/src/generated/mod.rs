@@ -41742,6 +41742,10 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(any(feature = "lambda", feature = "constructs"))]
     &lambda::event_source_mapping::PATTERN_13,
     #[cfg(any(feature = "lambda", feature = "constructs"))]
+    &lambda::event_source_mapping::PATTERN_14,
+    #[cfg(any(feature = "lambda", feature = "constructs"))]
+    &lambda::event_source_mapping::PATTERN_15,
+    #[cfg(any(feature = "lambda", feature = "constructs"))]
     &lambda::function::PATTERN_0,
     #[cfg(any(feature = "lambda", feature = "constructs"))]
     &lambda::function::PATTERN_1,
@@ -41763,6 +41767,8 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &lambda::function::PATTERN_9,
     #[cfg(any(feature = "lambda", feature = "constructs"))]
     &lambda::function::PATTERN_10,
+    #[cfg(any(feature = "lambda", feature = "constructs"))]
+    &lambda::function::PATTERN_11,
     #[cfg(feature = "lambda")]
     &lambda::layer_version::PATTERN_0,
     #[cfg(feature = "lambda")]
@@ -42977,6 +42983,8 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &rds::db_instance::PATTERN_4,
     #[cfg(feature = "rds")]
     &rds::db_instance::PATTERN_5,
+    #[cfg(feature = "rds")]
+    &rds::db_instance::PATTERN_6,
     #[cfg(feature = "rds")]
     &rds::db_parameter_group::PATTERN_0,
     #[cfg(feature = "rds")]

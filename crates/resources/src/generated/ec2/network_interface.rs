@@ -17,11 +17,11 @@ use super::shared::{
 };
 
 /// cfn-lint's extension schemas of this type (`crates/codegen/schemas/extensions.json`),
-/// checked at synthesis. Not checked:
-/// - E3674 at ``: a keyword not compiled
+/// checked at synthesis.
 #[rustfmt::skip]
 #[allow(dead_code)]
-pub(crate) static EXTENSIONS: [Extension; 0] = [
+pub(crate) static EXTENSIONS: [Extension; 1] = [
+    Extension { rule: "E3674", path: "", description: "Primary cannoy be True when PrivateIpAddress is specified", shape: Shape::If(&IfRule { cond: Shape::AnyOf(&[Shape::Object(&ObjRule { required: &["PrivateIpAddress"], ..OBJ_RULE }), Shape::Typed(json_type::STRING | json_type::ARRAY | json_type::NUMBER | json_type::BOOLEAN)]), then: Shape::AnyOf(&[Shape::Object(&ObjRule { properties: &[("NetworkInterfaces", Shape::AllOf(&[Shape::Typed(json_type::ARRAY), Shape::AnyOf(&[Shape::List(&ListRule { items: Shape::AnyOf(&[Shape::Object(&ObjRule { properties: &[("PrivateIpAddress", Shape::Never), ("PrivateIpAddresses", Shape::AllOf(&[Shape::Typed(json_type::ARRAY), Shape::AnyOf(&[Shape::List(&ListRule { items: Shape::AnyOf(&[Shape::Object(&ObjRule { properties: &[("Primary", Shape::Str(&StrRule { allowed: &["false"], ..StrRule::ANY }))], ..OBJ_RULE }), Shape::Typed(json_type::STRING | json_type::ARRAY | json_type::NUMBER | json_type::BOOLEAN)]), min_items: None, max_items: None, unique: false }), Shape::Typed(json_type::OBJECT | json_type::STRING | json_type::NUMBER | json_type::BOOLEAN)])]))], ..OBJ_RULE }), Shape::Typed(json_type::STRING | json_type::ARRAY | json_type::NUMBER | json_type::BOOLEAN)]), min_items: None, max_items: None, unique: false }), Shape::Typed(json_type::OBJECT | json_type::STRING | json_type::NUMBER | json_type::BOOLEAN)])])), ("PrivateIpAddresses", Shape::AllOf(&[Shape::Typed(json_type::ARRAY), Shape::AnyOf(&[Shape::List(&ListRule { items: Shape::AnyOf(&[Shape::Object(&ObjRule { properties: &[("Primary", Shape::Str(&StrRule { allowed: &["false"], ..StrRule::ANY }))], ..OBJ_RULE }), Shape::Typed(json_type::STRING | json_type::ARRAY | json_type::NUMBER | json_type::BOOLEAN)]), min_items: None, max_items: None, unique: false }), Shape::Typed(json_type::OBJECT | json_type::STRING | json_type::NUMBER | json_type::BOOLEAN)])]))], ..OBJ_RULE }), Shape::Typed(json_type::STRING | json_type::ARRAY | json_type::NUMBER | json_type::BOOLEAN)]), otherwise: Shape::Any }) },
 ];
 
 /// The required properties of [`NetworkInterface`], by name: `NetworkInterface::new(NetworkInterfaceRequired { .. })`.
@@ -273,6 +273,7 @@ impl Resource for NetworkInterface {
     }
     fn check(properties: &Value) -> Result<(), Violation> {
         constraint::check(&RULE_NetworkInterface, properties)?;
+        constraint::check_extensions(&EXTENSIONS, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }

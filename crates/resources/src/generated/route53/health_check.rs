@@ -12,11 +12,11 @@ pub(crate) static PATTERN_0: Pattern = Pattern::new(
 );
 
 /// cfn-lint's extension schemas of this type (`crates/codegen/schemas/extensions.json`),
-/// checked at synthesis. Not checked:
-/// - E3661 at `HealthCheckConfig`: a keyword not compiled
+/// checked at synthesis.
 #[rustfmt::skip]
 #[allow(dead_code)]
-pub(crate) static EXTENSIONS: [Extension; 0] = [
+pub(crate) static EXTENSIONS: [Extension; 1] = [
+    Extension { rule: "E3661", path: "HealthCheckConfig", description: "Validate Route53 health check has AlarmIdentifier when using CloudWatch", shape: Shape::If(&IfRule { cond: Shape::AllOf(&[Shape::Typed(json_type::OBJECT), Shape::AnyOf(&[Shape::Object(&ObjRule { properties: &[("Type", Shape::Str(&StrRule { allowed: &["CLOUDWATCH_METRIC"], ..StrRule::ANY }))], ..OBJ_RULE }), Shape::Typed(json_type::STRING | json_type::ARRAY | json_type::NUMBER | json_type::BOOLEAN)])]), then: Shape::AnyOf(&[Shape::Object(&ObjRule { required: &["AlarmIdentifier"], ..OBJ_RULE }), Shape::Typed(json_type::STRING | json_type::ARRAY | json_type::NUMBER | json_type::BOOLEAN)]), otherwise: Shape::Any }) },
 ];
 
 /// The required properties of [`HealthCheck`], by name: `HealthCheck::new(HealthCheckRequired { .. })`.
@@ -125,6 +125,7 @@ impl Resource for HealthCheck {
     }
     fn check(properties: &Value) -> Result<(), Violation> {
         constraint::check(&RULE_HealthCheck, properties)?;
+        constraint::check_extensions(&EXTENSIONS, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }

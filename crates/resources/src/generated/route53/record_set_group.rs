@@ -18,10 +18,10 @@ use super::shared::{
 /// cfn-lint's extension schemas of this type (`crates/codegen/schemas/extensions.json`),
 /// checked at synthesis. Not checked:
 /// - E3023 at `RecordSets/*`: a keyword not compiled
-/// - E3029 at `RecordSets/*`: a keyword not compiled
 #[rustfmt::skip]
 #[allow(dead_code)]
-pub(crate) static EXTENSIONS: [Extension; 0] = [
+pub(crate) static EXTENSIONS: [Extension; 1] = [
+    Extension { rule: "E3029", path: "RecordSets/*", description: "Validate Route53 record set aliases", shape: Shape::If(&IfRule { cond: Shape::AnyOf(&[Shape::Object(&ObjRule { properties: &[("AliasTarget", Shape::AnyOf(&[Shape::List(&ListRule { items: Shape::Any, min_items: Some(1), max_items: None, unique: false }), Shape::Typed(json_type::OBJECT | json_type::STRING | json_type::NUMBER | json_type::BOOLEAN)]))], required: &["AliasTarget"], ..OBJ_RULE }), Shape::Typed(json_type::STRING | json_type::ARRAY | json_type::NUMBER | json_type::BOOLEAN)]), then: Shape::AnyOf(&[Shape::Object(&ObjRule { properties: &[("TTL", Shape::Never)], ..OBJ_RULE }), Shape::Typed(json_type::STRING | json_type::ARRAY | json_type::NUMBER | json_type::BOOLEAN)]), otherwise: Shape::Any }) },
 ];
 
 #[rustfmt::skip]
@@ -122,6 +122,7 @@ impl Resource for RecordSetGroup {
     }
     fn check(properties: &Value) -> Result<(), Violation> {
         constraint::check(&RULE_RecordSetGroup, properties)?;
+        constraint::check_extensions(&EXTENSIONS, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }

@@ -17,11 +17,11 @@ pub(crate) static PATTERN_1: Pattern = Pattern::new(
 pub(crate) static PATTERN_2: Pattern = Pattern::new("[0-9]+");
 
 /// cfn-lint's extension schemas of this type (`crates/codegen/schemas/extensions.json`),
-/// checked at synthesis. Not checked:
-/// - E3045 at ``: a keyword not compiled
+/// checked at synthesis.
 #[rustfmt::skip]
 #[allow(dead_code)]
-pub(crate) static EXTENSIONS: [Extension; 0] = [
+pub(crate) static EXTENSIONS: [Extension; 1] = [
+    Extension { rule: "E3045", path: "", description: "Validate AccessControl are set with OwnershipControls", shape: Shape::If(&IfRule { cond: Shape::AnyOf(&[Shape::Object(&ObjRule { properties: &[("AccessControl", Shape::AllOf(&[Shape::Typed(json_type::STRING), Shape::Not(&Shape::Str(&StrRule { allowed: &["Private", "BucketOwnerFullControl", "BucketOwnerRead"], ..StrRule::ANY }))]))], required: &["AccessControl"], ..OBJ_RULE }), Shape::Typed(json_type::STRING | json_type::ARRAY | json_type::NUMBER | json_type::BOOLEAN)]), then: Shape::AnyOf(&[Shape::Object(&ObjRule { properties: &[("OwnershipControls", Shape::AnyOf(&[Shape::Object(&ObjRule { properties: &[("Rules", Shape::AnyOf(&[Shape::List(&ListRule { items: Shape::Any, min_items: Some(1), max_items: None, unique: false }), Shape::Typed(json_type::OBJECT | json_type::STRING | json_type::NUMBER | json_type::BOOLEAN)]))], required: &["Rules"], ..OBJ_RULE }), Shape::Typed(json_type::STRING | json_type::ARRAY | json_type::NUMBER | json_type::BOOLEAN)]))], required: &["OwnershipControls"], ..OBJ_RULE }), Shape::Typed(json_type::STRING | json_type::ARRAY | json_type::NUMBER | json_type::BOOLEAN)]), otherwise: Shape::Any }) },
 ];
 
 #[rustfmt::skip]
@@ -288,6 +288,7 @@ impl Resource for Bucket {
     }
     fn check(properties: &Value) -> Result<(), Violation> {
         constraint::check(&RULE_Bucket, properties)?;
+        constraint::check_extensions(&EXTENSIONS, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
