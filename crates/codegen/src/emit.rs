@@ -261,6 +261,12 @@ fn emit_rule(out: &mut String, s: &StructDef, resource: Option<&ResourceModel>) 
     if !c.patterns.is_empty() {
         let _ = writeln!(out, "    patterns: {},", c.patterns);
     }
+    if let Some(n) = c.min_properties {
+        let _ = writeln!(out, "    min_properties: Some({n}),");
+    }
+    if let Some(n) = c.max_properties {
+        let _ = writeln!(out, "    max_properties: Some({n}),");
+    }
     if c.closed {
         out.push_str("    closed: true,\n");
     }
@@ -274,6 +280,8 @@ fn emit_rule(out: &mut String, s: &StructDef, resource: Option<&ResourceModel>) 
         && !c.dependent_required.is_empty()
         && !c.dependent_excluded.is_empty()
         && !c.patterns.is_empty()
+        && c.min_properties.is_some()
+        && c.max_properties.is_some()
         && c.closed
         && tagged;
     if !all_set {

@@ -70,6 +70,10 @@ pub struct ObjConstraints {
     /// `patternProperties`: the `ObjRule::patterns` expression (`&[(&PATTERN_i, shape)]`),
     /// empty when there are none.
     pub patterns: String,
+    /// `minProperties`.
+    pub min_properties: Option<u64>,
+    /// `maxProperties`.
+    pub max_properties: Option<u64>,
 }
 
 /// A struct: the resource's properties or a property type.
@@ -1276,6 +1280,8 @@ fn obj_constraints(schema: &Json) -> ObjConstraints {
     c.dependent_required
         .extend(dependency_lists(schema.get("dependencies")));
     c.dependent_excluded = dependency_lists(schema.get("dependentExcluded"));
+    c.min_properties = schema.get("minProperties").and_then(Json::as_u64);
+    c.max_properties = schema.get("maxProperties").and_then(Json::as_u64);
     c
 }
 
@@ -1383,11 +1389,31 @@ impl<'a> Builder<'a> {
         } else {
             None
         };
-        match object {
-            Some(o) if mask == 1 => o,
-            Some(o) => format!("Shape::AnyOf(&[{o}, {}])", typed_mask(mask & !1)),
-            None if mask == ALL => "Shape::Any".into(),
-            None => typed_mask(mask),
+        // the string form of an object-or-string (`PolicyDocument`, `Content`) keeps its
+        // `pattern` and lengths
+        let string = (mask & 2 != 0
+            && mask != ALL
+            && ["pattern", "minLength", "maxLength"]
+                .iter()
+                .any(|k| self.lookup(schema, k).is_some()))
+        .then(|| self.own_shape(schema, &Ty::Str, depth));
+        let mut forms = Vec::new();
+        let mut rest = mask;
+        if let Some(o) = object {
+            forms.push(o);
+            rest &= !1;
+        }
+        if let Some(s) = string {
+            forms.push(s);
+            rest &= !2;
+        }
+        if rest != 0 && !(forms.is_empty() && rest == ALL) {
+            forms.push(typed_mask(rest));
+        }
+        match forms.len() {
+            0 => "Shape::Any".into(),
+            1 => forms.remove(0),
+            _ => format!("Shape::AnyOf(&[{}])", forms.join(", ")),
         }
     }
 
@@ -1527,6 +1553,12 @@ impl<'a> Builder<'a> {
         if !patterns.is_empty() {
             set.push(format!("patterns: {patterns}"));
         }
+        if let Some(n) = c.min_properties {
+            set.push(format!("min_properties: Some({n})"));
+        }
+        if let Some(n) = c.max_properties {
+            set.push(format!("max_properties: Some({n})"));
+        }
         if c.closed {
             set.push("closed: true".into());
         }
@@ -1619,7 +1651,18 @@ impl<'a> Builder<'a> {
     fn own_shape(&mut self, schema: &Json, ty: &Ty, depth: usize) -> String {
         match ty {
             Ty::Json => self.json_shape(schema, depth),
-            Ty::Bool => "Shape::Bool".into(),
+            // a `pattern` beside the boolean type (`true|false`): checked on its string form
+            Ty::Bool => match self
+                .lookup(schema, "pattern")
+                .as_ref()
+                .and_then(Json::as_str)
+            {
+                Some(p) => format!(
+                    "Shape::AllOf(&[Shape::Bool, Shape::Str(&StrRule {{ pattern: Some(&PATTERN_{}), ..StrRule::ANY }})])",
+                    self.pattern_index(p)
+                ),
+                None => "Shape::Bool".into(),
+            },
             Ty::Struct { name, .. } => format!("Shape::Object(&RULE_{name})"),
             Ty::Int | Ty::Num => {
                 let allowed: Vec<String> = self

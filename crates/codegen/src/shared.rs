@@ -90,14 +90,16 @@ fn key(
 fn constraints_key(s: &StructDef, patterns: &[String]) -> String {
     let c = &s.constraints;
     format!(
-        "{:?}{:?}{:?}{:?}{:?}{}{}",
+        "{:?}{:?}{:?}{:?}{:?}{}{}{:?}{:?}",
         c.required,
         c.one_of,
         c.any_of,
         c.dependent_required,
         c.dependent_excluded,
         c.closed,
-        with_pattern_text(&c.patterns, patterns)
+        with_pattern_text(&c.patterns, patterns),
+        c.min_properties,
+        c.max_properties
     )
 }
 

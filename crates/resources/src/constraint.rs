@@ -290,6 +290,10 @@ pub struct ObjRule {
     /// `patternProperties`: a key a pattern matches (searched, as cfn-lint does) has its
     /// value checked against that pattern's shape.
     pub patterns: &'static [(&'static Pattern, Shape)],
+    /// `minProperties`: at least this many keys.
+    pub min_properties: Option<u64>,
+    /// `maxProperties`: at most this many keys.
+    pub max_properties: Option<u64>,
     /// `additionalProperties: false`: a property neither listed nor matched by a pattern is
     /// refused.
     pub closed: bool,
@@ -1468,6 +1472,17 @@ fn check_object<R: Report>(
             }));
         }
     }
+    let count = map.len() as u64;
+    if let Some(min) = rule.min_properties
+        && count < min
+    {
+        return Err(R::fail(path, value, || format!("minProperties {min}")));
+    }
+    if let Some(max) = rule.max_properties
+        && count > max
+    {
+        return Err(R::fail(path, value, || format!("maxProperties {max}")));
+    }
     let has_all = |set: &[&str]| set.iter().all(|p| map.contains_key(*p));
     let sets_text = |sets: &[&[&str]]| -> String {
         let options: Vec<String> = sets.iter().map(|s| format!("[{}]", names(s))).collect();
@@ -1625,6 +1640,8 @@ mod tests {
         dependent_required: &[],
         dependent_excluded: &[],
         patterns: &[],
+        min_properties: None,
+        max_properties: None,
         closed: true,
         tagged: true,
     };

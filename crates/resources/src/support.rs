@@ -150,6 +150,8 @@ pub(crate) const OBJ_RULE: crate::constraint::ObjRule = crate::constraint::ObjRu
     dependent_required: &[],
     dependent_excluded: &[],
     patterns: &[],
+    min_properties: None,
+    max_properties: None,
     closed: false,
     tagged: false,
 };

@@ -166,7 +166,10 @@ fn tags_of_a_taggable_type_are_checked() {
     feature = "cognito",
     feature = "iottwinmaker",
     feature = "batch",
-    feature = "ec2"
+    feature = "ec2",
+    feature = "groundstation",
+    feature = "iam",
+    feature = "ssm"
 ))]
 #[test]
 fn union_objects_maps_and_any_case_enums_are_refused_where_cfn_lint_refuses_them() {
@@ -207,9 +210,37 @@ fn union_objects_maps_and_any_case_enums_are_refused_where_cfn_lint_refuses_them
             json!({"AddressFamily": "ipv4", "IpamScopeId": "sample", "AwsService": "Ec3"}),
             "AwsService",
         ),
+        // minProperties
+        (
+            "AWS::GroundStation::Config",
+            json!({"ConfigData": {}, "Name": "a"}),
+            "ConfigData",
+        ),
+        // a pattern beside the boolean type
+        (
+            "AWS::SES::ConfigurationSet",
+            json!({"ReputationOptions": {"ReputationMetricsEnabled": "TRUE"}}),
+            "ReputationOptions/ReputationMetricsEnabled",
+        ),
+        // the string form of an object-or-string keeps its pattern and lengths
+        (
+            "AWS::IAM::UserPolicy",
+            json!({"PolicyName": "a", "UserName": "a", "PolicyDocument": ""}),
+            "PolicyDocument",
+        ),
+        ("AWS::SSM::Document", json!({"Content": ""}), "Content"),
     ];
     let mut wrong = Vec::new();
     for (type_name, props, path) in cases {
+        // the accepting twin of the boolean case
+        if type_name == "AWS::SES::ConfigurationSet" {
+            let ok =
+                Value::from_json(&json!({"ReputationOptions": {"ReputationMetricsEnabled": true}}));
+            assert_eq!(
+                cloudwright_resources::check_properties(type_name, &ok),
+                Some(Ok(()))
+            );
+        }
         let value = Value::from_json(&props);
         match cloudwright_resources::check_properties(type_name, &value) {
             Some(Err(v)) if v.property == path => {}

@@ -40886,6 +40886,8 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "iam")]
     &iam::group_policy::PATTERN_0,
     #[cfg(feature = "iam")]
+    &iam::group_policy::PATTERN_1,
+    #[cfg(feature = "iam")]
     &iam::instance_profile::PATTERN_0,
     #[cfg(feature = "iam")]
     &iam::instance_profile::PATTERN_1,
@@ -40898,6 +40900,8 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(any(feature = "iam", feature = "constructs"))]
     &iam::policy::PATTERN_0,
     #[cfg(any(feature = "iam", feature = "constructs"))]
+    &iam::policy::PATTERN_1,
+    #[cfg(any(feature = "iam", feature = "constructs"))]
     &iam::role::PATTERN_0,
     #[cfg(any(feature = "iam", feature = "constructs"))]
     &iam::role::PATTERN_1,
@@ -40909,8 +40913,12 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &iam::role::PATTERN_4,
     #[cfg(any(feature = "iam", feature = "constructs"))]
     &iam::role::PATTERN_5,
+    #[cfg(any(feature = "iam", feature = "constructs"))]
+    &iam::role::PATTERN_6,
     #[cfg(feature = "iam")]
     &iam::role_policy::PATTERN_0,
+    #[cfg(feature = "iam")]
+    &iam::role_policy::PATTERN_1,
     #[cfg(feature = "iam")]
     &iam::saml_provider::PATTERN_0,
     #[cfg(feature = "iam")]
@@ -40939,6 +40947,8 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &iam::user::PATTERN_4,
     #[cfg(feature = "iam")]
     &iam::user_policy::PATTERN_0,
+    #[cfg(feature = "iam")]
+    &iam::user_policy::PATTERN_1,
     #[cfg(feature = "iam")]
     &iam::virtual_mfa_device::PATTERN_0,
     #[cfg(feature = "iam")]
@@ -41217,6 +41227,8 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &iot::policy::PATTERN_0,
     #[cfg(feature = "iot")]
     &iot::policy::PATTERN_1,
+    #[cfg(feature = "iot")]
+    &iot::policy::PATTERN_2,
     #[cfg(feature = "iot")]
     &iot::provisioning_template::PATTERN_0,
     #[cfg(feature = "iot")]
@@ -41980,6 +41992,8 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "logs")]
     &logs::resource_policy::PATTERN_0,
     #[cfg(feature = "logs")]
+    &logs::resource_policy::PATTERN_1,
+    #[cfg(feature = "logs")]
     &logs::scheduled_query::PATTERN_0,
     #[cfg(feature = "logs")]
     &logs::scheduled_query::PATTERN_1,
@@ -42591,6 +42605,8 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &organizations::policy::PATTERN_0,
     #[cfg(feature = "organizations")]
     &organizations::policy::PATTERN_1,
+    #[cfg(feature = "organizations")]
+    &organizations::resource_policy::PATTERN_0,
     #[cfg(feature = "pcaconnectorad")]
     &pcaconnectorad::connector::PATTERN_0,
     #[cfg(feature = "pcaconnectorad")]
@@ -43452,6 +43468,8 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "ses")]
     &ses::configuration_set::PATTERN_5,
     #[cfg(feature = "ses")]
+    &ses::configuration_set::PATTERN_6,
+    #[cfg(feature = "ses")]
     &ses::configuration_set_event_destination::PATTERN_0,
     #[cfg(feature = "ses")]
     &ses::configuration_set_event_destination::PATTERN_1,
@@ -43659,6 +43677,8 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &ssm::patch_baseline::PATTERN_1,
     #[cfg(feature = "ssm")]
     &ssm::patch_baseline::PATTERN_2,
+    #[cfg(feature = "ssm")]
+    &ssm::resource_policy::PATTERN_0,
     #[cfg(feature = "ssmcontacts")]
     &ssmcontacts::contact::PATTERN_0,
     #[cfg(feature = "ssmcontacts")]
@@ -44318,6 +44338,8 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "servicecatalogappregistry")]
     &servicecatalogappregistry::attribute_group::PATTERN_1,
     #[cfg(feature = "servicecatalogappregistry")]
+    &servicecatalogappregistry::attribute_group::PATTERN_2,
+    #[cfg(feature = "servicecatalogappregistry")]
     &servicecatalogappregistry::attribute_group_association::PATTERN_0,
     #[cfg(feature = "servicecatalogappregistry")]
     &servicecatalogappregistry::resource_association::PATTERN_0,
@@ -44577,6 +44599,8 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &vpclattice::resource_gateway::PATTERN_2,
     #[cfg(feature = "vpclattice")]
     &vpclattice::resource_policy::PATTERN_0,
+    #[cfg(feature = "vpclattice")]
+    &vpclattice::resource_policy::PATTERN_1,
     #[cfg(feature = "vpclattice")]
     &vpclattice::rule::PATTERN_0,
     #[cfg(feature = "vpclattice")]

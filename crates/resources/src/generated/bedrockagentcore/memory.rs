@@ -320,6 +320,8 @@ pub(crate) static RULE_CustomConfigurationInput: ObjRule = ObjRule {
         ("SummaryOverride", Shape::Object(&RULE_SummaryOverride)),
         ("UserPreferenceOverride", Shape::Object(&RULE_UserPreferenceOverride)),
     ],
+    min_properties: Some(1),
+    max_properties: Some(1),
     closed: true,
     ..OBJ_RULE
 };
@@ -1032,6 +1034,8 @@ pub(crate) static RULE_ExtractionConfig: ObjRule = ObjRule {
     properties: &[
         ("LlmExtractionConfig", Shape::Object(&RULE_LlmExtractionConfig)),
     ],
+    min_properties: Some(1),
+    max_properties: Some(1),
     closed: true,
     ..OBJ_RULE
 };
@@ -1387,6 +1391,8 @@ pub(crate) static RULE_MemoryStrategy: ObjRule = ObjRule {
         ("SummaryMemoryStrategy", Shape::Object(&RULE_SummaryMemoryStrategy)),
         ("UserPreferenceMemoryStrategy", Shape::Object(&RULE_UserPreferenceMemoryStrategy)),
     ],
+    min_properties: Some(1),
+    max_properties: Some(1),
     closed: true,
     ..OBJ_RULE
 };
@@ -2027,6 +2033,8 @@ pub(crate) static RULE_StreamDeliveryResource: ObjRule = ObjRule {
     properties: &[
         ("Kinesis", Shape::Object(&RULE_KinesisResource)),
     ],
+    min_properties: Some(1),
+    max_properties: Some(1),
     closed: true,
     ..OBJ_RULE
 };
@@ -2576,6 +2584,8 @@ pub(crate) static RULE_TriggerConditionInput: ObjRule = ObjRule {
         ("TimeBasedTrigger", Shape::Object(&RULE_TimeBasedTriggerInput)),
         ("TokenBasedTrigger", Shape::Object(&RULE_TokenBasedTriggerInput)),
     ],
+    min_properties: Some(1),
+    max_properties: Some(1),
     closed: true,
     ..OBJ_RULE
 };
@@ -2972,6 +2982,8 @@ pub(crate) static RULE_Validation: ObjRule = ObjRule {
         ("StringListValidation", Shape::Object(&RULE_StringListValidation)),
         ("StringValidation", Shape::Object(&RULE_StringValidation)),
     ],
+    min_properties: Some(1),
+    max_properties: Some(1),
     closed: true,
     ..OBJ_RULE
 };

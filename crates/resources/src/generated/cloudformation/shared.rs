@@ -173,6 +173,7 @@ pub(crate) static RULE_StackNames: ObjRule = ObjRule {
         ("Exclude", Shape::List(&ListRule { items: Shape::Str(&StrRule { max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(1), max_items: Some(50), unique: true })),
         ("Include", Shape::List(&ListRule { items: Shape::Str(&StrRule { max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(1), max_items: Some(50), unique: true })),
     ],
+    min_properties: Some(1),
     closed: true,
     ..OBJ_RULE
 };
@@ -229,6 +230,7 @@ pub(crate) static RULE_StackRoles: ObjRule = ObjRule {
         ("Exclude", Shape::List(&ListRule { items: Shape::AllOf(&[Shape::Str(&StrRule { max_len: Some(256), ..StrRule::ANY }), Shape::AnyOf(&[Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY }), Shape::Str(&StrRule { pattern: Some(&PATTERN_4), ..StrRule::ANY })])]), min_items: Some(1), max_items: Some(50), unique: true })),
         ("Include", Shape::List(&ListRule { items: Shape::AllOf(&[Shape::Str(&StrRule { max_len: Some(256), ..StrRule::ANY }), Shape::AnyOf(&[Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY }), Shape::Str(&StrRule { pattern: Some(&PATTERN_4), ..StrRule::ANY })])]), min_items: Some(1), max_items: Some(50), unique: true })),
     ],
+    min_properties: Some(1),
     closed: true,
     ..OBJ_RULE
 };

@@ -18,7 +18,7 @@ pub(crate) static RULE_ComponentVersion: ObjRule = ObjRule {
     properties: &[
         ("InlineRecipe", Shape::STR),
         ("LambdaFunction", Shape::Object(&RULE_LambdaFunctionRecipeSource)),
-        ("Tags", Shape::Object(&ObjRule { patterns: &[(&PATTERN_3, Shape::Str(&StrRule { max_len: Some(256), ..StrRule::ANY }))], closed: true, ..OBJ_RULE })),
+        ("Tags", Shape::Object(&ObjRule { patterns: &[(&PATTERN_3, Shape::Str(&StrRule { max_len: Some(256), ..StrRule::ANY }))], max_properties: Some(50), closed: true, ..OBJ_RULE })),
     ],
     closed: true,
     tagged: true,

@@ -28,7 +28,7 @@ pub(crate) static RULE_Deployment: ObjRule = ObjRule {
         ("DeploymentPolicies", Shape::Object(&RULE_DeploymentPolicies)),
         ("IotJobConfiguration", Shape::Object(&RULE_DeploymentIoTJobConfiguration)),
         ("ParentTargetArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Tags", Shape::Object(&ObjRule { patterns: &[(&PATTERN_2, Shape::Str(&StrRule { max_len: Some(256), ..StrRule::ANY }))], closed: true, ..OBJ_RULE })),
+        ("Tags", Shape::Object(&ObjRule { patterns: &[(&PATTERN_2, Shape::Str(&StrRule { max_len: Some(256), ..StrRule::ANY }))], max_properties: Some(200), closed: true, ..OBJ_RULE })),
         ("TargetArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
     ],
     required: &["TargetArn"],

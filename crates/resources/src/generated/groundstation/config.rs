@@ -353,6 +353,8 @@ pub(crate) static RULE_ConfigData: ObjRule = ObjRule {
         ("TrackingConfig", Shape::Object(&RULE_TrackingConfig)),
         ("UplinkEchoConfig", Shape::Object(&RULE_UplinkEchoConfig)),
     ],
+    min_properties: Some(1),
+    max_properties: Some(1),
     closed: true,
     ..OBJ_RULE
 };

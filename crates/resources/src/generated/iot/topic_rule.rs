@@ -1796,7 +1796,7 @@ pub struct KafkaActionRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_KafkaAction: ObjRule = ObjRule {
     properties: &[
-        ("ClientProperties", Shape::Object(&ObjRule { patterns: &[(&PATTERN_3, Shape::STR)], closed: true, ..OBJ_RULE })),
+        ("ClientProperties", Shape::Object(&ObjRule { patterns: &[(&PATTERN_3, Shape::STR)], min_properties: Some(1), closed: true, ..OBJ_RULE })),
         ("DestinationArn", Shape::STR),
         ("Headers", Shape::List(&ListRule { items: Shape::Object(&RULE_KafkaActionHeader), min_items: Some(1), max_items: Some(100), unique: true })),
         ("Key", Shape::STR),

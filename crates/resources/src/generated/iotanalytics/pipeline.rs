@@ -286,7 +286,7 @@ pub struct AddAttributesRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_AddAttributes: ObjRule = ObjRule {
     properties: &[
-        ("Attributes", Shape::Object(&ObjRule { patterns: &[(&PATTERN_0, Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY }))], closed: true, ..OBJ_RULE })),
+        ("Attributes", Shape::Object(&ObjRule { patterns: &[(&PATTERN_0, Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY }))], min_properties: Some(1), max_properties: Some(50), closed: true, ..OBJ_RULE })),
         ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
         ("Next", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
     ],

@@ -228,6 +228,7 @@ pub(crate) static RULE_StateTemplateAssociation: ObjRule = ObjRule {
         ("StateTemplateUpdateStrategy", Shape::OneOf(&[Shape::Object(&ObjRule { properties: &[("Periodic", Shape::Object(&ObjRule { properties: &[("StateTemplateUpdateRate", Shape::Object(&ObjRule { properties: &[("Unit", Shape::Str(&StrRule { allowed: &["MILLISECOND", "SECOND", "MINUTE", "HOUR"], ..StrRule::ANY })), ("Value", Shape::Num(&NumRule { min: Some(1.0), ..NumRule::ANY }))], required: &["Unit", "Value"], closed: true, ..OBJ_RULE }))], required: &["StateTemplateUpdateRate"], closed: true, ..OBJ_RULE }))], required: &["Periodic"], closed: true, ..OBJ_RULE }), Shape::Object(&ObjRule { properties: &[("OnChange", Shape::Typed(json_type::OBJECT))], required: &["OnChange"], closed: true, ..OBJ_RULE })])),
     ],
     required: &["Identifier", "StateTemplateUpdateStrategy"],
+    min_properties: Some(0),
     closed: true,
     ..OBJ_RULE
 };

@@ -2134,7 +2134,7 @@ impl ToValue for ParallelismConfiguration {
 pub(crate) static RULE_PropertyGroup: ObjRule = ObjRule {
     properties: &[
         ("PropertyGroupId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("PropertyMap", Shape::Object(&ObjRule { patterns: &[(&PATTERN_3, Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY }))], closed: true, ..OBJ_RULE })),
+        ("PropertyMap", Shape::Object(&ObjRule { patterns: &[(&PATTERN_3, Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY }))], max_properties: Some(50), closed: true, ..OBJ_RULE })),
     ],
     closed: true,
     ..OBJ_RULE

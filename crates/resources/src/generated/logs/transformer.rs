@@ -1487,6 +1487,8 @@ pub(crate) static RULE_Processor: ObjRule = ObjRule {
         ("TypeConverter", Shape::Object(&RULE_TypeConverter)),
         ("UpperCaseString", Shape::Object(&RULE_UpperCaseString)),
     ],
+    min_properties: Some(1),
+    max_properties: Some(1),
     closed: true,
     ..OBJ_RULE
 };

@@ -168,7 +168,7 @@ pub struct LogDestinationConfigRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_LogDestinationConfig: ObjRule = ObjRule {
     properties: &[
-        ("LogDestination", Shape::Object(&ObjRule { patterns: &[(&PATTERN_2, Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY }))], closed: true, ..OBJ_RULE })),
+        ("LogDestination", Shape::Object(&ObjRule { patterns: &[(&PATTERN_2, Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY }))], min_properties: Some(1), closed: true, ..OBJ_RULE })),
         ("LogDestinationType", Shape::Str(&StrRule { allowed: &["S3", "CloudWatchLogs", "KinesisDataFirehose"], ..StrRule::ANY })),
         ("LogType", Shape::Str(&StrRule { allowed: &["ALERT", "FLOW", "TLS"], ..StrRule::ANY })),
     ],

@@ -677,10 +677,10 @@ impl ToValue for IntegerHyperParameterRange {
 #[rustfmt::skip]
 pub(crate) static RULE_SolutionConfig: ObjRule = ObjRule {
     properties: &[
-        ("AlgorithmHyperParameters", Shape::Object(&ObjRule { patterns: &[(&PATTERN_2, Shape::STR)], closed: true, ..OBJ_RULE })),
+        ("AlgorithmHyperParameters", Shape::Object(&ObjRule { patterns: &[(&PATTERN_2, Shape::STR)], max_properties: Some(100), closed: true, ..OBJ_RULE })),
         ("AutoMLConfig", Shape::Object(&RULE_AutoMlConfig)),
         ("EventValueThreshold", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-        ("FeatureTransformationParameters", Shape::Object(&ObjRule { patterns: &[(&PATTERN_2, Shape::STR)], closed: true, ..OBJ_RULE })),
+        ("FeatureTransformationParameters", Shape::Object(&ObjRule { patterns: &[(&PATTERN_2, Shape::STR)], max_properties: Some(100), closed: true, ..OBJ_RULE })),
         ("HpoConfig", Shape::Object(&RULE_HpoConfig)),
     ],
     closed: true,

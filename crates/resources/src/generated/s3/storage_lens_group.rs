@@ -153,6 +153,7 @@ pub(crate) static RULE_And: ObjRule = ObjRule {
         ("MatchObjectAge", Shape::Object(&RULE_MatchObjectAge)),
         ("MatchObjectSize", Shape::Object(&RULE_MatchObjectSize)),
     ],
+    min_properties: Some(2),
     closed: true,
     ..OBJ_RULE
 };
@@ -437,6 +438,7 @@ pub(crate) static RULE_Or: ObjRule = ObjRule {
         ("MatchObjectAge", Shape::Object(&RULE_MatchObjectAge)),
         ("MatchObjectSize", Shape::Object(&RULE_MatchObjectSize)),
     ],
+    min_properties: Some(2),
     closed: true,
     ..OBJ_RULE
 };

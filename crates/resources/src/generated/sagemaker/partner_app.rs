@@ -292,7 +292,7 @@ impl PartnerAppAttributes {
 pub(crate) static RULE_PartnerAppConfig: ObjRule = ObjRule {
     properties: &[
         ("AdminUsers", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(0), max_items: Some(5), unique: true })),
-        ("Arguments", Shape::Object(&ObjRule { patterns: &[(&PATTERN_1, Shape::Str(&StrRule { max_len: Some(1024), pattern: Some(&PATTERN_2), ..StrRule::ANY }))], closed: true, ..OBJ_RULE })),
+        ("Arguments", Shape::Object(&ObjRule { patterns: &[(&PATTERN_1, Shape::Str(&StrRule { max_len: Some(1024), pattern: Some(&PATTERN_2), ..StrRule::ANY }))], max_properties: Some(5), closed: true, ..OBJ_RULE })),
     ],
     closed: true,
     ..OBJ_RULE

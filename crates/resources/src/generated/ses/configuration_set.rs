@@ -12,10 +12,11 @@ pub use super::shared::{Tag, TagRequired};
 
 pub(crate) static PATTERN_0: Pattern = Pattern::new("REQUIRE|OPTIONAL");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9_-]{1,64}$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("BOUNCE|COMPLAINT");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("ENABLED|DISABLED");
-pub(crate) static PATTERN_4: Pattern = Pattern::new("MEDIUM|HIGH|MANAGED");
-pub(crate) static PATTERN_5: Pattern = Pattern::new("REQUIRE|REQUIRE_OPEN_ONLY|OPTIONAL");
+pub(crate) static PATTERN_2: Pattern = Pattern::new("true|false");
+pub(crate) static PATTERN_3: Pattern = Pattern::new("BOUNCE|COMPLAINT");
+pub(crate) static PATTERN_4: Pattern = Pattern::new("ENABLED|DISABLED");
+pub(crate) static PATTERN_5: Pattern = Pattern::new("MEDIUM|HIGH|MANAGED");
+pub(crate) static PATTERN_6: Pattern = Pattern::new("REQUIRE|REQUIRE_OPEN_ONLY|OPTIONAL");
 
 #[rustfmt::skip]
 pub(crate) static RULE_ConfigurationSet: ObjRule = ObjRule {
@@ -249,7 +250,7 @@ pub struct ConditionThresholdRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_ConditionThreshold: ObjRule = ObjRule {
     properties: &[
-        ("ConditionThresholdEnabled", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("ConditionThresholdEnabled", Shape::Str(&StrRule { pattern: Some(&PATTERN_4), ..StrRule::ANY })),
         ("OverallConfidenceThreshold", Shape::Object(&RULE_OverallConfidenceThreshold)),
     ],
     required: &["ConditionThresholdEnabled"],
@@ -315,7 +316,7 @@ pub struct DashboardOptionsRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_DashboardOptions: ObjRule = ObjRule {
     properties: &[
-        ("EngagementMetrics", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("EngagementMetrics", Shape::Str(&StrRule { pattern: Some(&PATTERN_4), ..StrRule::ANY })),
     ],
     required: &["EngagementMetrics"],
     closed: true,
@@ -442,7 +443,7 @@ pub struct GuardianOptionsRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_GuardianOptions: ObjRule = ObjRule {
     properties: &[
-        ("OptimizedSharedDelivery", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("OptimizedSharedDelivery", Shape::Str(&StrRule { pattern: Some(&PATTERN_4), ..StrRule::ANY })),
     ],
     required: &["OptimizedSharedDelivery"],
     closed: true,
@@ -502,7 +503,7 @@ pub struct OverallConfidenceThresholdRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_OverallConfidenceThreshold: ObjRule = ObjRule {
     properties: &[
-        ("ConfidenceVerdictThreshold", Shape::Str(&StrRule { pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+        ("ConfidenceVerdictThreshold", Shape::Str(&StrRule { pattern: Some(&PATTERN_5), ..StrRule::ANY })),
     ],
     required: &["ConfidenceVerdictThreshold"],
     closed: true,
@@ -551,7 +552,7 @@ impl ToValue for OverallConfidenceThreshold {
 #[rustfmt::skip]
 pub(crate) static RULE_ReputationOptions: ObjRule = ObjRule {
     properties: &[
-        ("ReputationMetricsEnabled", Shape::Bool),
+        ("ReputationMetricsEnabled", Shape::AllOf(&[Shape::Bool, Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })])),
     ],
     closed: true,
     ..OBJ_RULE
@@ -598,7 +599,7 @@ impl ToValue for ReputationOptions {
 #[rustfmt::skip]
 pub(crate) static RULE_SendingOptions: ObjRule = ObjRule {
     properties: &[
-        ("SendingEnabled", Shape::Bool),
+        ("SendingEnabled", Shape::AllOf(&[Shape::Bool, Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })])),
     ],
     closed: true,
     ..OBJ_RULE
@@ -645,7 +646,7 @@ impl ToValue for SendingOptions {
 #[rustfmt::skip]
 pub(crate) static RULE_SuppressionOptions: ObjRule = ObjRule {
     properties: &[
-        ("SuppressedReasons", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+        ("SuppressedReasons", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
         ("ValidationOptions", Shape::Object(&RULE_ValidationOptions)),
     ],
     closed: true,
@@ -704,7 +705,7 @@ impl ToValue for SuppressionOptions {
 pub(crate) static RULE_TrackingOptions: ObjRule = ObjRule {
     properties: &[
         ("CustomRedirectDomain", Shape::STR),
-        ("HttpsPolicy", Shape::Str(&StrRule { pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+        ("HttpsPolicy", Shape::Str(&StrRule { pattern: Some(&PATTERN_6), ..StrRule::ANY })),
     ],
     closed: true,
     ..OBJ_RULE
