@@ -1,5 +1,7 @@
 //! The checks cloudwright makes beyond the resource schemas (IAM policy documents, DynamoDB
-//! keys and billing mode), case by case against cfn-lint itself: every case is run through the
+//! keys and billing mode) and the schema keywords that need cfn-lint's semantics (`anyOf`/
+//! `oneOf` of typed strings and of union objects, `enumCaseInsensitive`, `patternProperties`,
+//! `prefixItems`), case by case against cfn-lint itself: every case is run through the
 //! generated type's `Resource::check` and, as a one-resource template, through cfn-lint, and
 //! the two verdicts must be the expected one. The cases where cloudwright refuses what
 //! cfn-lint accepts are marked `beyond`: they fail at deploy, which cfn-lint does not know.
@@ -49,6 +51,41 @@ fn table(extra: serde_json::Value) -> serde_json::Value {
         }
     }
     t
+}
+
+fn with(mut base: serde_json::Value, extra: serde_json::Value) -> serde_json::Value {
+    if let (Some(b), Some(extra)) = (base.as_object_mut(), extra.as_object()) {
+        for (k, v) in extra {
+            b.insert(k.clone(), v.clone());
+        }
+    }
+    base
+}
+
+fn redshift(extra: serde_json::Value) -> serde_json::Value {
+    with(
+        json!({"ClusterType": "single-node", "DBName": "app", "MasterUsername": "admin",
+            "NodeType": "ra3.large"}),
+        extra,
+    )
+}
+
+fn broker(extra: serde_json::Value) -> serde_json::Value {
+    with(
+        json!({"BrokerName": "b", "DeploymentMode": "SINGLE_INSTANCE", "EngineType": "ACTIVEMQ",
+            "HostInstanceType": "mq.t3.micro", "PubliclyAccessible": false}),
+        extra,
+    )
+}
+
+fn lattice(definition: serde_json::Value) -> serde_json::Value {
+    json!({"Name": "cfg", "ResourceConfigurationType": "SINGLE",
+        "ResourceConfigurationDefinition": definition})
+}
+
+fn function(variables: serde_json::Value) -> serde_json::Value {
+    json!({"Code": {"ZipFile": "x"}, "Runtime": "python3.12", "Handler": "index.h",
+        "Role": "arn:aws:iam::123456789012:role/a", "Environment": {"Variables": variables}})
 }
 
 const ARN: &str = "arn:aws:dynamodb:us-east-1:123456789012:table/orders";
@@ -236,6 +273,268 @@ fn cases() -> Vec<Case> {
             table(json!({"AttributeDefinitions": [{"AttributeName": "id", "AttributeType": "S"}]})),
             Some("AttributeDefinitions"),
         ),
+        // anyOf of typed strings: a KMS key as ARN, id or alias
+        c(
+            "kms_key_in_none_of_its_forms",
+            "AWS::Redshift::Cluster",
+            redshift(json!({"KmsKeyId": "xyz"})),
+            Some("KmsKeyId"),
+        ),
+        c(
+            "kms_key_as_an_alias",
+            "AWS::Redshift::Cluster",
+            redshift(json!({"KmsKeyId": "alias/app"})),
+            None,
+        ),
+        // an enum or patterns in any case, with enumCaseInsensitive beside them
+        c(
+            "mq_deployment_mode_with_dashes",
+            "AWS::AmazonMQ::Broker",
+            broker(json!({"DeploymentMode": "CLUSTER-MULTI-AZ"})),
+            Some("DeploymentMode"),
+        ),
+        c(
+            "mq_modes_in_any_case",
+            "AWS::AmazonMQ::Broker",
+            broker(json!({"DeploymentMode": "cluster_multi_az", "EngineType": "ActiveMQ"})),
+            None,
+        ),
+        // oneOf of patterns
+        c(
+            "global_cluster_source_of_neither_form",
+            "AWS::RDS::GlobalCluster",
+            json!({"SourceDBClusterIdentifier": "my_cluster!"}),
+            Some("SourceDBClusterIdentifier"),
+        ),
+        c(
+            "global_cluster_source_arn",
+            "AWS::RDS::GlobalCluster",
+            json!({"SourceDBClusterIdentifier": "arn:aws:rds:us-east-1:123456789012:cluster:abc"}),
+            None,
+        ),
+        // enumCaseInsensitive alone
+        c(
+            "batch_log_driver_in_any_case",
+            "AWS::Batch::JobDefinition",
+            json!({"Type": "container", "ContainerProperties": {"Image": "x",
+                "LogConfiguration": {"LogDriver": "AwsLogs"}}}),
+            None,
+        ),
+        c(
+            "batch_log_driver_unknown",
+            "AWS::Batch::JobDefinition",
+            json!({"Type": "container", "ContainerProperties": {"Image": "x",
+                "LogConfiguration": {"LogDriver": "cloudwatch"}}}),
+            Some("ContainerProperties/LogConfiguration/LogDriver"),
+        ),
+        // union objects (oneOf of closed objects)
+        c(
+            "union_object_ok",
+            "AWS::VpcLattice::ResourceConfiguration",
+            lattice(json!({"IpResource": "10.0.0.1"})),
+            None,
+        ),
+        c(
+            "union_object_typo",
+            "AWS::VpcLattice::ResourceConfiguration",
+            lattice(json!({"IpResourse": "10.0.0.1"})),
+            Some("ResourceConfigurationDefinition"),
+        ),
+        c(
+            "union_object_two_forms",
+            "AWS::VpcLattice::ResourceConfiguration",
+            lattice(
+                json!({"IpResource": "10.0.0.1", "ArnResource": "arn:aws:rds:us-east-1:123456789012:db:x"}),
+            ),
+            Some("ResourceConfigurationDefinition"),
+        ),
+        c(
+            "union_object_valid_under_each",
+            "AWS::IoTFleetWise::SignalCatalog",
+            json!({"Nodes": [{}]}),
+            Some("Nodes/0"),
+        ),
+        c(
+            "union_object_branch",
+            "AWS::IoTFleetWise::SignalCatalog",
+            json!({"Nodes": [{"Branch": {"FullyQualifiedName": "a.b"}}]}),
+            None,
+        ),
+        // patternProperties: map keys
+        c(
+            "environment_variable_name_not_matching",
+            "AWS::Lambda::Function",
+            function(json!({"1": "x"})),
+            Some("Environment/Variables/1"),
+        ),
+        c(
+            "environment_variable_names_matching",
+            "AWS::Lambda::Function",
+            function(json!({"TABLE_NAME": "x", "_a1": "y", "LIST": ["x"]})),
+            None,
+        ),
+        c(
+            "custom_resource_properties_of_its_own",
+            "AWS::CloudFormation::CustomResource",
+            json!({"ServiceToken": "arn:aws:lambda:us-east-1:123456789012:function:f",
+                "Flag": true, "Nested": {"a": [1]}}),
+            None,
+        ),
+        // prefixItems beyond DynamoDB::Table's own rule: a global table's key schema
+        c(
+            "global_table_range_key_first",
+            "AWS::DynamoDB::GlobalTable",
+            json!({"Replicas": [{"Region": "us-east-1"}], "BillingMode": "PAY_PER_REQUEST",
+                "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"},
+                    {"AttributeName": "sk", "AttributeType": "S"}],
+                "KeySchema": [{"AttributeName": "pk", "KeyType": "RANGE"},
+                    {"AttributeName": "sk", "KeyType": "HASH"}]}),
+            Some("KeySchema/0/KeyType"),
+        ),
+        c(
+            "global_table_ok",
+            "AWS::DynamoDB::GlobalTable",
+            json!({"Replicas": [{"Region": "us-east-1"}], "BillingMode": "PAY_PER_REQUEST",
+                "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}],
+                "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}]}),
+            None,
+        ),
+        // cfn-lint's extension schemas (if/then, `false`), compiled at codegen
+        c(
+            "pay_per_request_with_throughput",
+            "AWS::DynamoDB::Table",
+            table(
+                json!({"ProvisionedThroughput": {"ReadCapacityUnits": 1, "WriteCapacityUnits": 1}}),
+            ),
+            Some("ProvisionedThroughput"),
+        ),
+        c(
+            "provisioned_without_throughput",
+            "AWS::DynamoDB::Table",
+            table(json!({"BillingMode": "PROVISIONED"})),
+            Some("ProvisionedThroughput"),
+        ),
+        c(
+            "icmp_port_range_half_open",
+            "AWS::EC2::SecurityGroup",
+            json!({"GroupDescription": "d", "SecurityGroupIngress": [{"IpProtocol": "icmp",
+                "FromPort": -1, "ToPort": 80, "CidrIp": "10.0.0.0/8"}]}),
+            Some("SecurityGroupIngress/0/ToPort"),
+        ),
+        c(
+            "icmp_all",
+            "AWS::EC2::SecurityGroup",
+            json!({"GroupDescription": "d", "SecurityGroupIngress": [{"IpProtocol": "icmp",
+                "FromPort": -1, "ToPort": -1, "CidrIp": "10.0.0.0/8"}]}),
+            None,
+        ),
+        c(
+            "ingress_port_range_half_open",
+            "AWS::EC2::SecurityGroupIngress",
+            json!({"GroupId": "sg-12345678", "IpProtocol": "tcp", "FromPort": -1, "ToPort": 80,
+                "CidrIp": "10.0.0.0/8"}),
+            Some("ToPort"),
+        ),
+        c(
+            "db_instance_engine_version_ok",
+            "AWS::RDS::DBInstance",
+            json!({"Engine": "mysql", "EngineVersion": "8.0.40", "DBInstanceClass": "db.t3.micro",
+                "AllocatedStorage": "20", "MasterUsername": "admin", "ManageMasterUserPassword": true}),
+            None,
+        ),
+        c(
+            "db_instance_engine_version_unknown",
+            "AWS::RDS::DBInstance",
+            json!({"Engine": "mysql", "EngineVersion": "5.1", "DBInstanceClass": "db.t3.micro",
+                "AllocatedStorage": "20", "MasterUsername": "admin", "ManageMasterUserPassword": true}),
+            Some("EngineVersion"),
+        ),
+        c(
+            "db_cluster_engine_version_ok",
+            "AWS::RDS::DBCluster",
+            json!({"Engine": "aurora-postgresql", "EngineVersion": "16.6", "MasterUsername": "admin",
+                "ManageMasterUserPassword": true}),
+            None,
+        ),
+        c(
+            "db_cluster_engine_version_unknown",
+            "AWS::RDS::DBCluster",
+            json!({"Engine": "aurora-postgresql", "EngineVersion": "9.9", "MasterUsername": "admin",
+                "ManageMasterUserPassword": true}),
+            Some("EngineVersion"),
+        ),
+        c(
+            "cache_cluster_engine_version_ok",
+            "AWS::ElastiCache::CacheCluster",
+            json!({"Engine": "redis", "EngineVersion": "7.1", "CacheNodeType": "cache.t3.micro",
+                "NumCacheNodes": 1}),
+            None,
+        ),
+        c(
+            "cache_cluster_engine_version_unknown",
+            "AWS::ElastiCache::CacheCluster",
+            json!({"Engine": "redis", "EngineVersion": "1.0", "CacheNodeType": "cache.t3.micro",
+                "NumCacheNodes": 1}),
+            Some("EngineVersion"),
+        ),
+        c(
+            "fifo_queue_deduplication",
+            "AWS::SQS::Queue",
+            json!({"FifoQueue": true, "QueueName": "q.fifo", "ContentBasedDeduplication": true}),
+            None,
+        ),
+        c(
+            "standard_queue_deduplication",
+            "AWS::SQS::Queue",
+            json!({"ContentBasedDeduplication": true}),
+            Some("ContentBasedDeduplication"),
+        ),
+        c(
+            "application_load_balancer_in_one_subnet",
+            "AWS::ElasticLoadBalancingV2::LoadBalancer",
+            json!({"Type": "application", "Subnets": ["subnet-12345678"]}),
+            Some("Subnets"),
+        ),
+        c(
+            "application_load_balancer_in_two_subnets",
+            "AWS::ElasticLoadBalancingV2::LoadBalancer",
+            json!({"Type": "application", "Subnets": ["subnet-12345678", "subnet-87654321"]}),
+            None,
+        ),
+        c(
+            "network_load_balancer_in_one_subnet",
+            "AWS::ElasticLoadBalancingV2::LoadBalancer",
+            json!({"Type": "network", "Subnets": ["subnet-12345678"]}),
+            None,
+        ),
+        c(
+            "inline_code_without_runtime",
+            "AWS::Lambda::Function",
+            json!({"Code": {"ZipFile": "x"}, "Handler": "index.h",
+                "Role": "arn:aws:iam::123456789012:role/a"}),
+            Some("Runtime"),
+        ),
+        c(
+            "image_function_with_handler",
+            "AWS::Lambda::Function",
+            json!({"Code": {"ImageUri": "123456789012.dkr.ecr.us-east-1.amazonaws.com/r:latest"},
+                "PackageType": "Image", "Handler": "index.h",
+                "Role": "arn:aws:iam::123456789012:role/a"}),
+            Some("Handler"),
+        ),
+        c(
+            "image_function",
+            "AWS::Lambda::Function",
+            json!({"Code": {"ImageUri": "123456789012.dkr.ecr.us-east-1.amazonaws.com/r:latest"},
+                "PackageType": "Image", "Role": "arn:aws:iam::123456789012:role/a"}),
+            None,
+        ),
+        c(
+            "bucket_acl_without_ownership_controls",
+            "AWS::S3::Bucket",
+            json!({"AccessControl": "PublicRead"}),
+            Some("OwnershipControls"),
+        ),
         Case {
             name: "billing_mode_on_demand",
             type_name: "AWS::DynamoDB::Table",
@@ -252,7 +551,8 @@ fn check(type_name: &str, properties: &Value) -> Result<(), Violation> {
         "AWS::IAM::Role" => <iam::Role as Resource>::check(properties),
         "AWS::S3::BucketPolicy" => <s3::BucketPolicy as Resource>::check(properties),
         "AWS::DynamoDB::Table" => <dynamodb::Table as Resource>::check(properties),
-        other => panic!("no check wired for {other}"),
+        other => cloudwright_resources::check_properties(other, properties)
+            .unwrap_or_else(|| panic!("{other} is not compiled in")),
     }
 }
 
@@ -262,11 +562,8 @@ fn policy_and_table_rules_agree_with_cfn_lint() {
     let cases = cases();
     let mut files: Vec<PathBuf> = Vec::new();
     for case in &cases {
-        let mut resource = json!({"Type": case.type_name, "Properties": case.properties});
-        if case.type_name == "AWS::DynamoDB::Table" {
-            resource["DeletionPolicy"] = json!("Delete");
-            resource["UpdateReplacePolicy"] = json!("Delete");
-        }
+        let resource = json!({"Type": case.type_name, "Properties": case.properties,
+            "DeletionPolicy": "Delete", "UpdateReplacePolicy": "Delete"});
         let template = json!({
             "AWSTemplateFormatVersion": "2010-09-09",
             "Resources": {"R": resource}

@@ -57,8 +57,13 @@ impl Gates {
         }
         let mut patterns = BTreeSet::new();
         for st in shared.structs.iter().filter(|st| names.contains(&st.name)) {
-            for f in &st.fields {
-                shared::map_patterns(&f.shape, |i| {
+            for shape in st
+                .fields
+                .iter()
+                .map(|f| &f.shape)
+                .chain(std::iter::once(&st.constraints.patterns))
+            {
+                shared::map_patterns(shape, |i| {
                     patterns.insert(i);
                     String::new()
                 });
@@ -282,6 +287,15 @@ fn emit_rule(out: &mut String, s: &StructDef, resource: Option<&ResourceModel>) 
             deps(&c.dependent_excluded)
         );
     }
+    if !c.patterns.is_empty() {
+        let _ = writeln!(out, "    patterns: {},", c.patterns);
+    }
+    if let Some(n) = c.min_properties {
+        let _ = writeln!(out, "    min_properties: Some({n}),");
+    }
+    if let Some(n) = c.max_properties {
+        let _ = writeln!(out, "    max_properties: Some({n}),");
+    }
     if c.closed {
         out.push_str("    closed: true,\n");
     }
@@ -294,6 +308,9 @@ fn emit_rule(out: &mut String, s: &StructDef, resource: Option<&ResourceModel>) 
         && !c.any_of.is_empty()
         && !c.dependent_required.is_empty()
         && !c.dependent_excluded.is_empty()
+        && !c.patterns.is_empty()
+        && c.min_properties.is_some()
+        && c.max_properties.is_some()
         && c.closed
         && tagged;
     if !all_set {
@@ -457,10 +474,18 @@ fn emit_struct(
                 m.tag_format
             );
         }
+        let extensions = if m.extensions.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "\n        crate::constraint::check_extensions(&self::{}::EXTENSIONS, properties)?;",
+                path::SCHEMA
+            )
+        };
         let _ = writeln!(
             out,
             "    fn check(properties: &{value}) -> ::std::result::Result<(), {core}::Violation> {{\n        \
-             crate::constraint::check(&self::{}::RULE_{}, properties)?;\n        \
+             crate::constraint::check(&self::{}::RULE_{}, properties)?;{extensions}\n        \
              crate::rules::check(Self::TYPE_NAME, properties)\n    }}",
             path::SCHEMA,
             s.name
@@ -664,18 +689,23 @@ pub fn resource_file(m: &ResourceModel, header: &str, shared: &Shared) -> String
     emit_patterns(&mut schema, &patterns);
     let renumber = |s: &StructDef| -> StructDef {
         let mut s = s.clone();
-        for f in &mut s.fields {
-            f.shape = shared::map_patterns(&f.shape, |i| {
+        let renumbered = |shape: &str| {
+            shared::map_patterns(shape, |i| {
                 let at = m
                     .patterns
                     .get(i)
                     .and_then(|p| patterns.iter().position(|q| q == p))
                     .unwrap_or(i);
                 format!("PATTERN_{at}")
-            });
+            })
+        };
+        for f in &mut s.fields {
+            f.shape = renumbered(&f.shape);
         }
+        s.constraints.patterns = renumbered(&s.constraints.patterns);
         s
     };
+    emit_extensions(&mut schema, m, &patterns);
     emit_rule(&mut schema, &renumber(&m.resource), Some(m));
     emit_struct(&mut out, &m.resource, Some(m), &taken);
     emit_attributes(&mut out, m);
@@ -716,6 +746,49 @@ fn schema_module(out: &mut String, uses: &str, items: &str, cfg: &str) {
     out.push_str("}\n");
 }
 
+/// The `EXTENSIONS` static of a resource module: cfn-lint's extension schemas of the type
+/// that the generator compiled (`patterns`: the module's, which their shapes are
+/// renumbered to), with the ones it did not named in its doc.
+fn emit_extensions(out: &mut String, m: &ResourceModel, patterns: &[String]) {
+    if m.extensions.is_empty() && m.extensions_skipped.is_empty() {
+        return;
+    }
+    out.push_str("/// cfn-lint's extension schemas of this type (`crates/codegen/schemas/extensions.json`),\n");
+    out.push_str("/// checked at synthesis.");
+    if m.extensions_skipped.is_empty() {
+        out.push('\n');
+    } else {
+        out.push_str(" Not checked:\n");
+        for s in &m.extensions_skipped {
+            let _ = writeln!(out, "/// - {s}");
+        }
+    }
+    out.push_str("#[rustfmt::skip]\n#[allow(dead_code)]\n");
+    let _ = writeln!(
+        out,
+        "pub(crate) static EXTENSIONS: [Extension; {}] = [",
+        m.extensions.len()
+    );
+    for e in &m.extensions {
+        let shape = shared::map_patterns(&e.shape, |i| {
+            let at = m
+                .patterns
+                .get(i)
+                .and_then(|p| patterns.iter().position(|q| q == p))
+                .unwrap_or(i);
+            format!("PATTERN_{at}")
+        });
+        let _ = writeln!(
+            out,
+            "    Extension {{ rule: {}, path: {}, description: {}, shape: {shape} }},",
+            lit(&e.rule),
+            lit(&e.path),
+            lit(&e.description)
+        );
+    }
+    out.push_str("];\n\n");
+}
+
 /// The patterns a resource module emits (those its own structs use), in order: what
 /// `PATTERN_<i>` of the module is.
 pub fn module_patterns(m: &ResourceModel, shared: &Shared) -> Vec<String> {
@@ -725,12 +798,23 @@ pub fn module_patterns(m: &ResourceModel, shared: &Shared) -> Vec<String> {
             .iter()
             .filter(|s| !shared.is_shared(&m.module, &s.name)),
     ) {
-        for f in &s.fields {
-            shared::map_patterns(&f.shape, |i| {
+        for shape in s
+            .fields
+            .iter()
+            .map(|f| &f.shape)
+            .chain(std::iter::once(&s.constraints.patterns))
+        {
+            shared::map_patterns(shape, |i| {
                 used.insert(i);
                 String::new()
             });
         }
+    }
+    for e in &m.extensions {
+        shared::map_patterns(&e.shape, |i| {
+            used.insert(i);
+            String::new()
+        });
     }
     used.into_iter().map(|i| m.patterns[i].clone()).collect()
 }

@@ -197,6 +197,7 @@ pub fn generate(codegen_dir: &Path) -> Result<Vec<GeneratedFile>, Error> {
 
     let docs = parse_json(&codegen_dir.join("schemas/docs.json"))?;
     let api_enums = parse_json(&codegen_dir.join("schemas/api_enums.json"))?;
+    let extensions = parse_json(&codegen_dir.join("schemas/extensions.json"))?;
 
     let mut models = Vec::new();
     let mut failed = Vec::new();
@@ -214,6 +215,10 @@ pub fn generate(codegen_dir: &Path) -> Result<Vec<GeneratedFile>, Error> {
             .and_then(Json::as_object)
         {
             add_api_enums(&mut schema, enums);
+        }
+        // cfn-lint's extension schemas of the type (export_extensions.py), for the model
+        if let (Some(list), Some(s)) = (extensions.get(type_name), schema.as_object_mut()) {
+            s.insert("x-cfn-lint-extensions".into(), list.clone());
         }
         if schema.get("typeName").and_then(Json::as_str) != Some(type_name.as_str()) {
             return Err(err(format!(

@@ -64,8 +64,16 @@ pub struct ObjConstraints {
     pub dependent_required: Vec<(String, Vec<String>)>,
     /// `dependentExcluded`.
     pub dependent_excluded: Vec<(String, Vec<String>)>,
-    /// `additionalProperties: false` (and no `patternProperties` that admit other names).
+    /// `additionalProperties: false` (names a `patternProperties` pattern matches are
+    /// admitted).
     pub closed: bool,
+    /// `patternProperties`: the `ObjRule::patterns` expression (`&[(&PATTERN_i, shape)]`),
+    /// empty when there are none.
+    pub patterns: String,
+    /// `minProperties`.
+    pub min_properties: Option<u64>,
+    /// `maxProperties`.
+    pub max_properties: Option<u64>,
 }
 
 /// A struct: the resource's properties or a property type.
@@ -157,6 +165,10 @@ pub struct ResourceModel {
     /// The schema's `tagging.taggable` is true: its `Tags` are checked as cfn-lint's E3024
     /// checks them (`ObjRule::tagged`).
     pub tags_checked: bool,
+    /// cfn-lint's extension schemas of the type, compiled.
+    pub extensions: Vec<ExtensionDef>,
+    /// The extension schemas of the type not compiled, each with the reason.
+    pub extensions_skipped: Vec<String>,
 }
 
 impl ResourceModel {
@@ -272,20 +284,6 @@ fn kind(schema: &Json) -> Kind<'_> {
             None => Kind::Json,
         },
         Some(_) => Kind::Json,
-    }
-}
-
-/// `Shape::Typed` of the JSON types an unchecked alternative allows (`"type": ["object",
-/// "string"]`), or `Shape::Any` when it names none.
-fn typed_shape(alt: &Json) -> String {
-    let names: Vec<&str> = match alt.get("type") {
-        Some(Json::String(t)) => vec![t.as_str()],
-        Some(Json::Array(ts)) => ts.iter().filter_map(Json::as_str).collect(),
-        _ => return "Shape::Any".into(),
-    };
-    match type_bits(&names) {
-        Some(mask) if mask != 0 => typed_mask(mask),
-        _ => "Shape::Any".into(),
     }
 }
 
@@ -768,11 +766,13 @@ impl<'a> Builder<'a> {
             ));
             doc
         };
+        let mut constraints = obj_constraints(schema);
+        constraints.patterns = self.pattern_properties(schema, 0);
         Ok(StructDef {
             name: name.to_owned(),
             doc,
             fields,
-            constraints: obj_constraints(schema),
+            constraints,
         })
     }
 
@@ -1025,6 +1025,7 @@ pub fn resource_model(
     doc.push(format!("Documentation: <{doc_url}>"));
     top.doc = doc;
 
+    let (extensions, extensions_skipped) = b.extensions();
     let module = crate::names::module(resource);
     Ok(ResourceModel {
         type_name: type_name.to_owned(),
@@ -1044,6 +1045,8 @@ pub fn resource_model(
             .and_then(|t| t.get("taggable"))
             .and_then(Json::as_bool)
             .unwrap_or(false),
+        extensions,
+        extensions_skipped,
     })
 }
 
@@ -1109,6 +1112,58 @@ fn opt_u64(v: Option<&Json>) -> String {
     }
 }
 
+/// `Shape::AnyOf`/`Shape::OneOf` of built alternatives; `None` when it would accept every
+/// value its type allows (an `anyOf` with an unconstrained alternative, such as the
+/// `relationshipRef`-only ones).
+fn union_of(keyword: &str, shapes: Vec<String>) -> Option<String> {
+    const FREE: [&str; 5] = [
+        "Shape::Any",
+        "Shape::STR",
+        "Shape::INT",
+        "Shape::NUM",
+        "Shape::Bool",
+    ];
+    if shapes.is_empty()
+        || (keyword == "anyOf" && shapes.iter().any(|s| FREE.contains(&s.as_str())))
+    {
+        return None;
+    }
+    let variant = if keyword == "oneOf" { "OneOf" } else { "AnyOf" };
+    Some(format!("Shape::{variant}(&[{}])", shapes.join(", ")))
+}
+
+/// The shapes that must all accept a value: one shape as it is, several as
+/// `Shape::AllOf` (unconstrained ones left out).
+fn all_of(parts: Vec<String>) -> String {
+    let mut parts: Vec<String> = parts.into_iter().filter(|p| p != "Shape::Any").collect();
+    match parts.len() {
+        0 => "Shape::Any".into(),
+        1 => parts.remove(0),
+        _ => format!("Shape::AllOf(&[{}])", parts.join(", ")),
+    }
+}
+
+/// `&[&[&["A"], &["B"]]]`: the `one_of`/`any_of` of an `ObjRule`.
+fn sets_list(v: &[Vec<Vec<String>>]) -> String {
+    let outer: Vec<String> = v
+        .iter()
+        .map(|alts| {
+            let inner: Vec<String> = alts.iter().map(|a| str_list(a)).collect();
+            format!("&[{}]", inner.join(", "))
+        })
+        .collect();
+    format!("&[{}]", outer.join(", "))
+}
+
+/// `&[("A", &["B"])]`: the `dependent_required`/`dependent_excluded` of an `ObjRule`.
+fn deps_list(v: &[(String, Vec<String>)]) -> String {
+    let items: Vec<String> = v
+        .iter()
+        .map(|(k, l)| format!("({k:?}, {})", str_list(l)))
+        .collect();
+    format!("&[{}]", items.join(", "))
+}
+
 fn str_list(a: &[String]) -> String {
     let items: Vec<String> = a.iter().map(|s| format!("{s:?}")).collect();
     format!("&[{}]", items.join(", "))
@@ -1164,10 +1219,8 @@ fn obj_constraints(schema: &Json) -> ObjConstraints {
     let mut c = ObjConstraints {
         required: string_array(schema.get("required")),
         // `additionalProperties: false` beside `patternProperties` closes the object only
-        // to names no pattern matches; the one schema with both (CustomResource) has `.*`,
-        // so such an object stays open
-        closed: schema.get("additionalProperties") == Some(&Json::Bool(false))
-            && schema.get("patternProperties").is_none(),
+        // to names no pattern matches (`ObjRule::patterns`)
+        closed: schema.get("additionalProperties") == Some(&Json::Bool(false)),
         ..ObjConstraints::default()
     };
     c.one_of.extend(schema.get("oneOf").and_then(required_sets));
@@ -1184,6 +1237,8 @@ fn obj_constraints(schema: &Json) -> ObjConstraints {
     c.dependent_required
         .extend(dependency_lists(schema.get("dependencies")));
     c.dependent_excluded = dependency_lists(schema.get("dependentExcluded"));
+    c.min_properties = schema.get("minProperties").and_then(Json::as_u64);
+    c.max_properties = schema.get("maxProperties").and_then(Json::as_u64);
     c
 }
 
@@ -1230,38 +1285,43 @@ impl<'a> Builder<'a> {
         }
     }
 
-    /// For a free-form (`Json`) property whose schema is a `oneOf`/`anyOf` of alternatives:
-    /// `Shape::AnyOf` of the alternatives that are definitions (`$ref`), scalars or lists of
-    /// definitions, so a literal is checked against the one it can be (an inline object
-    /// alternative stays unchecked, `Shape::Any`). `None` when nothing would be checked.
+    /// For a free-form (`Json`) property whose schema is a `oneOf`/`anyOf`: the alternatives
+    /// that are definitions (`$ref`) or lists of them keep their generated types and rules
+    /// (`Shape::Object(&RULE_..)`), the others are built inline; `None` when the property
+    /// has no such keyword (its `json_shape` then covers it).
     fn alternatives_shape(&mut self, schema: &Json, owner: &str, hint: &str) -> Option<String> {
-        let alternatives = match self.lookup(schema, "oneOf") {
-            Some(a) => a,
-            None => self.lookup(schema, "anyOf")?,
+        let (keyword, alternatives) = match self.lookup(schema, "oneOf") {
+            Some(a) => ("oneOf", a),
+            None => ("anyOf", self.lookup(schema, "anyOf")?),
         };
         let alternatives = alternatives.as_array()?.clone();
         let mut shapes = Vec::new();
         for alt in &alternatives {
-            let checkable = alt.get("$ref").is_some()
-                || matches!(kind(alt), Kind::Str | Kind::Int | Kind::Num | Kind::Bool)
+            let typed = alt.get("$ref").is_some()
                 || matches!(kind(alt), Kind::List(Some(items)) if items.get("$ref").is_some());
-            let shape = match checkable.then(|| self.ty(alt, owner, hint)) {
-                Some(Ok(ty)) => self.shape(alt, &ty),
-                _ => typed_shape(alt),
+            let shape = match typed.then(|| self.ty(alt, owner, hint)) {
+                Some(Ok(ty)) => Some(self.shape(alt, &ty)),
+                _ => self.alt_shape(alt, &Ty::Json, 0),
             };
-            shapes.push(shape);
+            shapes.push(shape?);
         }
-        if shapes.iter().all(|s| s == "Shape::Any") {
-            return None;
-        }
-        Some(format!("Shape::AnyOf(&[{}])", shapes.join(", ")))
+        let union = union_of(keyword, shapes)?;
+        let base = self.json_base(schema, 0);
+        Some(all_of(vec![base, union]))
     }
 
     /// The shape of a free-form (`Json`) value: the JSON types its schema allows and, where
     /// an object form lists `properties` (an object-or-string such as SQS's
-    /// `RedrivePolicy`), those properties checked by an inline rule (no Rust type is made
-    /// for them). `Shape::Any` when the schema allows every type and lists no properties.
+    /// `RedrivePolicy`) or `patternProperties` (a map), those checked by an inline rule (no
+    /// Rust type is made for them), and its `anyOf`/`oneOf` alternatives. `Shape::Any` when
+    /// the schema allows every type and says nothing else checkable.
     fn json_shape(&mut self, schema: &Json, depth: usize) -> String {
+        let base = self.json_base(schema, depth);
+        self.with_combinators(schema, base, &Ty::Json, depth)
+    }
+
+    /// [`Self::json_shape`] without the combinators.
+    fn json_base(&mut self, schema: &Json, depth: usize) -> String {
         const ALL: u8 = 31; // object, string, array, number, boolean
         let mask = match self.lookup(schema, "type") {
             Some(Json::String(t)) => type_bits(&[t.as_str()]),
@@ -1276,22 +1336,137 @@ impl<'a> Builder<'a> {
         let props = self
             .lookup(schema, "properties")
             .and_then(|p| p.as_object().cloned())
-            .filter(|p| !p.is_empty());
-        let object = match props {
-            Some(props) if mask & 1 != 0 && depth < 4 => {
-                Some(self.inline_rule(schema, &props, depth))
-            }
-            _ => None,
+            .unwrap_or_default();
+        let patterns = self
+            .lookup(schema, "patternProperties")
+            .and_then(|p| p.as_object().cloned())
+            .unwrap_or_default();
+        let object = if mask & 1 != 0 && depth < 4 && (!props.is_empty() || !patterns.is_empty()) {
+            Some(self.inline_rule(schema, &props, depth))
+        } else {
+            None
         };
-        match object {
-            Some(o) if mask == 1 => o,
-            Some(o) => format!("Shape::AnyOf(&[{o}, {}])", typed_mask(mask & !1)),
-            None if mask == ALL => "Shape::Any".into(),
-            None => typed_mask(mask),
+        // the string form of an object-or-string (`PolicyDocument`, `Content`) keeps its
+        // `pattern` and lengths
+        let string = (mask & 2 != 0
+            && mask != ALL
+            && ["pattern", "minLength", "maxLength"]
+                .iter()
+                .any(|k| self.lookup(schema, k).is_some()))
+        .then(|| self.own_shape(schema, &Ty::Str, depth));
+        let mut forms = Vec::new();
+        let mut rest = mask;
+        if let Some(o) = object {
+            forms.push(o);
+            rest &= !1;
+        }
+        if let Some(s) = string {
+            forms.push(s);
+            rest &= !2;
+        }
+        if rest != 0 && !(forms.is_empty() && rest == ALL) {
+            forms.push(typed_mask(rest));
+        }
+        match forms.len() {
+            0 => "Shape::Any".into(),
+            1 => forms.remove(0),
+            _ => format!("Shape::AnyOf(&[{}])", forms.join(", ")),
         }
     }
 
-    /// `Shape::Object` of an inline rule for an object form's `properties`.
+    /// `shape` with the `anyOf`/`oneOf` and `prefixItems` of `schema` beside it
+    /// (`Shape::AllOf`); `ty` is the value's type, which an alternative that names no type
+    /// of its own inherits (`{"format": "AWS::KMS::Key.Arn"}` under a string).
+    fn with_combinators(&mut self, schema: &Json, shape: String, ty: &Ty, depth: usize) -> String {
+        let mut parts = vec![shape];
+        if depth <= 6 {
+            for keyword in ["anyOf", "oneOf"] {
+                let Some(Json::Array(alternatives)) = self.lookup(schema, keyword) else {
+                    continue;
+                };
+                let shapes: Option<Vec<String>> = alternatives
+                    .iter()
+                    .map(|alt| self.alt_shape(alt, ty, depth + 1))
+                    .collect();
+                if let Some(union) = shapes.and_then(|s| union_of(keyword, s)) {
+                    parts.push(union);
+                }
+            }
+            if let (Some(Json::Array(prefix)), Ty::List(item)) =
+                (self.lookup(schema, "prefixItems"), ty)
+            {
+                let shapes: Option<Vec<String>> = prefix
+                    .iter()
+                    .map(|p| self.alt_shape(p, item, depth + 1))
+                    .collect();
+                if let Some(shapes) = shapes.filter(|s| s.iter().any(|s| s != "Shape::Any")) {
+                    parts.push(format!("Shape::Items(&[{}])", shapes.join(", ")));
+                }
+            }
+        }
+        all_of(parts)
+    }
+
+    /// The shape of one alternative of an `anyOf`/`oneOf` (or one `prefixItems` entry)
+    /// for a value of type `ty`: built inline; an alternative naming no type of its own and
+    /// no object or list keyword constrains the value as its type (`ty`) would.
+    fn alt_shape(&mut self, alt: &Json, ty: &Ty, depth: usize) -> Option<String> {
+        if depth > 6 {
+            return None;
+        }
+        // `$ref` with keywords beside it: both apply (cfn-lint); merged
+        let mut alt = alt.clone();
+        for _ in 0..8 {
+            let Some(r) = alt.get("$ref").and_then(Json::as_str).map(str::to_owned) else {
+                break;
+            };
+            let mut target = self.deref(&r)?.clone();
+            if let (Some(t), Some(a)) = (target.as_object_mut(), alt.as_object()) {
+                for (k, v) in a {
+                    if k != "$ref" {
+                        t.insert(k.clone(), v.clone());
+                    }
+                }
+            }
+            alt = target;
+        }
+        let object_keywords = [
+            "properties",
+            "required",
+            "additionalProperties",
+            "patternProperties",
+        ];
+        let has_type = alt.get("type").is_some()
+            || object_keywords.iter().any(|k| alt.get(*k).is_some())
+            || alt.get("items").is_some();
+        if !has_type {
+            let ty = match ty {
+                Ty::Enum(_) => Ty::Str,
+                Ty::Struct { .. } => Ty::Json,
+                t => t.clone(),
+            };
+            return Some(match ty {
+                Ty::Json => self.json_shape(&alt, depth),
+                Ty::List(_) => {
+                    let s = self.inline_shape(&alt, depth);
+                    self.with_combinators(&alt, s, &ty, depth)
+                }
+                _ => self.shape_at(&alt, &ty, depth),
+            });
+        }
+        if alt.get("type").is_none() && object_keywords.iter().any(|k| alt.get(*k).is_some()) {
+            // an object's keywords without a type: they apply to objects only
+            let mut typed = alt.clone();
+            if let Some(o) = typed.as_object_mut() {
+                o.insert("type".into(), Json::String("object".into()));
+            }
+            return Some(self.inline_shape(&typed, depth));
+        }
+        Some(self.inline_shape(&alt, depth))
+    }
+
+    /// `Shape::Object` of an inline rule for an object form's `properties`, its
+    /// `patternProperties` and its object-level constraints.
     fn inline_rule(
         &mut self,
         schema: &Json,
@@ -1306,9 +1481,40 @@ impl<'a> Builder<'a> {
             entries.push(format!("({name:?}, {shape})"));
         }
         let c = obj_constraints(schema);
-        let mut set = vec![format!("properties: &[{}]", entries.join(", "))];
+        let mut set = Vec::new();
+        if !entries.is_empty() {
+            set.push(format!("properties: &[{}]", entries.join(", ")));
+        }
         if !c.required.is_empty() {
             set.push(format!("required: {}", str_list(&c.required)));
+        }
+        if !c.one_of.is_empty() {
+            set.push(format!("one_of: {}", sets_list(&c.one_of)));
+        }
+        if !c.any_of.is_empty() {
+            set.push(format!("any_of: {}", sets_list(&c.any_of)));
+        }
+        if !c.dependent_required.is_empty() {
+            set.push(format!(
+                "dependent_required: {}",
+                deps_list(&c.dependent_required)
+            ));
+        }
+        if !c.dependent_excluded.is_empty() {
+            set.push(format!(
+                "dependent_excluded: {}",
+                deps_list(&c.dependent_excluded)
+            ));
+        }
+        let patterns = self.pattern_properties(schema, depth);
+        if !patterns.is_empty() {
+            set.push(format!("patterns: {patterns}"));
+        }
+        if let Some(n) = c.min_properties {
+            set.push(format!("min_properties: Some({n})"));
+        }
+        if let Some(n) = c.max_properties {
+            set.push(format!("max_properties: Some({n})"));
         }
         if c.closed {
             set.push("closed: true".into());
@@ -1317,6 +1523,28 @@ impl<'a> Builder<'a> {
             "Shape::Object(&ObjRule {{ {}, ..OBJ_RULE }})",
             set.join(", ")
         )
+    }
+
+    /// The `ObjRule::patterns` of a schema's `patternProperties` (`&[(&PATTERN_i, shape)]`),
+    /// or an empty string when it has none.
+    fn pattern_properties(&mut self, schema: &Json, depth: usize) -> String {
+        let Some(Json::Object(patterns)) = self.lookup(schema, "patternProperties") else {
+            return String::new();
+        };
+        if patterns.is_empty() {
+            return String::new();
+        }
+        let mut entries = Vec::new();
+        for (pattern, value) in &patterns {
+            let at = self.pattern_index(pattern);
+            let shape = if depth < 4 {
+                self.inline_shape(value, depth + 1)
+            } else {
+                "Shape::Any".into()
+            };
+            entries.push(format!("(&PATTERN_{at}, {shape})"));
+        }
+        format!("&[{}]", entries.join(", "))
     }
 
     /// The shape of a property inside an inline rule: scalars and lists with their
@@ -1335,32 +1563,63 @@ impl<'a> Builder<'a> {
         }
         let schema = cur.clone();
         match kind(&schema) {
-            Kind::Str | Kind::StrEnum(_) => self.shape(&schema, &Ty::Str),
-            Kind::Int => self.shape(&schema, &Ty::Int),
-            Kind::Num => self.shape(&schema, &Ty::Num),
-            Kind::Bool => "Shape::Bool".into(),
+            Kind::Str | Kind::StrEnum(_) => self.shape_at(&schema, &Ty::Str, depth),
+            Kind::Int => self.shape_at(&schema, &Ty::Int, depth),
+            Kind::Num => self.shape_at(&schema, &Ty::Num, depth),
+            Kind::Bool => self.shape_at(&schema, &Ty::Bool, depth),
             Kind::List(items) => {
                 let items = items.cloned();
-                let item_shape = match items {
-                    Some(i) if depth < 4 => self.inline_shape(&i, depth + 1),
+                let item_shape = match &items {
+                    Some(i) if depth < 4 => self.inline_shape(i, depth + 1),
                     _ => "Shape::Any".into(),
                 };
-                format!(
+                let list = format!(
                     "Shape::List(&ListRule {{ items: {item_shape}, min_items: {}, max_items: {}, unique: {} }})",
                     opt_u64(schema.get("minItems")),
                     opt_u64(schema.get("maxItems")),
                     schema.get("uniqueItems") == Some(&Json::Bool(true)),
-                )
+                );
+                // the item type an alternative or a positional item inherits: free-form
+                self.with_combinators(&schema, list, &Ty::List(Box::new(Ty::Json)), depth)
             }
             Kind::Object | Kind::Json => self.json_shape(&schema, depth),
         }
     }
 
-    /// The `constraint::Shape` expression of a property of type `ty`.
+    /// The `constraint::Shape` expression of a property of type `ty`, with its
+    /// `anyOf`/`oneOf`/`prefixItems` beside it.
     fn shape(&mut self, schema: &Json, ty: &Ty) -> String {
+        self.shape_at(schema, ty, 0)
+    }
+
+    /// [`Self::shape`] at a depth of nested alternatives and inline rules (bounded, so
+    /// recursive definitions end).
+    fn shape_at(&mut self, schema: &Json, ty: &Ty, depth: usize) -> String {
+        let own = self.own_shape(schema, ty, depth);
         match ty {
-            Ty::Json => self.json_shape(schema, 0),
-            Ty::Bool => "Shape::Bool".into(),
+            // a struct's rule holds its own combinators (of required sets); a free-form
+            // value's shape has them already
+            Ty::Struct { .. } | Ty::Json => own,
+            _ => self.with_combinators(schema, own, ty, depth),
+        }
+    }
+
+    /// [`Self::shape`] without the combinators.
+    fn own_shape(&mut self, schema: &Json, ty: &Ty, depth: usize) -> String {
+        match ty {
+            Ty::Json => self.json_shape(schema, depth),
+            // a `pattern` beside the boolean type (`true|false`): checked on its string form
+            Ty::Bool => match self
+                .lookup(schema, "pattern")
+                .as_ref()
+                .and_then(Json::as_str)
+            {
+                Some(p) => format!(
+                    "Shape::AllOf(&[Shape::Bool, Shape::Str(&StrRule {{ pattern: Some(&PATTERN_{}), ..StrRule::ANY }})])",
+                    self.pattern_index(p)
+                ),
+                None => "Shape::Bool".into(),
+            },
             Ty::Struct { name, .. } => format!("Shape::Object(&RULE_{name})"),
             Ty::Int | Ty::Num => {
                 let allowed: Vec<String> = self
@@ -1379,7 +1638,13 @@ impl<'a> Builder<'a> {
                     opt_num(self.lookup(schema, "maximum").as_ref()),
                 );
                 let kind = if *ty == Ty::Int { "Int" } else { "Num" };
-                if min == "None" && max == "None" && allowed.is_empty() {
+                let multiple_of = match self.lookup(schema, "multipleOf") {
+                    Some(Json::Number(d)) => {
+                        d.as_f64().map(|f| format!("Some(({f:?}, {}))", d.is_f64()))
+                    }
+                    _ => None,
+                };
+                if min == "None" && max == "None" && allowed.is_empty() && multiple_of.is_none() {
                     return format!("Shape::{}", kind.to_uppercase());
                 }
                 let mut set = Vec::new();
@@ -1392,7 +1657,10 @@ impl<'a> Builder<'a> {
                 if !allowed.is_empty() {
                     set.push(format!("allowed: &[{}]", allowed.join(", ")));
                 }
-                let rest = if set.len() < 3 {
+                if let Some(m) = multiple_of {
+                    set.push(format!("multiple_of: {m}"));
+                }
+                let rest = if set.len() < 4 {
                     ", ..NumRule::ANY"
                 } else {
                     ""
@@ -1419,10 +1687,23 @@ impl<'a> Builder<'a> {
                 };
                 let allowed: Vec<String> = self
                     .lookup(schema, "enum")
+                    .or_else(|| self.lookup(schema, "const").map(|c| Json::Array(vec![c])))
                     .or_else(|| self.lookup(schema, "x-api-enum"))
                     .as_ref()
                     .and_then(Json::as_array)
                     .filter(|a| a.iter().all(Json::is_string))
+                    .map(|a| {
+                        a.iter()
+                            .filter_map(Json::as_str)
+                            .map(str::to_owned)
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                // cfn-lint's `enumCaseInsensitive`
+                let any_case: Vec<String> = self
+                    .lookup(schema, "enumCaseInsensitive")
+                    .as_ref()
+                    .and_then(Json::as_array)
                     .map(|a| {
                         a.iter()
                             .filter_map(Json::as_str)
@@ -1436,6 +1717,7 @@ impl<'a> Builder<'a> {
                 );
                 if [&min, &max, &pattern, &format].iter().all(|s| *s == "None")
                     && allowed.is_empty()
+                    && any_case.is_empty()
                 {
                     return "Shape::STR".into();
                 }
@@ -1449,10 +1731,13 @@ impl<'a> Builder<'a> {
                 if !allowed.is_empty() {
                     set.push(format!("allowed: {}", str_list(&allowed)));
                 }
+                if !any_case.is_empty() {
+                    set.push(format!("allowed_any_case: {}", str_list(&any_case)));
+                }
                 if format != "None" {
                     set.push(format!("format: {format}"));
                 }
-                let rest = if set.len() < 5 {
+                let rest = if set.len() < 6 {
                     ", ..StrRule::ANY"
                 } else {
                     ""
@@ -1462,7 +1747,7 @@ impl<'a> Builder<'a> {
             Ty::List(item) => {
                 let items_schema = self.lookup(schema, "items");
                 let item_shape = match &items_schema {
-                    Some(i) => self.shape(i, item),
+                    Some(i) => self.shape_at(i, item, depth),
                     None => "Shape::Any".into(),
                 };
                 format!(
@@ -1507,6 +1792,262 @@ impl<'a> Builder<'a> {
             cur = self.deref(r)?;
         }
         Some(cur)
+    }
+}
+
+/// One of cfn-lint's extension schemas compiled for a type (`constraint::Extension`).
+#[derive(Clone, Debug)]
+pub struct ExtensionDef {
+    /// cfn-lint's rule id.
+    pub rule: String,
+    /// Where below `Properties` (`*` for each item).
+    pub path: String,
+    /// The rule's description.
+    pub description: String,
+    /// The `constraint::Shape` expression.
+    pub shape: String,
+}
+
+impl<'a> Builder<'a> {
+    /// The extension schemas `export_extensions.py` exported for this type (put into the
+    /// schema as `x-cfn-lint-extensions`), compiled; the ones that use a keyword the shapes
+    /// cannot state exactly (cross-resource `cfnGather`, `$data`, `contains`,
+    /// `propertyNames`, ...) or that were not exported (region-keyed, too large) are named
+    /// in the second list with the reason.
+    fn extensions(&mut self) -> (Vec<ExtensionDef>, Vec<String>) {
+        let mut done = Vec::new();
+        let mut skipped = Vec::new();
+        let Some(Json::Array(entries)) = self.root.get("x-cfn-lint-extensions") else {
+            return (done, skipped);
+        };
+        for e in entries {
+            let text = |k: &str| e.get(k).and_then(Json::as_str).unwrap_or("").to_owned();
+            let (rule, path) = (text("rule"), text("path"));
+            let shape = match e.get("schema") {
+                Some(schema) => self.ext_shape(schema, 0),
+                None => None,
+            };
+            match shape {
+                Some(shape) => done.push(ExtensionDef {
+                    rule,
+                    path,
+                    description: text("description"),
+                    shape,
+                }),
+                None => {
+                    let why = if e.get("region_keyed").is_some() {
+                        "region-keyed, not exported"
+                    } else if e.get("too_large").is_some() {
+                        "too large, not exported"
+                    } else {
+                        "a keyword not compiled"
+                    };
+                    skipped.push(format!("{rule} at `{path}`: {why}"));
+                }
+            }
+        }
+        (done, skipped)
+    }
+
+    /// An extension schema node as a shape, or `None` when it uses a keyword that cannot
+    /// be stated exactly (an inexact part inside an `if` or `not` would refuse what
+    /// cfn-lint accepts).
+    fn ext_shape(&mut self, node: &Json, depth: usize) -> Option<String> {
+        if depth > 12 {
+            return None;
+        }
+        let obj = match node {
+            Json::Bool(true) => return Some("Shape::Any".into()),
+            Json::Bool(false) => return Some("Shape::Never".into()),
+            Json::Object(o) => o,
+            _ => return None,
+        };
+        const KNOWN: [&str; 21] = [
+            "description",
+            "type",
+            "properties",
+            "required",
+            "enum",
+            "const",
+            "pattern",
+            "if",
+            "then",
+            "else",
+            "allOf",
+            "anyOf",
+            "oneOf",
+            "not",
+            "minimum",
+            "maximum",
+            "additionalProperties",
+            "dependentExcluded",
+            "items",
+            "minItems",
+            "maxItems",
+        ];
+        // `additionalProperties` only as `false` (or `true`, which says nothing)
+        if obj
+            .get("additionalProperties")
+            .is_some_and(|a| !matches!(a, Json::Bool(_)))
+        {
+            return None;
+        }
+        if obj.keys().any(|k| !KNOWN.contains(&k.as_str())) {
+            return None;
+        }
+        let mut parts = Vec::new();
+        let ty = obj.get("type");
+        if let Some(t) = ty {
+            let names: Vec<&str> = match t {
+                Json::String(s) => vec![s.as_str()],
+                Json::Array(a) => a.iter().filter_map(Json::as_str).collect(),
+                _ => return None,
+            };
+            parts.push(typed_mask(type_bits(&names).filter(|m| *m != 0)?));
+        }
+        // enum / const / pattern: compared in string form, as cfn-lint's `equal` compares
+        // scalars (a pattern leaves objects and lists alone)
+        let mut allowed: Option<Vec<String>> = None;
+        if let Some(v) = obj.get("enum").or_else(|| obj.get("const")) {
+            let values: Vec<&Json> = match (obj.get("enum"), v) {
+                (Some(Json::Array(a)), _) => a.iter().collect(),
+                (None, c) => vec![c],
+                _ => return None,
+            };
+            let mut forms = Vec::new();
+            for v in values {
+                forms.push(match v {
+                    Json::String(s) => s.clone(),
+                    Json::Bool(b) => b.to_string(),
+                    Json::Number(n) if n.is_i64() || n.is_u64() => n.to_string(),
+                    _ => return None,
+                });
+            }
+            allowed = Some(forms);
+        }
+        if let Some(values) = &allowed {
+            parts.push(format!(
+                "Shape::Str(&StrRule {{ allowed: {}, ..StrRule::ANY }})",
+                str_list(values)
+            ));
+        }
+        if let Some(p) = obj.get("pattern") {
+            let p = p.as_str()?;
+            let at = self.pattern_index(p);
+            parts.push(format!(
+                "Shape::AnyOf(&[Shape::Str(&StrRule {{ pattern: Some(&PATTERN_{at}), ..StrRule::ANY }}), Shape::Typed(json_type::OBJECT | json_type::ARRAY)])"
+            ));
+        }
+        if obj.contains_key("minimum") || obj.contains_key("maximum") {
+            // a range applies to numbers; only with a numeric type stated
+            let numeric = matches!(ty, Some(Json::String(t)) if t == "integer" || t == "number");
+            if !numeric {
+                return None;
+            }
+            let kind = if ty == Some(&Json::String("integer".into())) {
+                "Int"
+            } else {
+                "Num"
+            };
+            parts.push(format!(
+                "Shape::{kind}(&NumRule {{ min: {}, max: {}, ..NumRule::ANY }})",
+                opt_num(obj.get("minimum")),
+                opt_num(obj.get("maximum"))
+            ));
+        }
+        if ["items", "minItems", "maxItems"]
+            .iter()
+            .any(|k| obj.contains_key(*k))
+        {
+            let items = match obj.get("items") {
+                Some(i) => self.ext_shape(i, depth + 1)?,
+                None => "Shape::Any".into(),
+            };
+            let count = |k: &str| -> Option<String> {
+                match obj.get(k) {
+                    None => Some("None".into()),
+                    Some(v) => v.as_u64().map(|n| format!("Some({n})")),
+                }
+            };
+            // they say nothing of a value that is not a list
+            parts.push(format!(
+                "Shape::AnyOf(&[Shape::List(&ListRule {{ items: {items}, min_items: {}, max_items: {}, unique: false }}), Shape::Typed(json_type::OBJECT | json_type::STRING | json_type::NUMBER | json_type::BOOLEAN)])",
+                count("minItems")?,
+                count("maxItems")?
+            ));
+        }
+        let closed = obj.get("additionalProperties") == Some(&Json::Bool(false));
+        let excluded = dependency_lists(obj.get("dependentExcluded"));
+        if obj.contains_key("properties")
+            || obj.contains_key("required")
+            || closed
+            || !excluded.is_empty()
+        {
+            let mut entries = Vec::new();
+            if let Some(props) = obj.get("properties") {
+                let props = props.as_object()?;
+                let mut names: Vec<&String> = props.keys().collect();
+                names.sort();
+                for name in names {
+                    let shape = self.ext_shape(&props[name], depth + 1)?;
+                    entries.push(format!("({name:?}, {shape})"));
+                }
+            }
+            let required = string_array(obj.get("required"));
+            let mut set = Vec::new();
+            if !entries.is_empty() {
+                set.push(format!("properties: &[{}]", entries.join(", ")));
+            }
+            if !required.is_empty() {
+                set.push(format!("required: {}", str_list(&required)));
+            }
+            if !excluded.is_empty() {
+                set.push(format!("dependent_excluded: {}", deps_list(&excluded)));
+            }
+            if closed {
+                set.push("closed: true".into());
+            }
+            // `properties`/`required` say nothing of a value that is not an object
+            if !set.is_empty() {
+                parts.push(format!(
+                    "Shape::AnyOf(&[Shape::Object(&ObjRule {{ {}, ..OBJ_RULE }}), Shape::Typed(json_type::STRING | json_type::ARRAY | json_type::NUMBER | json_type::BOOLEAN)])",
+                    set.join(", ")
+                ));
+            }
+        }
+        if let Some(cond) = obj.get("if") {
+            let cond = self.ext_shape(cond, depth + 1)?;
+            let then = match obj.get("then") {
+                Some(t) => self.ext_shape(t, depth + 1)?,
+                None => "Shape::Any".into(),
+            };
+            let otherwise = match obj.get("else") {
+                Some(e) => self.ext_shape(e, depth + 1)?,
+                None => "Shape::Any".into(),
+            };
+            parts.push(format!(
+                "Shape::If(&IfRule {{ cond: {cond}, then: {then}, otherwise: {otherwise} }})"
+            ));
+        }
+        for (keyword, variant) in [("allOf", "AllOf"), ("anyOf", "AnyOf"), ("oneOf", "OneOf")] {
+            if let Some(list) = obj.get(keyword) {
+                let shapes: Option<Vec<String>> = list
+                    .as_array()?
+                    .iter()
+                    .map(|s| self.ext_shape(s, depth + 1))
+                    .collect();
+                parts.push(format!("Shape::{variant}(&[{}])", shapes?.join(", ")));
+            }
+        }
+        if let Some(inner) = obj.get("not") {
+            let inner = self.ext_shape(inner, depth + 1)?;
+            parts.push(format!("Shape::Not(&{inner})"));
+        }
+        Some(match parts.len() {
+            0 => "Shape::Any".into(),
+            1 => parts.remove(0),
+            _ => format!("Shape::AllOf(&[{}])", parts.join(", ")),
+        })
     }
 }
 

@@ -58,7 +58,7 @@ fn key(
         return format!("?{name}");
     };
     path.push(name.to_owned());
-    let mut out = format!("struct {name} {:?} {{", constraints_key(s));
+    let mut out = format!("struct {name} {:?} {{", constraints_key(s, &m.patterns));
     let mut cyclic = false;
     for f in &s.fields {
         out.push_str(&format!(
@@ -87,11 +87,19 @@ fn key(
     out
 }
 
-fn constraints_key(s: &StructDef) -> String {
+fn constraints_key(s: &StructDef, patterns: &[String]) -> String {
     let c = &s.constraints;
     format!(
-        "{:?}{:?}{:?}{:?}{:?}{}",
-        c.required, c.one_of, c.any_of, c.dependent_required, c.dependent_excluded, c.closed
+        "{:?}{:?}{:?}{:?}{:?}{}{}{:?}{:?}",
+        c.required,
+        c.one_of,
+        c.any_of,
+        c.dependent_required,
+        c.dependent_excluded,
+        c.closed,
+        with_pattern_text(&c.patterns, patterns),
+        c.min_properties,
+        c.max_properties
     )
 }
 
@@ -215,8 +223,8 @@ pub fn plan(models: &[&ResourceModel]) -> Shared {
             shared.enums.push(e);
         } else if let Some(s) = first.structs.iter().find(|s| &s.name == name) {
             let mut s = s.clone();
-            for f in &mut s.fields {
-                f.shape = map_patterns(&f.shape, |i| {
+            let mut to_shared = |shape: &str| {
+                map_patterns(shape, |i| {
                     let p = first.patterns.get(i).cloned().unwrap_or_default();
                     let at = match shared.patterns.iter().position(|q| *q == p) {
                         Some(at) => at,
@@ -226,8 +234,12 @@ pub fn plan(models: &[&ResourceModel]) -> Shared {
                         }
                     };
                     format!("PATTERN_{at}")
-                });
+                })
+            };
+            for f in &mut s.fields {
+                f.shape = to_shared(&f.shape);
             }
+            s.constraints.patterns = to_shared(&s.constraints.patterns);
             if let Some(first_line) = s.doc.first_mut() {
                 *first_line = format!(
                     "The `{}` property type, shared by {}.",

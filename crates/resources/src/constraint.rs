@@ -54,13 +54,103 @@ pub enum Shape {
     List(&'static ListRule),
     /// An object with known properties.
     Object(&'static ObjRule),
-    /// A free-form property whose schema allows one of several forms (`oneOf`/`anyOf`): a
-    /// literal must be accepted by one of them (`Any` for a form left unchecked).
+    /// `anyOf`: at least one of the alternatives accepts the literal (a free-form
+    /// property's forms, the formats of a KMS key, an enum or a pattern, ...).
     AnyOf(&'static [Shape]),
+    /// `oneOf`: exactly one of the alternatives accepts the literal (union objects, whose
+    /// alternatives each have a property of their own; cfn-lint's semantics: a literal two
+    /// alternatives accept is refused).
+    OneOf(&'static [Shape]),
+    /// Every one of these shapes accepts the literal: a value's own shape beside its
+    /// `anyOf`/`oneOf`/`prefixItems`.
+    AllOf(&'static [Shape]),
+    /// `prefixItems`: item `i` of a list is checked against shape `i` (positional items;
+    /// the items beyond them, and the list itself, are left to the shapes beside it).
+    Items(&'static [Shape]),
+    /// The `false` schema: no value may be here (cfn-lint's extension schemas use it for a
+    /// property another one excludes).
+    Never,
+    /// `not`: the value must not satisfy the shape (decided on literals only: a value an
+    /// intrinsic function could make satisfy it passes).
+    Not(&'static Shape),
+    /// `if`/`then`/`else`: when the literal satisfies the condition, `then`; when it does
+    /// not, `else`; when an intrinsic function leaves the condition open, neither.
+    If(&'static IfRule),
     /// A value of one of these JSON types (a mask of the [`json_type`] bits), its content
     /// unchecked: a free-form form of an [`AnyOf`](Shape::AnyOf) (`"type": ["object",
     /// "string"]`).
     Typed(u8),
+}
+
+/// The parts of a [`Shape::If`].
+#[derive(Debug)]
+pub struct IfRule {
+    /// `if`.
+    pub cond: Shape,
+    /// `then` ([`Shape::Any`] when absent).
+    pub then: Shape,
+    /// `else` ([`Shape::Any`] when absent).
+    pub otherwise: Shape,
+}
+
+/// One of cfn-lint's extension schemas (its `cfnlint/data/schemas/extensions/`, exported by
+/// `crates/codegen/export_extensions.py`): the rule that applies it, where, and the shape.
+#[derive(Debug)]
+pub struct Extension {
+    /// cfn-lint's rule id (`E3638`).
+    pub rule: &'static str,
+    /// Where it applies below `Properties` (`BlockDeviceMappings/*/Ebs`; empty: the whole
+    /// properties; `*` is every item of a list).
+    pub path: &'static str,
+    /// The rule's description.
+    pub description: &'static str,
+    /// What the value there must satisfy.
+    pub shape: Shape,
+}
+
+/// Checks a resource's properties against cfn-lint's extension schemas of its type; a
+/// violation names the rule.
+pub fn check_extensions(extensions: &[Extension], properties: &Value) -> Result<(), Violation> {
+    for ext in extensions {
+        let mut path = String::new();
+        check_extension_at(ext, ext.path, properties, &mut path)?;
+    }
+    Ok(())
+}
+
+fn check_extension_at(
+    ext: &Extension,
+    rest: &str,
+    value: &Value,
+    path: &mut String,
+) -> Result<(), Violation> {
+    if rest.is_empty() {
+        return check_value::<Full>(&ext.shape, value, path).map_err(|e| {
+            Full::note(e, || {
+                format!(" (cfn-lint {}: {})", ext.rule, ext.description)
+            })
+        });
+    }
+    let (segment, rest) = rest.split_once('/').unwrap_or((rest, ""));
+    let len = path.len();
+    match (segment, value) {
+        ("*", Value::List(items)) => {
+            for (i, item) in items.iter().enumerate() {
+                push_index(path, i);
+                check_extension_at(ext, rest, item, path)?;
+                path.truncate(len);
+            }
+        }
+        (name, Value::Map(map)) => {
+            if let Some(v) = map.get(name) {
+                push_segment(path, name);
+                check_extension_at(ext, rest, v, path)?;
+                path.truncate(len);
+            }
+        }
+        _ => {}
+    }
+    Ok(())
 }
 
 /// The bits of [`Shape::Typed`].
@@ -77,22 +167,6 @@ pub mod json_type {
     pub const BOOLEAN: u8 = 16;
 }
 
-/// The JSON types of a [`Shape::Typed`] mask as a rule: `type object`, `type object or string`.
-fn type_names(mask: u8) -> String {
-    let names: Vec<&str> = [
-        (json_type::OBJECT, "object"),
-        (json_type::STRING, "string"),
-        (json_type::ARRAY, "array"),
-        (json_type::NUMBER, "number"),
-        (json_type::BOOLEAN, "boolean"),
-    ]
-    .iter()
-    .filter(|(bit, _)| mask & bit != 0)
-    .map(|(_, name)| *name)
-    .collect();
-    format!("type {}", names.join(" or "))
-}
-
 fn type_bit(value: &Value) -> u8 {
     match value {
         Value::Map(_) => json_type::OBJECT,
@@ -101,6 +175,23 @@ fn type_bit(value: &Value) -> u8 {
         Value::Number(_) => json_type::NUMBER,
         Value::Bool(_) => json_type::BOOLEAN,
         _ => 0,
+    }
+}
+
+/// Whether `value` is of one of the JSON types of `mask` as cfn-lint reads types (its
+/// `_raw_type`): a number or a boolean is a string (CloudFormation passes it on as one), a
+/// string is a number when Python's `float()` reads it, a boolean when it is one of the
+/// boolean spellings.
+fn typed_accepts(mask: u8, value: &Value) -> bool {
+    match value {
+        Value::String(s) => {
+            mask & json_type::STRING != 0
+                || (mask & json_type::NUMBER != 0 && python_float(s).is_some())
+                || (mask & json_type::BOOLEAN != 0 && BOOLEAN_STRINGS.contains(&s.as_str()))
+        }
+        Value::Number(_) => mask & (json_type::STRING | json_type::NUMBER) != 0,
+        Value::Bool(_) => mask & (json_type::STRING | json_type::BOOLEAN) != 0,
+        other => type_bit(other) & mask != 0,
     }
 }
 
@@ -115,6 +206,9 @@ pub struct StrRule {
     pub pattern: Option<&'static Pattern>,
     /// `enum`: the allowed values (empty: any).
     pub allowed: &'static [&'static str],
+    /// cfn-lint's `enumCaseInsensitive`: the allowed values, compared once both sides are
+    /// lowercased (empty: any).
+    pub allowed_any_case: &'static [&'static str],
     /// `format`, when cfn-lint checks it.
     pub format: Option<Format>,
 }
@@ -126,6 +220,7 @@ impl StrRule {
         max_len: None,
         pattern: None,
         allowed: &[],
+        allowed_any_case: &[],
         format: None,
     };
 }
@@ -148,6 +243,10 @@ pub struct NumRule {
     pub max: Option<f64>,
     /// `enum`: the allowed values (empty: any).
     pub allowed: &'static [f64],
+    /// `multipleOf`, and whether the schema writes it as a float (`1.0`): cfn-lint then
+    /// requires `value / d` to be integral, else `value % d` to be zero (Python's two
+    /// branches, which round differently).
+    pub multiple_of: Option<(f64, bool)>,
 }
 
 impl NumRule {
@@ -156,6 +255,7 @@ impl NumRule {
         min: None,
         max: None,
         allowed: &[],
+        multiple_of: None,
     };
 }
 
@@ -187,7 +287,15 @@ pub struct ObjRule {
     pub dependent_required: &'static [(&'static str, &'static [&'static str])],
     /// `dependentExcluded`: when the first is present, none of the others is.
     pub dependent_excluded: &'static [(&'static str, &'static [&'static str])],
-    /// `additionalProperties: false`: a property not listed is refused.
+    /// `patternProperties`: a key a pattern matches (searched, as cfn-lint does) has its
+    /// value checked against that pattern's shape.
+    pub patterns: &'static [(&'static Pattern, Shape)],
+    /// `minProperties`: at least this many keys.
+    pub min_properties: Option<u64>,
+    /// `maxProperties`: at most this many keys.
+    pub max_properties: Option<u64>,
+    /// `additionalProperties: false`: a property neither listed nor matched by a pattern is
+    /// refused.
     pub closed: bool,
     /// A taggable resource's properties: `Tags` is checked as cfn-lint's E3024 checks it
     /// (keys 1 to 128 characters, none starting `aws:`, each key once; values at most 256).
@@ -480,16 +588,69 @@ fn len_has_sign_or_zeros(text: &str) -> bool {
         .is_some_and(|(_, l)| l.starts_with('+') || (l.len() > 1 && l.starts_with('0')))
 }
 
+/// How a failed check is reported: in full (a [`Violation`] naming the path, the value and
+/// the constraint), or as a bare "no" while the alternatives of an `anyOf`/`oneOf` are tried,
+/// so that trying them builds no message and allocates nothing.
+trait Report {
+    type Error;
+    /// Whether an intrinsic function passes (it is known at deploy time only); the
+    /// condition of an `if` and the body of a `not` are decided on literals alone.
+    const INTRINSICS_PASS: bool = true;
+    fn fail(path: &str, value: &Value, constraint: impl FnOnce() -> String) -> Self::Error;
+    /// `error` with a note on where it was found appended to its constraint.
+    fn note(error: Self::Error, note: impl FnOnce() -> String) -> Self::Error;
+}
+
+/// Violations in full.
+struct Full;
+
+impl Report for Full {
+    type Error = Violation;
+    fn fail(path: &str, value: &Value, constraint: impl FnOnce() -> String) -> Violation {
+        Violation::new(path, value, constraint())
+    }
+    fn note(mut error: Violation, note: impl FnOnce() -> String) -> Violation {
+        error.constraint.push_str(&note());
+        error
+    }
+}
+
+/// Only whether the value is accepted.
+struct Quiet;
+
+impl Report for Quiet {
+    type Error = ();
+    fn fail(_: &str, _: &Value, _: impl FnOnce() -> String) {}
+    fn note(_: (), _: impl FnOnce() -> String) {}
+}
+
+/// Only whether the value is accepted on its literals alone (an intrinsic fails).
+struct Strict;
+
+impl Report for Strict {
+    type Error = ();
+    const INTRINSICS_PASS: bool = false;
+    fn fail(_: &str, _: &Value, _: impl FnOnce() -> String) {}
+    fn note(_: (), _: impl FnOnce() -> String) {}
+}
+
 /// Checks `value` (the `Properties` map of a resource) against `rule`.
 pub fn check(rule: &ObjRule, value: &Value) -> Result<(), Violation> {
     let mut path = String::new();
-    check_object(rule, value, &mut path)
+    check_object::<Full>(rule, value, &mut path)
 }
 
 /// Checks one value against a shape; `path` is where it is (for the violation).
 pub fn check_shape(shape: &Shape, value: &Value, path: &str) -> Result<(), Violation> {
     let mut path = path.to_owned();
-    check_value(shape, value, &mut path)
+    check_value::<Full>(shape, value, &mut path)
+}
+
+/// Whether `value` satisfies `shape` (what [`check_shape`] checks, without building a
+/// violation).
+pub fn accepts(shape: &Shape, value: &Value) -> bool {
+    let mut path = String::new();
+    check_value::<Quiet>(shape, value, &mut path).is_ok()
 }
 
 fn is_literal(value: &Value) -> bool {
@@ -504,21 +665,58 @@ fn is_literal(value: &Value) -> bool {
     )
 }
 
-fn check_value(shape: &Shape, value: &Value, path: &mut String) -> Result<(), Violation> {
+fn check_value<R: Report>(shape: &Shape, value: &Value, path: &mut String) -> Result<(), R::Error> {
     if matches!(value, Value::Null) {
-        return Err(Violation::new(path.clone(), value, NO_NULL));
+        return Err(R::fail(path, value, || NO_NULL.into()));
+    }
+    if matches!(shape, Shape::Never) {
+        return Err(R::fail(path, value, || {
+            "no value here (the schema is `false`)".into()
+        }));
     }
     if !is_literal(value) {
-        return Ok(()); // an intrinsic: known at deploy time only
+        // an intrinsic: known at deploy time only
+        return if R::INTRINSICS_PASS {
+            Ok(())
+        } else {
+            Err(R::fail(path, value, String::new))
+        };
     }
     match shape {
-        Shape::Any => no_null_inside(value, path),
+        Shape::Never => Ok(()), // refused above
+        Shape::Not(inner) => {
+            let len = path.len();
+            let satisfied = check_value::<Strict>(inner, value, path).is_ok();
+            path.truncate(len);
+            if satisfied {
+                Err(R::fail(path, value, || format!("not: {}", describe(inner))))
+            } else {
+                Ok(())
+            }
+        }
+        Shape::If(rule) => {
+            let len = path.len();
+            let proven = check_value::<Strict>(&rule.cond, value, path).is_ok();
+            path.truncate(len);
+            if proven {
+                return check_value::<R>(&rule.then, value, path)
+                    .map_err(|e| R::note(e, || format!(" (if {})", describe(&rule.cond))));
+            }
+            let possible = check_value::<Quiet>(&rule.cond, value, path).is_ok();
+            path.truncate(len);
+            if possible {
+                return Ok(()); // an intrinsic leaves the condition open
+            }
+            check_value::<R>(&rule.otherwise, value, path)
+                .map_err(|e| R::note(e, || format!(" (if not {})", describe(&rule.cond))))
+        }
+        Shape::Any => no_null_inside::<R>(value, path),
         Shape::Str(rule) => match value {
-            Value::String(s) => check_str(rule, s, value, path),
+            Value::String(s) => check_str::<R>(rule, s, value, path),
             // CloudFormation passes numbers and booleans on as strings: their string forms
             // are checked against the enum and the pattern, as cfn-lint does
-            Value::Number(_) | Value::Bool(_) => check_str_form(rule, value, path),
-            _ => Err(Violation::new(path.clone(), value, "type string")),
+            Value::Number(_) | Value::Bool(_) => check_str_form::<R>(rule, value, path),
+            _ => Err(R::fail(path, value, || "type string".into())),
         },
         Shape::Int(rule) | Shape::Num(rule) => {
             let integer = matches!(shape, Shape::Int(_));
@@ -530,99 +728,217 @@ fn check_value(shape: &Shape, value: &Value, path: &mut String) -> Result<(), Vi
                 _ => None,
             };
             let Some(n) = n else {
-                let what = if integer {
-                    "type integer"
-                } else {
-                    "type number"
-                };
-                return Err(Violation::new(path.clone(), value, what));
+                return Err(R::fail(path, value, || {
+                    if integer {
+                        "type integer".into()
+                    } else {
+                        "type number".into()
+                    }
+                }));
             };
-            check_num(rule, n, value, path)
+            check_num::<R>(rule, n, value, path)
         }
         Shape::Bool => match value {
             Value::Bool(_) => Ok(()),
             // exactly the spellings cfn-lint (and CloudFormation) take
             Value::String(s) if BOOLEAN_STRINGS.contains(&s.as_str()) => Ok(()),
-            _ => Err(Violation::new(
-                path.clone(),
-                value,
-                "type boolean (true, True, TRUE, false, False or FALSE)",
-            )),
+            _ => Err(R::fail(path, value, || {
+                "type boolean (true, True, TRUE, false, False or FALSE)".into()
+            })),
         },
         Shape::List(rule) => {
             let Value::List(items) = value else {
-                return Err(Violation::new(path.clone(), value, "type array"));
+                return Err(R::fail(path, value, || "type array".into()));
             };
             let n = items.len() as u64;
             if let Some(min) = rule.min_items
                 && n < min
             {
-                return Err(Violation::new(
-                    path.clone(),
-                    value,
-                    format!("minItems {min}"),
-                ));
+                return Err(R::fail(path, value, || format!("minItems {min}")));
             }
             if let Some(max) = rule.max_items
                 && n > max
             {
-                return Err(Violation::new(
-                    path.clone(),
-                    value,
-                    format!("maxItems {max}"),
-                ));
+                return Err(R::fail(path, value, || format!("maxItems {max}")));
             }
             for (i, item) in items.iter().enumerate() {
                 let len = path.len();
-                push_segment(path, &i.to_string());
-                check_value(&rule.items, item, path)?;
+                push_index(path, i);
+                check_value::<R>(&rule.items, item, path)?;
                 if rule.unique
                     && is_literal(item)
                     && let Some(first) = items[..i]
                         .iter()
                         .position(|earlier| same_item(earlier, item))
                 {
-                    return Err(Violation::new(
-                        path.clone(),
-                        item,
-                        format!("uniqueItems (the same as item {first})"),
-                    ));
+                    return Err(R::fail(path, item, || {
+                        format!("uniqueItems (the same as item {first})")
+                    }));
                 }
                 path.truncate(len);
             }
             Ok(())
         }
-        Shape::Object(rule) => check_object(rule, value, path),
+        Shape::Items(prefix) => {
+            // `prefixItems`: item i against shape i; items beyond them are left to `items`
+            let Value::List(items) = value else {
+                return Ok(());
+            };
+            for (i, (item, shape)) in items.iter().zip(prefix.iter()).enumerate() {
+                let len = path.len();
+                push_index(path, i);
+                check_value::<R>(shape, item, path).map_err(|e| {
+                    R::note(e, || {
+                        format!(" (prefixItems: item {i} of a positional list)")
+                    })
+                })?;
+                path.truncate(len);
+            }
+            Ok(())
+        }
+        Shape::Object(rule) => check_object::<R>(rule, value, path),
         Shape::Typed(mask) => {
-            // a number or a boolean is a string to CloudFormation (and to cfn-lint's
-            // non-strict type check), as for `Shape::Str`
-            let as_string =
-                mask & json_type::STRING != 0 && matches!(value, Value::Number(_) | Value::Bool(_));
-            if type_bit(value) & mask != 0 || as_string {
+            if typed_accepts(*mask, value) {
                 Ok(())
             } else {
-                Err(Violation::new(path.clone(), value, type_names(*mask)))
+                Err(R::fail(path, value, || {
+                    format!("type {}", type_names(*mask))
+                }))
             }
+        }
+        Shape::AllOf(all) => {
+            for s in all.iter() {
+                check_value::<R>(s, value, path)?;
+            }
+            Ok(())
         }
         Shape::AnyOf(alternatives) => {
-            let mut reported = None;
             for alt in alternatives.iter() {
-                let len = path.len();
-                match check_value(alt, value, path) {
-                    Ok(()) => return Ok(()),
-                    Err(v) => {
-                        path.truncate(len);
-                        // the violation of the form the literal has (a list for a list, ...)
-                        if reported.is_none() && same_kind(alt, value) {
-                            reported = Some(v);
-                        }
-                    }
+                if quietly_accepts::<R>(alt, value, path) {
+                    return Ok(());
                 }
             }
-            Err(reported.unwrap_or_else(|| {
-                Violation::new(path.clone(), value, "none of the forms the schema allows")
-            }))
+            Err(union_failure::<R>("anyOf", alternatives, value, path, 0))
         }
+        Shape::OneOf(alternatives) => {
+            let mut valid = 0;
+            for alt in alternatives.iter() {
+                if quietly_accepts::<R>(alt, value, path) {
+                    valid += 1;
+                }
+            }
+            if valid == 1 {
+                Ok(())
+            } else {
+                Err(union_failure::<R>(
+                    "oneOf",
+                    alternatives,
+                    value,
+                    path,
+                    valid,
+                ))
+            }
+        }
+    }
+}
+
+/// Whether `shape` accepts `value`, with `path` left as it was; intrinsics pass as they do
+/// for `R` (not inside the condition of an `if`).
+fn quietly_accepts<R: Report>(shape: &Shape, value: &Value, path: &mut String) -> bool {
+    let len = path.len();
+    let ok = if R::INTRINSICS_PASS {
+        check_value::<Quiet>(shape, value, path).is_ok()
+    } else {
+        check_value::<Strict>(shape, value, path).is_ok()
+    };
+    path.truncate(len);
+    ok
+}
+
+/// The violation of an `anyOf`/`oneOf` no alternative (or, for `oneOf`, more than one)
+/// accepts: the violation of the alternative the literal was meant for when there is one
+/// (the only one of its JSON type, or the object form naming most of its keys), else the
+/// literal against the list of alternatives.
+fn union_failure<R: Report>(
+    keyword: &'static str,
+    alternatives: &[Shape],
+    value: &Value,
+    path: &mut String,
+    valid: usize,
+) -> R::Error {
+    if valid >= 2 {
+        return R::fail(path, value, || {
+            format!(
+                "{keyword}: exactly one alternative, but {valid} accept it: {}",
+                describe_all(alternatives)
+            )
+        });
+    }
+    if let Some((i, by_keys)) = intended(alternatives, value) {
+        let len = path.len();
+        let result = check_value::<R>(&alternatives[i], value, path);
+        path.truncate(len);
+        if let Err(e) = result {
+            if !by_keys {
+                return e; // the only form of its JSON type: its violation says it all
+            }
+            return R::note(e, || {
+                format!(
+                    " (the {keyword} alternative {} of {}: {})",
+                    i + 1,
+                    alternatives.len(),
+                    describe(&alternatives[i])
+                )
+            });
+        }
+    }
+    R::fail(path, value, || {
+        format!(
+            "{keyword}: none of the alternatives accepts it: {}",
+            describe_all(alternatives)
+        )
+    })
+}
+
+/// The alternative a literal was meant for: the only one of its JSON type (`false`), or, for
+/// an object, the object form whose properties name most of its keys (`true`).
+fn intended(alternatives: &[Shape], value: &Value) -> Option<(usize, bool)> {
+    let mut same = alternatives
+        .iter()
+        .enumerate()
+        .filter(|(_, a)| same_kind(a, value));
+    let first = same.next()?;
+    if same.next().is_none() {
+        return Some((first.0, false));
+    }
+    let Value::Map(map) = value else {
+        return None;
+    };
+    let named = |shape: &Shape| -> usize {
+        let Some(rule) = object_rule(shape) else {
+            return 0;
+        };
+        map.keys()
+            .filter(|k| {
+                rule.properties
+                    .binary_search_by(|(n, _)| n.cmp(&k.as_str()))
+                    .is_ok()
+            })
+            .count()
+    };
+    let scores: Vec<usize> = alternatives.iter().map(named).collect();
+    let best = scores.iter().copied().max().filter(|m| *m > 0)?;
+    let mut at = scores.iter().enumerate().filter(|(_, s)| **s == best);
+    let (i, _) = at.next()?;
+    at.next().is_none().then_some((i, true))
+}
+
+/// The object rule of an object shape (or of the first object part of an `allOf`).
+fn object_rule(shape: &Shape) -> Option<&ObjRule> {
+    match shape {
+        Shape::Object(rule) => Some(rule),
+        Shape::AllOf(all) => all.iter().find_map(object_rule),
+        _ => None,
     }
 }
 
@@ -673,16 +989,126 @@ fn same_item(a: &Value, b: &Value) -> bool {
 
 /// Whether `value` is of the JSON type `shape` expects.
 fn same_kind(shape: &Shape, value: &Value) -> bool {
-    let expected = match shape {
+    type_bit(value) & kind_bits(shape) != 0
+}
+
+/// The JSON types a shape is about.
+fn kind_bits(shape: &Shape) -> u8 {
+    match shape {
         Shape::Str(_) => json_type::STRING,
         Shape::Int(_) | Shape::Num(_) => json_type::NUMBER,
         Shape::Bool => json_type::BOOLEAN,
-        Shape::List(_) => json_type::ARRAY,
+        Shape::List(_) | Shape::Items(_) => json_type::ARRAY,
         Shape::Object(_) => json_type::OBJECT,
         Shape::Typed(mask) => *mask,
-        Shape::Any | Shape::AnyOf(_) => 0,
-    };
-    type_bit(value) & expected != 0
+        Shape::Any | Shape::Never | Shape::Not(_) | Shape::If(_) => 0,
+        Shape::AllOf(all) => all.iter().map(kind_bits).find(|b| *b != 0).unwrap_or(0),
+        Shape::AnyOf(alts) | Shape::OneOf(alts) => alts.iter().fold(0, |m, a| m | kind_bits(a)),
+    }
+}
+
+/// The JSON type names of a mask of [`json_type`] bits: `object or string`.
+fn type_names(mask: u8) -> String {
+    let names = ["object", "string", "array", "number", "boolean"];
+    let picked: Vec<&str> = (0..5)
+        .filter(|i| mask & (1 << i) != 0)
+        .map(|i| names[i])
+        .collect();
+    picked.join(" or ")
+}
+
+/// A shape in words, for the violation of an `anyOf`/`oneOf`.
+pub fn describe(shape: &Shape) -> String {
+    match shape {
+        Shape::Any => "any value".into(),
+        Shape::Str(rule) => {
+            let mut parts = Vec::new();
+            if !rule.allowed.is_empty() {
+                parts.push(enum_constraint(rule.allowed));
+            }
+            if !rule.allowed_any_case.is_empty() {
+                parts.push(format!(
+                    "{} in any case",
+                    enum_constraint(rule.allowed_any_case)
+                ));
+            }
+            if let Some(p) = rule.pattern {
+                parts.push(format!("pattern {}", p.source()));
+            }
+            if let Some(f) = rule.format {
+                parts.push(format!("format {}", f.name()));
+            }
+            if let Some(min) = rule.min_len {
+                parts.push(format!("minLength {min}"));
+            }
+            if let Some(max) = rule.max_len {
+                parts.push(format!("maxLength {max}"));
+            }
+            if parts.is_empty() {
+                "a string".into()
+            } else {
+                parts.join(" and ")
+            }
+        }
+        Shape::Int(rule) | Shape::Num(rule) => {
+            let mut s = String::from(if matches!(shape, Shape::Int(_)) {
+                "an integer"
+            } else {
+                "a number"
+            });
+            if !rule.allowed.is_empty() {
+                let _ = write!(s, " in {:?}", rule.allowed);
+            }
+            if let Some(min) = rule.min {
+                let _ = write!(s, " at least {min}");
+            }
+            if let Some(max) = rule.max {
+                let _ = write!(s, " at most {max}");
+            }
+            s
+        }
+        Shape::Bool => "a boolean".into(),
+        Shape::List(_) | Shape::Items(_) => "a list".into(),
+        Shape::Object(rule) => {
+            let names = |set: &[&str]| -> String {
+                let shown: Vec<&str> = set.iter().take(4).copied().collect();
+                let more = if set.len() > 4 { ", ..." } else { "" };
+                format!("{}{more}", shown.join(", "))
+            };
+            if !rule.required.is_empty() {
+                format!("an object with {}", names(rule.required))
+            } else if rule.closed && !rule.properties.is_empty() {
+                let props: Vec<&str> = rule.properties.iter().map(|(n, _)| *n).collect();
+                format!("an object of only {}", names(&props))
+            } else {
+                "an object".into()
+            }
+        }
+        Shape::Typed(mask) => format!("a value of type {}", type_names(*mask)),
+        Shape::AllOf(all) => {
+            let parts: Vec<String> = all.iter().map(describe).collect();
+            parts.join(" and ")
+        }
+        Shape::Never => "no value".into(),
+        Shape::Not(inner) => format!("not {}", describe(inner)),
+        Shape::If(rule) => format!(
+            "if {} then {} else {}",
+            describe(&rule.cond),
+            describe(&rule.then),
+            describe(&rule.otherwise)
+        ),
+        Shape::AnyOf(alts) => format!("any of ({})", describe_all(alts)),
+        Shape::OneOf(alts) => format!("exactly one of ({})", describe_all(alts)),
+    }
+}
+
+fn describe_all(alternatives: &[Shape]) -> String {
+    let parts: Vec<String> = alternatives
+        .iter()
+        .enumerate()
+        .map(|(i, a)| format!("({}) {}", i + 1, describe(a)))
+        .collect();
+    parts.join("; ")
 }
 
 fn push_segment(path: &mut String, segment: &str) {
@@ -692,6 +1118,14 @@ fn push_segment(path: &mut String, segment: &str) {
     path.push_str(segment);
 }
 
+/// A list index as a path segment, written in place.
+fn push_index(path: &mut String, i: usize) {
+    if !path.is_empty() {
+        path.push('/');
+    }
+    let _ = write!(path, "{i}");
+}
+
 /// A tag key cfn-lint (E3024) and AWS accept: not empty, and not in the reserved `aws:`
 /// namespace (a key of one line: `.` stops at a newline).
 static TAG_KEY: Pattern = Pattern::new("^(?!aws:).+$");
@@ -699,82 +1133,81 @@ static TAG_KEY: Pattern = Pattern::new("^(?!aws:).+$");
 /// The `Tags` of a taggable resource, as cfn-lint's E3024 (its `tagging.json`) checks them:
 /// a list of `Key`/`Value` objects (keys 1 to 128 characters, not starting `aws:`, no key
 /// twice; values at most 256) or a map of the same.
-fn check_tags(tags: &Value, path: &mut String) -> Result<(), Violation> {
-    let key_ok = |key: &Value, path: &str| -> Result<(), Violation> {
-        let Value::String(k) = key else { return Ok(()) };
+fn check_tags<R: Report>(tags: &Value, path: &mut String) -> Result<(), R::Error> {
+    let key_problem = |k: &str| -> Option<&'static str> {
         let n = k.chars().count();
         if n == 0 || n > 128 {
-            return Err(Violation::new(
-                path,
-                key,
-                "tag key of 1 to 128 characters (E3024)",
-            ));
+            Some("tag key of 1 to 128 characters (E3024)")
+        } else if TAG_KEY.search(k) == Some(false) {
+            Some("tag key not in the reserved aws: namespace (pattern ^(?!aws:).+$, E3024)")
+        } else {
+            None
         }
-        if TAG_KEY.search(k) == Some(false) {
-            return Err(Violation::new(
-                path,
-                key,
-                "tag key not in the reserved aws: namespace (pattern ^(?!aws:).+$, E3024)",
-            ));
-        }
-        Ok(())
     };
-    let value_ok = |value: &Value, path: &str| -> Result<(), Violation> {
+    let value_ok = |value: &Value, path: &str| -> Result<(), R::Error> {
         match value {
-            Value::String(v) if v.chars().count() > 256 => Err(Violation::new(
-                path,
-                value,
-                "tag value of at most 256 characters (E3024)",
-            )),
+            Value::String(v) if v.chars().count() > 256 => Err(R::fail(path, value, || {
+                "tag value of at most 256 characters (E3024)".into()
+            })),
             _ => Ok(()),
         }
     };
     match tags {
         Value::List(items) => {
-            let mut seen: Vec<&Value> = Vec::new();
             for (i, item) in items.iter().enumerate() {
                 let Value::Map(tag) = item else { continue }; // the type check reports it
-                let at = |name: &str| format!("{path}/{i}/{name}");
+                let len = path.len();
+                push_index(path, i);
                 if !tag.contains_key("Key") {
-                    return Err(Violation::new(
-                        at("Key"),
-                        &Value::Null,
-                        "required property Key (E3024: a tag has a Key)",
-                    ));
+                    push_segment(path, "Key");
+                    return Err(R::fail(path, &Value::Null, || {
+                        "required property Key (E3024: a tag has a Key)".into()
+                    }));
                 }
                 if let Some(key) = tag.get("Key") {
-                    key_ok(key, &at("Key"))?;
-                    if is_literal(key) {
-                        if seen.contains(&key) {
-                            return Err(Violation::new(
-                                at("Key"),
-                                key,
-                                "each tag key once (E3024: items not unique for Key)",
-                            ));
-                        }
-                        seen.push(key);
+                    let l = path.len();
+                    push_segment(path, "Key");
+                    if let Value::String(k) = key
+                        && let Some(c) = key_problem(k)
+                    {
+                        return Err(R::fail(path, key, || c.into()));
                     }
+                    if is_literal(key)
+                        && items[..i].iter().any(|earlier| match earlier {
+                            Value::Map(e) => e.get("Key") == Some(key),
+                            _ => false,
+                        })
+                    {
+                        return Err(R::fail(path, key, || {
+                            "each tag key once (E3024: items not unique for Key)".into()
+                        }));
+                    }
+                    path.truncate(l);
                 }
                 if let Some(value) = tag.get("Value") {
-                    value_ok(value, &at("Value"))?;
+                    push_segment(path, "Value");
+                    value_ok(value, path)?;
                 }
+                path.truncate(len);
             }
             Ok(())
         }
         Value::Map(map) => {
             for (k, v) in map {
-                let at = format!("{path}/{k}");
-                key_ok(&Value::String(k.clone()), &at)?;
-                value_ok(v, &at)?;
+                let len = path.len();
+                push_segment(path, k);
+                if let Some(c) = key_problem(k) {
+                    return Err(R::fail(path, &Value::String(k.clone()), || c.into()));
+                }
+                value_ok(v, path)?;
+                path.truncate(len);
             }
             Ok(())
         }
         // cfn-lint's tagging schema: `type: [array, object]`
-        Value::String(_) | Value::Number(_) | Value::Bool(_) => Err(Violation::new(
-            path.clone(),
-            tags,
-            "type array or object (E3024: a list of Key/Value objects or a map)",
-        )),
+        Value::String(_) | Value::Number(_) | Value::Bool(_) => Err(R::fail(path, tags, || {
+            "type array or object (E3024: a list of Key/Value objects or a map)".into()
+        })),
         _ => Ok(()),
     }
 }
@@ -924,21 +1357,30 @@ fn python_number(value: &Value) -> String {
 /// A number's or a boolean's string form checked against a string rule, as cfn-lint checks
 /// it: the enum compares Python's `str()` of a number (a boolean matches `true`/`false` in
 /// any case), the pattern searches its JSON form; lengths and formats apply to strings only.
-fn check_str_form(rule: &StrRule, value: &Value, path: &str) -> Result<(), Violation> {
+fn check_str_form<R: Report>(rule: &StrRule, value: &Value, path: &str) -> Result<(), R::Error> {
     let form = match value {
         Value::Number(_) => python_number(value),
-        Value::Bool(b) => b.to_string(),
+        Value::Bool(true) => return check_str::<R>(rule, "true", value, path),
+        Value::Bool(false) => return check_str::<R>(rule, "false", value, path),
         _ => return Ok(()),
     };
-    check_str(rule, &form, value, path)
+    check_str::<R>(rule, &form, value, path)
 }
 
 /// Whether `text` is the enum value `allowed`: exactly, or, for the boolean words, in any
 /// case (cfn-lint compares `"TRUE"` with `"true"` as booleans).
 fn enum_matches(allowed: &str, text: &str) -> bool {
     allowed == text
-        || (BOOLEAN_STRINGS.contains(&text.to_ascii_lowercase().as_str())
+        || ((text.eq_ignore_ascii_case("true") || text.eq_ignore_ascii_case("false"))
             && allowed.eq_ignore_ascii_case(text))
+}
+
+/// Whether `text` and `allowed` are equal once both are lowercased as Python's
+/// `str.lower()` does (cfn-lint's `enumCaseInsensitive`), without allocating.
+fn eq_lowercased(text: &str, allowed: &str) -> bool {
+    text.chars()
+        .flat_map(char::to_lowercase)
+        .eq(allowed.chars().flat_map(char::to_lowercase))
 }
 
 fn enum_constraint(allowed: &[&str]) -> String {
@@ -955,79 +1397,105 @@ fn enum_constraint(allowed: &[&str]) -> String {
 
 /// Refuses a `null` anywhere inside a free-form literal (CloudFormation refuses it in any
 /// position); intrinsics inside are left alone.
-fn no_null_inside(value: &Value, path: &mut String) -> Result<(), Violation> {
-    let mut visit = |segment: &str, child: &Value| {
-        let len = path.len();
-        push_segment(path, segment);
+fn no_null_inside<R: Report>(value: &Value, path: &mut String) -> Result<(), R::Error> {
+    let visit = |child: &Value, path: &mut String, len: usize| {
         if matches!(child, Value::Null) {
-            return Err(Violation::new(path.clone(), child, NO_NULL));
+            return Err(R::fail(path, child, || NO_NULL.into()));
         }
-        no_null_inside(child, path)?;
+        no_null_inside::<R>(child, path)?;
         path.truncate(len);
         Ok(())
     };
     match value {
-        Value::List(items) => items
-            .iter()
-            .enumerate()
-            .try_for_each(|(i, v)| visit(&i.to_string(), v)),
-        Value::Map(map) => map.iter().try_for_each(|(k, v)| visit(k, v)),
+        Value::List(items) => items.iter().enumerate().try_for_each(|(i, v)| {
+            let len = path.len();
+            push_index(path, i);
+            visit(v, path, len)
+        }),
+        Value::Map(map) => map.iter().try_for_each(|(k, v)| {
+            let len = path.len();
+            push_segment(path, k);
+            visit(v, path, len)
+        }),
         _ => Ok(()),
     }
 }
 
 /// `s` against a string rule; `value` is where it came from: lengths and formats apply to a
 /// string only, not to the string form of a number or boolean (as in cfn-lint).
-fn check_str(rule: &StrRule, s: &str, value: &Value, path: &str) -> Result<(), Violation> {
-    let violation = |c: String| Err(Violation::new(path, value, c));
+fn check_str<R: Report>(
+    rule: &StrRule,
+    s: &str,
+    value: &Value,
+    path: &str,
+) -> Result<(), R::Error> {
     let string = matches!(value, Value::String(_));
     if !rule.allowed.is_empty() && !rule.allowed.iter().any(|a| enum_matches(a, s)) {
-        return violation(enum_constraint(rule.allowed));
+        return Err(R::fail(path, value, || enum_constraint(rule.allowed)));
     }
-    let len = s.chars().count() as u64;
+    if !rule.allowed_any_case.is_empty()
+        && !rule.allowed_any_case.iter().any(|a| eq_lowercased(s, a))
+    {
+        return Err(R::fail(path, value, || {
+            format!(
+                "enumCaseInsensitive {} (any case)",
+                enum_constraint(rule.allowed_any_case).trim_start_matches("enum ")
+            )
+        }));
+    }
     if let Some(min) = rule.min_len
         && string
-        && len < min
+        && (s.chars().count() as u64) < min
     {
-        return violation(format!("minLength {min}"));
+        return Err(R::fail(path, value, || format!("minLength {min}")));
     }
     if let Some(max) = rule.max_len
         && string
-        && len > max
+        && s.chars().count() as u64 > max
     {
-        return violation(format!("maxLength {max}"));
+        return Err(R::fail(path, value, || format!("maxLength {max}")));
     }
     if let Some(p) = rule.pattern
         && p.search(s) == Some(false)
     {
-        return violation(format!("pattern {}", p.source()));
+        return Err(R::fail(path, value, || format!("pattern {}", p.source())));
     }
     if let Some(f) = rule.format
         && string
         && !f.accepts(s)
     {
-        return violation(format!("format {}", f.name()));
+        return Err(R::fail(path, value, || format!("format {}", f.name())));
     }
     Ok(())
 }
 
-fn check_num(rule: &NumRule, n: f64, value: &Value, path: &str) -> Result<(), Violation> {
+fn check_num<R: Report>(rule: &NumRule, n: f64, value: &Value, path: &str) -> Result<(), R::Error> {
     if !rule.allowed.is_empty() && !rule.allowed.contains(&n) {
-        return Err(Violation::new(
-            path,
-            value,
-            format!("enum {:?}", rule.allowed),
-        ));
+        return Err(R::fail(path, value, || format!("enum {:?}", rule.allowed)));
     }
     if let Some(min) = rule.min
         && n < min
     {
-        return Err(Violation::new(path, value, format!("minimum {min}")));
+        return Err(R::fail(path, value, || format!("minimum {min}")));
     }
     if let Some(max) = rule.max
         && n > max
     {
-        return Err(Violation::new(path, value, format!("maximum {max}")));
+        return Err(R::fail(path, value, || format!("maximum {max}")));
+    }
+    if let Some((d, float)) = rule.multiple_of
+        && d != 0.0
+        && n.is_finite()
+    {
+        let failed = if float {
+            let q = n / d;
+            q.trunc() != q
+        } else {
+            n % d != 0.0
+        };
+        if failed {
+            return Err(R::fail(path, value, || format!("multipleOf {d}")));
+        }
     }
     Ok(())
 }
@@ -1036,10 +1504,14 @@ fn names(set: &[&str]) -> String {
     set.join(", ")
 }
 
-fn check_object(rule: &ObjRule, value: &Value, path: &mut String) -> Result<(), Violation> {
+fn check_object<R: Report>(
+    rule: &ObjRule,
+    value: &Value,
+    path: &mut String,
+) -> Result<(), R::Error> {
     let Value::Map(map) = value else {
         if is_literal(value) && !matches!(value, Value::Null) {
-            return Err(Violation::new(path.clone(), value, "type object"));
+            return Err(R::fail(path, value, || "type object".into()));
         }
         return Ok(());
     };
@@ -1053,59 +1525,62 @@ fn check_object(rule: &ObjRule, value: &Value, path: &mut String) -> Result<(), 
     // a property set to `null` is refused as such, before it counts as present (or not) for
     // `required`, `oneOf` and the other rules on names
     if let Some((name, null)) = map.iter().find(|(_, v)| matches!(v, Value::Null)) {
-        return Err(Violation::new(at(path, name), null, NO_NULL));
+        return Err(R::fail(&at(path, name), null, || NO_NULL.into()));
     }
     for req in rule.required {
         if !map.contains_key(*req) {
-            return Err(Violation::new(
-                at(path, req),
-                &Value::Null,
-                format!("required property {req}"),
-            ));
+            return Err(R::fail(&at(path, req), &Value::Null, || {
+                format!("required property {req}")
+            }));
         }
     }
+    let count = map.len() as u64;
+    if let Some(min) = rule.min_properties
+        && count < min
+    {
+        return Err(R::fail(path, value, || format!("minProperties {min}")));
+    }
+    if let Some(max) = rule.max_properties
+        && count > max
+    {
+        return Err(R::fail(path, value, || format!("maxProperties {max}")));
+    }
     let has_all = |set: &[&str]| set.iter().all(|p| map.contains_key(*p));
+    let sets_text = |sets: &[&[&str]]| -> String {
+        let options: Vec<String> = sets.iter().map(|s| format!("[{}]", names(s))).collect();
+        options.join(" or ")
+    };
     for sets in rule.one_of {
         let n = sets.iter().filter(|s| has_all(s)).count();
         if n != 1 {
-            let options: Vec<String> = sets.iter().map(|s| format!("[{}]", names(s))).collect();
-            return Err(Violation::new(
-                path.clone(),
-                value,
-                format!("oneOf: exactly one of {} (found {n})", options.join(" or ")),
-            ));
+            return Err(R::fail(path, value, || {
+                format!("oneOf: exactly one of {} (found {n})", sets_text(sets))
+            }));
         }
     }
     for sets in rule.any_of {
         if !sets.iter().any(|s| has_all(s)) {
-            let options: Vec<String> = sets.iter().map(|s| format!("[{}]", names(s))).collect();
-            return Err(Violation::new(
-                path.clone(),
-                value,
-                format!("anyOf: at least one of {}", options.join(" or ")),
-            ));
+            return Err(R::fail(path, value, || {
+                format!("anyOf: at least one of {}", sets_text(sets))
+            }));
         }
     }
     for (when, then) in rule.dependent_required {
         if map.contains_key(*when)
             && let Some(missing) = then.iter().find(|p| !map.contains_key(**p))
         {
-            return Err(Violation::new(
-                at(path, missing),
-                &Value::Null,
-                format!("dependentRequired: {when} requires {missing}"),
-            ));
+            return Err(R::fail(&at(path, missing), &Value::Null, || {
+                format!("dependentRequired: {when} requires {missing}")
+            }));
         }
     }
     for (when, excluded) in rule.dependent_excluded {
         if map.contains_key(*when)
             && let Some(both) = excluded.iter().find(|p| map.contains_key(**p))
         {
-            return Err(Violation::new(
-                at(path, both),
-                &map[*both],
-                format!("dependentExcluded: {when} excludes {both}"),
-            ));
+            return Err(R::fail(&at(path, both), &map[*both], || {
+                format!("dependentExcluded: {when} excludes {both}")
+            }));
         }
     }
     if rule.tagged
@@ -1113,31 +1588,49 @@ fn check_object(rule: &ObjRule, value: &Value, path: &mut String) -> Result<(), 
     {
         let len = path.len();
         push_segment(path, "Tags");
-        check_tags(tags, path)?;
+        check_tags::<R>(tags, path)?;
         path.truncate(len);
     }
     for (name, v) in map {
         let len = path.len();
         push_segment(path, name);
-        match rule
+        let known = rule
             .properties
-            .binary_search_by(|(n, _)| n.cmp(&name.as_str()))
-        {
-            Ok(i) => check_value(&rule.properties[i].1, v, path)?,
-            Err(_) if rule.closed => {
-                let known: Vec<&str> = rule.properties.iter().map(|(n, _)| *n).collect();
-                let hint = match closest(name, &known) {
-                    Some(near) => format!("; did you mean {near}?"),
-                    None => String::new(),
-                };
-                return Err(Violation::new(
-                    path.clone(),
-                    v,
-                    format!("additionalProperties false (no property {name} here{hint})"),
-                ));
+            .binary_search_by(|(n, _)| n.cmp(&name.as_str()));
+        if let Ok(i) = known {
+            check_value::<R>(&rule.properties[i].1, v, path)?;
+        }
+        // `patternProperties`: the value of every key a pattern matches is checked against
+        // that pattern's schema (a pattern that cannot be checked matches)
+        let mut matched = false;
+        for (pattern, shape) in rule.patterns {
+            if pattern.search(name) != Some(false) {
+                matched = true;
+                check_value::<R>(shape, v, path)?;
+            }
+        }
+        if known.is_err() && !matched {
+            if rule.closed {
+                return Err(R::fail(path, v, || {
+                    if rule.patterns.is_empty() {
+                        let known: Vec<&str> = rule.properties.iter().map(|(n, _)| *n).collect();
+                        let hint = match closest(name, &known) {
+                            Some(near) => format!("; did you mean {near}?"),
+                            None => String::new(),
+                        };
+                        format!("additionalProperties false (no property {name} here{hint})")
+                    } else {
+                        let patterns: Vec<&str> =
+                            rule.patterns.iter().map(|(p, _)| p.source()).collect();
+                        format!(
+                            "additionalProperties false (the key {name} matches none of the patterns {})",
+                            patterns.join(", ")
+                        )
+                    }
+                }));
             }
             // a name an open object admits: free-form, but never null
-            Err(_) => check_value(&Shape::Any, v, path)?,
+            check_value::<R>(&Shape::Any, v, path)?;
         }
         path.truncate(len);
     }
@@ -1159,6 +1652,7 @@ mod tests {
                     max_len: Some(5),
                     pattern: Some(&NAME_PATTERN),
                     allowed: &[],
+                    allowed_any_case: &[],
                     format: None,
                 }),
             ),
@@ -1169,6 +1663,7 @@ mod tests {
                         min: Some(0.0),
                         max: Some(65535.0),
                         allowed: &[],
+                        multiple_of: None,
                     }),
                     min_items: Some(1),
                     max_items: Some(2),
@@ -1182,6 +1677,7 @@ mod tests {
                     max_len: None,
                     pattern: Some(&LOOKAROUND),
                     allowed: &[],
+                    allowed_any_case: &[],
                     format: None,
                 }),
             ),
@@ -1193,6 +1689,7 @@ mod tests {
                     max_len: None,
                     pattern: None,
                     allowed: &[],
+                    allowed_any_case: &[],
                     format: Some(Format::VpcId),
                 }),
             ),
@@ -1204,6 +1701,9 @@ mod tests {
         any_of: &[],
         dependent_required: &[],
         dependent_excluded: &[],
+        patterns: &[],
+        min_properties: None,
+        max_properties: None,
         closed: true,
         tagged: true,
     };
@@ -1289,8 +1789,13 @@ mod tests {
         // the free-form alternative takes anything else
         assert!(check_shape(&FORMS, &Value::from("{}"), "KeySchema").is_ok());
         assert!(check_shape(&FORMS, &Value::map([("K", Value::from(1))]), "KeySchema").is_ok());
-        // a boolean is a string to CloudFormation (and to cfn-lint's non-strict types)
+        // a boolean is a string to cfn-lint (CloudFormation passes it on as one)
         assert!(check_shape(&FORMS, &Value::from(true), "KeySchema").is_ok());
+        static OBJECT_ONLY: Shape = Shape::Typed(json_type::OBJECT);
+        assert!(check_shape(&OBJECT_ONLY, &Value::from(true), "P").is_err());
+        static NUMBER_OR_ARRAY: Shape = Shape::Typed(json_type::NUMBER | json_type::ARRAY);
+        assert!(accepts(&NUMBER_OR_ARRAY, &Value::from("1.5")));
+        assert!(!accepts(&NUMBER_OR_ARRAY, &Value::from("one")));
         static LIST_OR_OBJECT: Shape = Shape::AnyOf(&[
             Shape::List(&ListRule {
                 items: Shape::Any,
@@ -1304,7 +1809,318 @@ mod tests {
         // a form that is all checked: a value of no form is refused
         static STR_OR_INT: Shape = Shape::AnyOf(&[Shape::STR, Shape::INT]);
         let e = check_shape(&STR_OR_INT, &Value::List(Vec::new()), "P").unwrap_err();
-        assert_eq!(e.constraint, "none of the forms the schema allows");
+        assert_eq!(
+            e.constraint,
+            "anyOf: none of the alternatives accepts it: (1) a string; (2) an integer"
+        );
+    }
+
+    /// A string with alternatives of formats (a KMS key as ARN, id or alias), of an enum or
+    /// patterns in any case, and `enumCaseInsensitive` beside them (AmazonMQ's
+    /// `DeploymentMode`): a literal must satisfy one alternative, and the violation names
+    /// them all.
+    #[test]
+    fn typed_string_alternatives() {
+        static KMS: Shape = Shape::AllOf(&[
+            Shape::Str(&StrRule {
+                max_len: Some(2048),
+                ..StrRule::ANY
+            }),
+            Shape::AnyOf(&[
+                Shape::Str(&StrRule {
+                    format: Some(Format::KmsKeyArn),
+                    ..StrRule::ANY
+                }),
+                Shape::Str(&StrRule {
+                    format: Some(Format::KmsKeyId),
+                    ..StrRule::ANY
+                }),
+                Shape::Str(&StrRule {
+                    format: Some(Format::KmsAliasName),
+                    ..StrRule::ANY
+                }),
+            ]),
+        ]);
+        for ok in [
+            "alias/app",
+            "1234abcd-12ab-34cd-56ef-1234567890ab",
+            "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+        ] {
+            assert_eq!(
+                check_shape(&KMS, &Value::from(ok), "KmsKeyId"),
+                Ok(()),
+                "{ok}"
+            );
+        }
+        // a number is not a string: formats do not apply to it (cfn-lint's reading)
+        assert_eq!(check_shape(&KMS, &Value::from(12), "KmsKeyId"), Ok(()));
+        let e = check_shape(&KMS, &Value::from("xyz"), "KmsKeyId").unwrap_err();
+        assert_eq!(e.property, "KmsKeyId");
+        assert_eq!(e.value, "\"xyz\"");
+        assert_eq!(
+            e.constraint,
+            "anyOf: none of the alternatives accepts it: (1) format AWS::KMS::Key.Arn; \
+             (2) format AWS::KMS::Key.Id; (3) format AWS::KMS::Alias.AliasName"
+        );
+
+        static SINGLE: Pattern = Pattern::new("^[Ss][Ii][Nn][Gg][Ll][Ee]$");
+        static MODE: Shape = Shape::AllOf(&[
+            Shape::Str(&StrRule {
+                allowed_any_case: &["cluster_multi_az", "single"],
+                ..StrRule::ANY
+            }),
+            Shape::AnyOf(&[
+                Shape::Str(&StrRule {
+                    allowed: &["SINGLE", "CLUSTER_MULTI_AZ"],
+                    ..StrRule::ANY
+                }),
+                Shape::Str(&StrRule {
+                    pattern: Some(&SINGLE),
+                    ..StrRule::ANY
+                }),
+            ]),
+        ]);
+        assert_eq!(check_shape(&MODE, &Value::from("Single"), "M"), Ok(()));
+        assert_eq!(
+            check_shape(&MODE, &Value::from("CLUSTER_MULTI_AZ"), "M"),
+            Ok(())
+        );
+        let e = check_shape(&MODE, &Value::from("CLUSTER-MULTI-AZ"), "M").unwrap_err();
+        assert!(e.constraint.starts_with("enumCaseInsensitive"), "{e:?}");
+        // in the case-insensitive enum, but in no alternative
+        let e = check_shape(&MODE, &Value::from("cluster_multi_az"), "M").unwrap_err();
+        assert!(e.constraint.starts_with("anyOf: none"), "{e:?}");
+        // lowercased as Python lowercases: the Kelvin sign is a k
+        assert!(eq_lowercased("\u{212A}ey", "key"));
+        assert!(!eq_lowercased("keys", "key"));
+    }
+
+    /// Union objects: each alternative a closed object with a property of its own; a
+    /// literal must be exactly one of them, and a mistake inside one is reported where it is.
+    #[test]
+    fn union_objects() {
+        static IP: Pattern = Pattern::new("^[0-9.]+$");
+        static UNION: Shape = Shape::OneOf(&[
+            Shape::Object(&ObjRule {
+                properties: &[(
+                    "IpResource",
+                    Shape::Str(&StrRule {
+                        pattern: Some(&IP),
+                        ..StrRule::ANY
+                    }),
+                )],
+                required: &["IpResource"],
+                closed: true,
+                ..crate::support::OBJ_RULE
+            }),
+            Shape::Object(&ObjRule {
+                properties: &[("DnsResource", Shape::STR)],
+                required: &["DnsResource"],
+                closed: true,
+                ..crate::support::OBJ_RULE
+            }),
+        ]);
+        let one = |k: &str, v: &str| Value::map([(k, Value::from(v))]);
+        assert_eq!(
+            check_shape(&UNION, &one("IpResource", "10.0.0.1"), "D"),
+            Ok(())
+        );
+        assert!(accepts(&UNION, &one("DnsResource", "db.example.com")));
+        let e = check_shape(&UNION, &one("IpResource", "ten"), "D").unwrap_err();
+        assert_eq!(e.property, "D/IpResource");
+        assert_eq!(
+            e.constraint,
+            "pattern ^[0-9.]+$ (the oneOf alternative 1 of 2: an object with IpResource)"
+        );
+        let e = check_shape(&UNION, &one("IpResourse", "10.0.0.1"), "D").unwrap_err();
+        assert_eq!(e.property, "D");
+        assert!(
+            e.constraint.starts_with("oneOf: none of the alternatives accepts it: (1) an object with IpResource; (2) an object with DnsResource"),
+            "{e:?}"
+        );
+        let both = Value::map([
+            ("IpResource", Value::from("10.0.0.1")),
+            ("DnsResource", Value::from("x")),
+        ]);
+        assert!(check_shape(&UNION, &both, "D").is_err());
+        // two alternatives that accept the same literal: refused, as cfn-lint refuses it
+        static LOOSE: Shape = Shape::OneOf(&[
+            Shape::Object(&ObjRule {
+                properties: &[("A", Shape::STR)],
+                closed: true,
+                ..crate::support::OBJ_RULE
+            }),
+            Shape::Object(&ObjRule {
+                properties: &[("B", Shape::STR)],
+                closed: true,
+                ..crate::support::OBJ_RULE
+            }),
+        ]);
+        let e = check_shape(&LOOSE, &Value::map(Vec::<(&str, Value)>::new()), "Node").unwrap_err();
+        assert!(
+            e.constraint
+                .starts_with("oneOf: exactly one alternative, but 2 accept it"),
+            "{e:?}"
+        );
+        assert_eq!(check_shape(&LOOSE, &one("A", "x"), "Node"), Ok(()));
+        // an intrinsic is known at deploy time only
+        assert_eq!(check_shape(&UNION, &Value::r#ref("P"), "D"), Ok(()));
+    }
+
+    /// `patternProperties`: keys are checked against the key pattern, values against its
+    /// shape; with `additionalProperties: false` only matching keys are admitted.
+    #[test]
+    fn map_keys_and_values() {
+        static KEY: Pattern = Pattern::new("^[a-z]+$");
+        static MAP: Shape = Shape::Object(&ObjRule {
+            patterns: &[(
+                &KEY,
+                Shape::Str(&StrRule {
+                    max_len: Some(3),
+                    ..StrRule::ANY
+                }),
+            )],
+            closed: true,
+            ..crate::support::OBJ_RULE
+        });
+        let map = |k: &str, v: &str| Value::map([(k, Value::from(v))]);
+        assert_eq!(check_shape(&MAP, &map("team", "a"), "Labels"), Ok(()));
+        let e = check_shape(&MAP, &map("Team", "a"), "Labels").unwrap_err();
+        assert_eq!(e.property, "Labels/Team");
+        assert_eq!(
+            e.constraint,
+            "additionalProperties false (the key Team matches none of the patterns ^[a-z]+$)"
+        );
+        let e = check_shape(&MAP, &map("team", "abcd"), "Labels").unwrap_err();
+        assert_eq!(
+            (e.property.as_str(), e.constraint.as_str()),
+            ("Labels/team", "maxLength 3")
+        );
+        // open: a key no pattern matches is free-form
+        static OPEN: Shape = Shape::Object(&ObjRule {
+            patterns: &[(&KEY, Shape::INT)],
+            ..crate::support::OBJ_RULE
+        });
+        assert_eq!(check_shape(&OPEN, &map("Team", "x"), "M"), Ok(()));
+        assert!(check_shape(&OPEN, &map("team", "x"), "M").is_err());
+    }
+
+    /// `if`/`then`/`else` and `false` (cfn-lint's extension schemas): the condition is
+    /// decided on literals; an intrinsic leaves it open, and then neither branch applies.
+    #[test]
+    fn if_then_else_on_literals_only() {
+        static MODE: Shape = Shape::If(&IfRule {
+            cond: Shape::Object(&ObjRule {
+                properties: &[(
+                    "BillingMode",
+                    Shape::Str(&StrRule {
+                        allowed: &["PROVISIONED"],
+                        ..StrRule::ANY
+                    }),
+                )],
+                required: &["BillingMode"],
+                ..crate::support::OBJ_RULE
+            }),
+            then: Shape::Object(&ObjRule {
+                required: &["ProvisionedThroughput"],
+                ..crate::support::OBJ_RULE
+            }),
+            otherwise: Shape::Object(&ObjRule {
+                properties: &[("ProvisionedThroughput", Shape::Never)],
+                ..crate::support::OBJ_RULE
+            }),
+        });
+        let props = |mode: Value, throughput: bool| {
+            let mut m = vec![("BillingMode", mode)];
+            if throughput {
+                m.push(("ProvisionedThroughput", Value::map([("R", Value::from(1))])));
+            }
+            Value::map(m)
+        };
+        assert_eq!(
+            check_shape(&MODE, &props("PROVISIONED".into(), true), ""),
+            Ok(())
+        );
+        let e = check_shape(&MODE, &props("PROVISIONED".into(), false), "").unwrap_err();
+        assert!(
+            e.constraint
+                .starts_with("required property ProvisionedThroughput"),
+            "{e:?}"
+        );
+        let e = check_shape(&MODE, &props("PAY_PER_REQUEST".into(), true), "").unwrap_err();
+        assert_eq!(e.property, "ProvisionedThroughput");
+        assert_eq!(
+            check_shape(&MODE, &props("PAY_PER_REQUEST".into(), false), ""),
+            Ok(())
+        );
+        // an intrinsic: neither branch
+        assert_eq!(
+            check_shape(&MODE, &props(Value::r#ref("Mode"), true), ""),
+            Ok(())
+        );
+        assert_eq!(
+            check_shape(&MODE, &props(Value::r#ref("Mode"), false), ""),
+            Ok(())
+        );
+        // `not` is decided on literals too
+        static NOT_ONE: Shape = Shape::Not(&Shape::Str(&StrRule {
+            allowed: &["-1"],
+            ..StrRule::ANY
+        }));
+        assert!(check_shape(&NOT_ONE, &Value::from(-1), "P").is_err());
+        assert_eq!(check_shape(&NOT_ONE, &Value::from(80), "P"), Ok(()));
+        assert_eq!(check_shape(&NOT_ONE, &Value::r#ref("P"), "P"), Ok(()));
+    }
+
+    /// `multipleOf` as cfn-lint computes it: a float divisor wants an integral quotient,
+    /// an integer one a zero remainder; a string is read with `float()`.
+    #[test]
+    fn multiple_of() {
+        static RATE: Shape = Shape::Num(&NumRule {
+            multiple_of: Some((1.0, true)),
+            ..NumRule::ANY
+        });
+        assert!(check_shape(&RATE, &Value::from("37.63"), "SamplingRate").is_err());
+        assert_eq!(
+            check_shape(&RATE, &Value::from("37"), "SamplingRate"),
+            Ok(())
+        );
+        static STEP: Shape = Shape::Int(&NumRule {
+            multiple_of: Some((5.0, false)),
+            ..NumRule::ANY
+        });
+        assert_eq!(check_shape(&STEP, &Value::from(15), "S"), Ok(()));
+        let e = check_shape(&STEP, &Value::from(16), "S").unwrap_err();
+        assert_eq!(e.constraint, "multipleOf 5");
+    }
+
+    /// `prefixItems`: positional items (a DynamoDB key schema's HASH, then RANGE).
+    #[test]
+    fn positional_items() {
+        static KEYS: Shape = Shape::AllOf(&[
+            Shape::List(&ListRule {
+                items: Shape::Any,
+                min_items: None,
+                max_items: Some(2),
+                unique: false,
+            }),
+            Shape::Items(&[
+                Shape::Str(&StrRule {
+                    allowed: &["HASH"],
+                    ..StrRule::ANY
+                }),
+                Shape::Str(&StrRule {
+                    allowed: &["RANGE"],
+                    ..StrRule::ANY
+                }),
+            ]),
+        ]);
+        let keys = |k: &[&str]| Value::List(k.iter().map(|s| Value::from(*s)).collect());
+        assert_eq!(check_shape(&KEYS, &keys(&["HASH", "RANGE"]), "K"), Ok(()));
+        assert_eq!(check_shape(&KEYS, &keys(&["HASH"]), "K"), Ok(()));
+        let e = check_shape(&KEYS, &keys(&["RANGE", "HASH"]), "K").unwrap_err();
+        assert_eq!(e.property, "K/0");
+        assert!(e.constraint.contains("prefixItems"), "{e:?}");
     }
 
     #[test]

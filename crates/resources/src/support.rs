@@ -149,6 +149,9 @@ pub(crate) const OBJ_RULE: crate::constraint::ObjRule = crate::constraint::ObjRu
     any_of: &[],
     dependent_required: &[],
     dependent_excluded: &[],
+    patterns: &[],
+    min_properties: None,
+    max_properties: None,
     closed: false,
     tagged: false,
 };
@@ -158,7 +161,8 @@ pub(crate) const OBJ_RULE: crate::constraint::ObjRule = crate::constraint::ObjRu
 pub(crate) mod prelude {
     pub(crate) use super::{MapBuilder, OBJ_RULE};
     pub(crate) use crate::constraint::{
-        self, Format, ListRule, NumRule, ObjRule, Pattern, Shape, StrRule, json_type,
+        self, Extension, Format, IfRule, ListRule, NumRule, ObjRule, Pattern, Shape, StrRule,
+        json_type,
     };
     pub(crate) use crate::{Obj, PropertyType, ResourceFacts};
     pub(crate) use cloudwright_core::{

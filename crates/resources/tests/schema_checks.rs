@@ -156,3 +156,124 @@ fn tags_of_a_taggable_type_are_checked() {
     );
     assert_eq!(err_of(Queue::check(&tags(&["aws:owner"]))).0, "Tags/0/Key");
 }
+
+/// `(type, properties, path)`: each refused by cfn-lint 1.51.0 (the differential test's
+/// examples of union objects, maps and `enumCaseInsensitive`; verified with cfn-lint), and
+/// each must be refused at synth at that path.
+#[cfg(all(
+    feature = "ses",
+    feature = "cases",
+    feature = "cognito",
+    feature = "iottwinmaker",
+    feature = "batch",
+    feature = "ec2",
+    feature = "groundstation",
+    feature = "iam",
+    feature = "ssm"
+))]
+#[test]
+fn union_objects_maps_and_any_case_enums_are_refused_where_cfn_lint_refuses_them() {
+    use serde_json::json;
+    let cases = [
+        (
+            "AWS::SES::MailManagerRelay",
+            json!({"Authentication": {}, "ServerName": "a", "ServerPort": 1}),
+            "Authentication",
+        ),
+        (
+            "AWS::Cases::Layout",
+            json!({"Content": {"Basic": 7}, "Name": "aa"}),
+            "Content/Basic",
+        ),
+        (
+            "AWS::SES::MailManagerArchive",
+            json!({"Retention": {"RetentionPeriod": "THIRTY9MONTHS"}}),
+            "Retention/RetentionPeriod",
+        ),
+        (
+            "AWS::Cognito::IdentityPoolRoleAttachment",
+            json!({"IdentityPoolId": "sample", "Roles": {"ba": {"Value": "x"}}}),
+            "Roles/ba",
+        ),
+        (
+            "AWS::IoTTwinMaker::Entity",
+            json!({"EntityName": "aaa", "WorkspaceId": "aaa", "CompositeComponents": {"ключ": {}}}),
+            "CompositeComponents/ключ",
+        ),
+        (
+            "AWS::Batch::JobDefinition",
+            json!({"Type": "container", "RetryStrategy": {"EvaluateOnExit": [{"Action": "c_A"}]}}),
+            "RetryStrategy/EvaluateOnExit/0/Action",
+        ),
+        (
+            "AWS::EC2::IPAMPool",
+            json!({"AddressFamily": "ipv4", "IpamScopeId": "sample", "AwsService": "Ec3"}),
+            "AwsService",
+        ),
+        // minProperties
+        (
+            "AWS::GroundStation::Config",
+            json!({"ConfigData": {}, "Name": "a"}),
+            "ConfigData",
+        ),
+        // a pattern beside the boolean type
+        (
+            "AWS::SES::ConfigurationSet",
+            json!({"ReputationOptions": {"ReputationMetricsEnabled": "TRUE"}}),
+            "ReputationOptions/ReputationMetricsEnabled",
+        ),
+        // the string form of an object-or-string keeps its pattern and lengths
+        (
+            "AWS::IAM::UserPolicy",
+            json!({"PolicyName": "a", "UserName": "a", "PolicyDocument": ""}),
+            "PolicyDocument",
+        ),
+        ("AWS::SSM::Document", json!({"Content": ""}), "Content"),
+    ];
+    let mut wrong = Vec::new();
+    for (type_name, props, path) in cases {
+        // the accepting twin of the boolean case
+        if type_name == "AWS::SES::ConfigurationSet" {
+            let ok =
+                Value::from_json(&json!({"ReputationOptions": {"ReputationMetricsEnabled": true}}));
+            assert_eq!(
+                cloudwright_resources::check_properties(type_name, &ok),
+                Some(Ok(()))
+            );
+        }
+        let value = Value::from_json(&props);
+        match cloudwright_resources::check_properties(type_name, &value) {
+            Some(Err(v)) if v.property == path => {}
+            other => wrong.push(format!(
+                "{type_name} {props}: {other:?}, expected at {path}"
+            )),
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+/// `multipleOf` (cfn-lint reports it under E3002): a sampling rate of 37.63 is refused as
+/// cfn-lint refuses it, 37 is not (both verified with cfn-lint 1.51.0).
+#[cfg(feature = "cloudfront")]
+#[test]
+fn multiple_of_is_checked() {
+    use serde_json::json;
+    let config = |rate: serde_json::Value| {
+        Value::from_json(
+            &json!({"Name": "n", "SamplingRate": rate, "Fields": ["timestamp"],
+            "EndPoints": [{"StreamType": "Kinesis", "KinesisStreamConfig": {
+                "RoleArn": "arn:aws:iam::123456789012:role/r",
+                "StreamArn": "arn:aws:kinesis:us-east-1:123456789012:stream/s"}}]}),
+        )
+    };
+    let check = |v: &Value| {
+        cloudwright_resources::check_properties("AWS::CloudFront::RealtimeLogConfig", v)
+            .unwrap_or_else(|| panic!("not compiled in"))
+    };
+    assert_eq!(check(&config(json!(37))), Ok(()));
+    let e = check(&config(json!("37.63"))).unwrap_err();
+    assert_eq!(
+        (e.property.as_str(), e.constraint.as_str()),
+        ("SamplingRate", "multipleOf 1")
+    );
+}

@@ -37782,6 +37782,8 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "aps")]
     &aps::scraper::schema::PATTERN_4,
     #[cfg(feature = "aps")]
+    &aps::scraper::schema::PATTERN_5,
+    #[cfg(feature = "aps")]
     &aps::workspace::schema::PATTERN_0,
     #[cfg(feature = "aps")]
     &aps::workspace::schema::PATTERN_1,
@@ -37791,6 +37793,28 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &arcregionswitch::plan::schema::PATTERN_1,
     #[cfg(feature = "arcregionswitch")]
     &arcregionswitch::plan::schema::PATTERN_2,
+    #[cfg(feature = "arcregionswitch")]
+    &arcregionswitch::plan::schema::PATTERN_3,
+    #[cfg(feature = "arcregionswitch")]
+    &arcregionswitch::plan::schema::PATTERN_4,
+    #[cfg(feature = "arcregionswitch")]
+    &arcregionswitch::plan::schema::PATTERN_5,
+    #[cfg(feature = "arcregionswitch")]
+    &arcregionswitch::plan::schema::PATTERN_6,
+    #[cfg(feature = "arcregionswitch")]
+    &arcregionswitch::plan::schema::PATTERN_7,
+    #[cfg(feature = "arcregionswitch")]
+    &arcregionswitch::plan::schema::PATTERN_8,
+    #[cfg(feature = "arcregionswitch")]
+    &arcregionswitch::plan::schema::PATTERN_9,
+    #[cfg(feature = "arcregionswitch")]
+    &arcregionswitch::plan::schema::PATTERN_10,
+    #[cfg(feature = "arcregionswitch")]
+    &arcregionswitch::plan::schema::PATTERN_11,
+    #[cfg(feature = "arcregionswitch")]
+    &arcregionswitch::plan::schema::PATTERN_12,
+    #[cfg(feature = "arcregionswitch")]
+    &arcregionswitch::plan::schema::PATTERN_13,
     #[cfg(feature = "arczonalshift")]
     &arczonalshift::zonal_autoshift_configuration::schema::PATTERN_0,
     #[cfg(feature = "arczonalshift")]
@@ -37813,6 +37837,36 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &amazonmq::broker::schema::PATTERN_4,
     #[cfg(feature = "amazonmq")]
     &amazonmq::broker::schema::PATTERN_5,
+    #[cfg(feature = "amazonmq")]
+    &amazonmq::broker::schema::PATTERN_6,
+    #[cfg(feature = "amazonmq")]
+    &amazonmq::broker::schema::PATTERN_7,
+    #[cfg(feature = "amazonmq")]
+    &amazonmq::broker::schema::PATTERN_8,
+    #[cfg(feature = "amazonmq")]
+    &amazonmq::broker::schema::PATTERN_9,
+    #[cfg(feature = "amazonmq")]
+    &amazonmq::broker::schema::PATTERN_10,
+    #[cfg(feature = "amazonmq")]
+    &amazonmq::broker::schema::PATTERN_11,
+    #[cfg(feature = "amazonmq")]
+    &amazonmq::broker::schema::PATTERN_12,
+    #[cfg(feature = "amazonmq")]
+    &amazonmq::broker::schema::PATTERN_13,
+    #[cfg(feature = "amazonmq")]
+    &amazonmq::broker::schema::PATTERN_14,
+    #[cfg(feature = "amazonmq")]
+    &amazonmq::broker::schema::PATTERN_15,
+    #[cfg(feature = "amazonmq")]
+    &amazonmq::broker::schema::PATTERN_16,
+    #[cfg(feature = "amazonmq")]
+    &amazonmq::broker::schema::PATTERN_17,
+    #[cfg(feature = "amazonmq")]
+    &amazonmq::broker::schema::PATTERN_18,
+    #[cfg(feature = "amazonmq")]
+    &amazonmq::broker::schema::PATTERN_19,
+    #[cfg(feature = "amazonmq")]
+    &amazonmq::broker::schema::PATTERN_20,
     #[cfg(feature = "amplify")]
     &amplify::app::schema::PATTERN_0,
     #[cfg(feature = "amplify")]
@@ -37847,10 +37901,46 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &amplify::domain::schema::PATTERN_4,
     #[cfg(feature = "amplify")]
     &amplify::domain::schema::PATTERN_5,
+    #[cfg(feature = "amplifyuibuilder")]
+    &amplifyuibuilder::component::schema::PATTERN_0,
+    #[cfg(feature = "amplifyuibuilder")]
+    &amplifyuibuilder::component::schema::PATTERN_1,
+    #[cfg(feature = "amplifyuibuilder")]
+    &amplifyuibuilder::component::schema::PATTERN_2,
+    #[cfg(feature = "amplifyuibuilder")]
+    &amplifyuibuilder::form::schema::PATTERN_0,
+    #[cfg(feature = "amplifyuibuilder")]
+    &amplifyuibuilder::form::schema::PATTERN_1,
+    #[cfg(feature = "amplifyuibuilder")]
+    &amplifyuibuilder::theme::schema::PATTERN_0,
+    #[cfg(any(feature = "apigateway", feature = "constructs"))]
+    &apigateway::deployment::schema::PATTERN_0,
+    #[cfg(feature = "apigateway")]
+    &apigateway::gateway_response::schema::PATTERN_0,
+    #[cfg(any(feature = "apigateway", feature = "constructs"))]
+    &apigateway::method::schema::PATTERN_0,
+    #[cfg(any(feature = "apigateway", feature = "constructs"))]
+    &apigateway::rest_api::schema::PATTERN_0,
     #[cfg(any(feature = "apigateway", feature = "constructs"))]
     &apigateway::stage::schema::PATTERN_0,
+    #[cfg(any(feature = "apigateway", feature = "constructs"))]
+    &apigateway::stage::schema::PATTERN_1,
+    #[cfg(feature = "apigateway")]
+    &apigateway::usage_plan::schema::PATTERN_0,
+    #[cfg(feature = "apigatewayv2")]
+    &apigatewayv2::api::schema::PATTERN_0,
+    #[cfg(feature = "apigatewayv2")]
+    &apigatewayv2::domain_name::schema::PATTERN_0,
     #[cfg(feature = "apigatewayv2")]
     &apigatewayv2::integration::schema::PATTERN_0,
+    #[cfg(feature = "apigatewayv2")]
+    &apigatewayv2::integration::schema::PATTERN_1,
+    #[cfg(feature = "apigatewayv2")]
+    &apigatewayv2::route_response::schema::PATTERN_0,
+    #[cfg(feature = "apigatewayv2")]
+    &apigatewayv2::stage::schema::PATTERN_0,
+    #[cfg(feature = "apigatewayv2")]
+    &apigatewayv2::vpc_link::schema::PATTERN_0,
     #[cfg(feature = "appconfig")]
     &appconfig::configuration_profile::schema::PATTERN_0,
     #[cfg(feature = "appconfig")]
@@ -37867,6 +37957,10 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &appconfig::environment::schema::PATTERN_1,
     #[cfg(feature = "appconfig")]
     &appconfig::extension::schema::PATTERN_0,
+    #[cfg(feature = "appconfig")]
+    &appconfig::extension::schema::PATTERN_1,
+    #[cfg(feature = "appconfig")]
+    &appconfig::extension_association::schema::PATTERN_0,
     #[cfg(feature = "appconfig")]
     &appconfig::hosted_configuration_version::schema::PATTERN_0,
     #[cfg(feature = "appconfig")]
@@ -37904,6 +37998,10 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "appflow")]
     &appflow::connector_profile::schema::PATTERN_12,
     #[cfg(feature = "appflow")]
+    &appflow::connector_profile::schema::PATTERN_13,
+    #[cfg(feature = "appflow")]
+    &appflow::connector_profile::schema::PATTERN_14,
+    #[cfg(feature = "appflow")]
     &appflow::flow::schema::PATTERN_0,
     #[cfg(feature = "appflow")]
     &appflow::flow::schema::PATTERN_1,
@@ -37925,6 +38023,8 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &appflow::flow::schema::PATTERN_9,
     #[cfg(feature = "appflow")]
     &appflow::flow::schema::PATTERN_10,
+    #[cfg(feature = "appflow")]
+    &appflow::flow::schema::PATTERN_11,
     #[cfg(feature = "appintegrations")]
     &appintegrations::application::schema::PATTERN_0,
     #[cfg(feature = "appintegrations")]
@@ -37941,6 +38041,10 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &appintegrations::data_integration::schema::PATTERN_1,
     #[cfg(feature = "appintegrations")]
     &appintegrations::data_integration::schema::PATTERN_2,
+    #[cfg(feature = "appintegrations")]
+    &appintegrations::data_integration::schema::PATTERN_3,
+    #[cfg(feature = "appintegrations")]
+    &appintegrations::data_integration::schema::PATTERN_4,
     #[cfg(feature = "appintegrations")]
     &appintegrations::event_integration::schema::PATTERN_0,
     #[cfg(feature = "appintegrations")]
@@ -38018,9 +38122,15 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "appsync")]
     &appsync::function_configuration::schema::PATTERN_0,
     #[cfg(feature = "appsync")]
+    &appsync::graph_ql_api::schema::PATTERN_0,
+    #[cfg(feature = "appsync")]
     &appsync::resolver::schema::PATTERN_0,
     #[cfg(feature = "apptest")]
     &apptest::test_case::schema::PATTERN_0,
+    #[cfg(feature = "apptest")]
+    &apptest::test_case::schema::PATTERN_1,
+    #[cfg(feature = "apptest")]
+    &apptest::test_case::schema::PATTERN_2,
     #[cfg(any(feature = "applicationautoscaling", feature = "constructs"))]
     &applicationautoscaling::scaling_policy::schema::PATTERN_0,
     #[cfg(feature = "applicationinsights")]
@@ -38049,8 +38159,12 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &applicationsignals::service_level_objective::schema::PATTERN_0,
     #[cfg(feature = "applicationsignals")]
     &applicationsignals::service_level_objective::schema::PATTERN_1,
+    #[cfg(feature = "applicationsignals")]
+    &applicationsignals::service_level_objective::schema::PATTERN_2,
     #[cfg(feature = "athena")]
     &athena::capacity_reservation::schema::PATTERN_0,
+    #[cfg(feature = "athena")]
+    &athena::data_catalog::schema::PATTERN_0,
     #[cfg(feature = "athena")]
     &athena::named_query::schema::PATTERN_0,
     #[cfg(feature = "athena")]
@@ -38059,6 +38173,8 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &athena::prepared_statement::schema::PATTERN_1,
     #[cfg(feature = "athena")]
     &athena::work_group::schema::PATTERN_0,
+    #[cfg(feature = "athena")]
+    &athena::work_group::schema::PATTERN_1,
     #[cfg(feature = "auditmanager")]
     &auditmanager::assessment::schema::PATTERN_0,
     #[cfg(feature = "auditmanager")]
@@ -38096,9 +38212,13 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "autoscaling")]
     &autoscaling::auto_scaling_group::schema::PATTERN_6,
     #[cfg(feature = "autoscaling")]
+    &autoscaling::launch_configuration::schema::PATTERN_0,
+    #[cfg(feature = "autoscaling")]
     &autoscaling::lifecycle_hook::schema::PATTERN_0,
     #[cfg(feature = "autoscaling")]
     &autoscaling::lifecycle_hook::schema::PATTERN_1,
+    #[cfg(feature = "b2bi")]
+    &b2bi::capability::schema::PATTERN_0,
     #[cfg(feature = "b2bi")]
     &b2bi::partnership::schema::PATTERN_0,
     #[cfg(feature = "b2bi")]
@@ -38106,11 +38226,21 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "b2bi")]
     &b2bi::partnership::schema::PATTERN_2,
     #[cfg(feature = "b2bi")]
+    &b2bi::partnership::schema::PATTERN_3,
+    #[cfg(feature = "b2bi")]
+    &b2bi::partnership::schema::PATTERN_4,
+    #[cfg(feature = "b2bi")]
+    &b2bi::partnership::schema::PATTERN_5,
+    #[cfg(feature = "b2bi")]
     &b2bi::profile::schema::PATTERN_0,
     #[cfg(feature = "b2bi")]
     &b2bi::profile::schema::PATTERN_1,
     #[cfg(feature = "b2bi")]
     &b2bi::transformer::schema::PATTERN_0,
+    #[cfg(feature = "b2bi")]
+    &b2bi::transformer::schema::PATTERN_1,
+    #[cfg(feature = "b2bi")]
+    &b2bi::transformer::schema::PATTERN_2,
     #[cfg(feature = "bcmdataexports")]
     &bcmdataexports::export::schema::PATTERN_0,
     #[cfg(feature = "bcmdataexports")]
@@ -38122,9 +38252,13 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "backup")]
     &backup::backup_plan::schema::PATTERN_0,
     #[cfg(feature = "backup")]
+    &backup::backup_plan::schema::PATTERN_1,
+    #[cfg(feature = "backup")]
     &backup::backup_selection::schema::PATTERN_0,
     #[cfg(feature = "backup")]
     &backup::backup_vault::schema::PATTERN_0,
+    #[cfg(feature = "backup")]
+    &backup::backup_vault::schema::PATTERN_1,
     #[cfg(feature = "backup")]
     &backup::framework::schema::PATTERN_0,
     #[cfg(feature = "backup")]
@@ -38132,9 +38266,15 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "backup")]
     &backup::logically_air_gapped_backup_vault::schema::PATTERN_0,
     #[cfg(feature = "backup")]
+    &backup::logically_air_gapped_backup_vault::schema::PATTERN_1,
+    #[cfg(feature = "backup")]
     &backup::report_plan::schema::PATTERN_0,
     #[cfg(feature = "backup")]
     &backup::report_plan::schema::PATTERN_1,
+    #[cfg(feature = "backup")]
+    &backup::restore_testing_selection::schema::PATTERN_0,
+    #[cfg(feature = "backup")]
+    &backup::tiering_configuration::schema::PATTERN_0,
     #[cfg(feature = "backupgateway")]
     &backupgateway::hypervisor::schema::PATTERN_0,
     #[cfg(feature = "backupgateway")]
@@ -38152,13 +38292,27 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "backupgateway")]
     &backupgateway::hypervisor::schema::PATTERN_7,
     #[cfg(feature = "batch")]
+    &batch::compute_environment::schema::PATTERN_0,
+    #[cfg(feature = "batch")]
     &batch::consumable_resource::schema::PATTERN_0,
+    #[cfg(feature = "batch")]
+    &batch::consumable_resource::schema::PATTERN_1,
     #[cfg(feature = "batch")]
     &batch::job_definition::schema::PATTERN_0,
     #[cfg(feature = "batch")]
+    &batch::job_definition::schema::PATTERN_1,
+    #[cfg(feature = "batch")]
     &batch::job_queue::schema::PATTERN_0,
     #[cfg(feature = "batch")]
+    &batch::job_queue::schema::PATTERN_1,
+    #[cfg(feature = "batch")]
+    &batch::quota_share::schema::PATTERN_0,
+    #[cfg(feature = "batch")]
     &batch::scheduling_policy::schema::PATTERN_0,
+    #[cfg(feature = "batch")]
+    &batch::scheduling_policy::schema::PATTERN_1,
+    #[cfg(feature = "batch")]
+    &batch::service_environment::schema::PATTERN_0,
     #[cfg(feature = "bcmpricingcalculator")]
     &bcmpricingcalculator::bill_scenario::schema::PATTERN_0,
     #[cfg(feature = "bcmpricingcalculator")]
@@ -38180,15 +38334,25 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "bedrock")]
     &bedrock::agent::schema::PATTERN_7,
     #[cfg(feature = "bedrock")]
+    &bedrock::agent::schema::PATTERN_8,
+    #[cfg(feature = "bedrock")]
+    &bedrock::agent::schema::PATTERN_9,
+    #[cfg(feature = "bedrock")]
+    &bedrock::agent::schema::PATTERN_10,
+    #[cfg(feature = "bedrock")]
     &bedrock::agent_alias::schema::PATTERN_0,
     #[cfg(feature = "bedrock")]
     &bedrock::agent_alias::schema::PATTERN_1,
     #[cfg(feature = "bedrock")]
     &bedrock::agent_alias::schema::PATTERN_2,
     #[cfg(feature = "bedrock")]
+    &bedrock::agent_alias::schema::PATTERN_3,
+    #[cfg(feature = "bedrock")]
     &bedrock::application_inference_profile::schema::PATTERN_0,
     #[cfg(feature = "bedrock")]
     &bedrock::application_inference_profile::schema::PATTERN_1,
+    #[cfg(feature = "bedrock")]
+    &bedrock::application_inference_profile::schema::PATTERN_2,
     #[cfg(feature = "bedrock")]
     &bedrock::automated_reasoning_policy::schema::PATTERN_0,
     #[cfg(feature = "bedrock")]
@@ -38206,15 +38370,21 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "bedrock")]
     &bedrock::blueprint::schema::PATTERN_0,
     #[cfg(feature = "bedrock")]
+    &bedrock::blueprint::schema::PATTERN_1,
+    #[cfg(feature = "bedrock")]
     &bedrock::data_automation_library::schema::PATTERN_0,
     #[cfg(feature = "bedrock")]
     &bedrock::data_automation_library::schema::PATTERN_1,
+    #[cfg(feature = "bedrock")]
+    &bedrock::data_automation_library::schema::PATTERN_2,
     #[cfg(feature = "bedrock")]
     &bedrock::data_automation_project::schema::PATTERN_0,
     #[cfg(feature = "bedrock")]
     &bedrock::data_automation_project::schema::PATTERN_1,
     #[cfg(feature = "bedrock")]
     &bedrock::data_automation_project::schema::PATTERN_2,
+    #[cfg(feature = "bedrock")]
+    &bedrock::data_automation_project::schema::PATTERN_3,
     #[cfg(feature = "bedrock")]
     &bedrock::data_source::schema::PATTERN_0,
     #[cfg(feature = "bedrock")]
@@ -38258,11 +38428,31 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "bedrock")]
     &bedrock::flow::schema::PATTERN_5,
     #[cfg(feature = "bedrock")]
+    &bedrock::flow::schema::PATTERN_6,
+    #[cfg(feature = "bedrock")]
+    &bedrock::flow::schema::PATTERN_7,
+    #[cfg(feature = "bedrock")]
+    &bedrock::flow::schema::PATTERN_8,
+    #[cfg(feature = "bedrock")]
+    &bedrock::flow::schema::PATTERN_9,
+    #[cfg(feature = "bedrock")]
+    &bedrock::flow::schema::PATTERN_10,
+    #[cfg(feature = "bedrock")]
+    &bedrock::flow::schema::PATTERN_11,
+    #[cfg(feature = "bedrock")]
+    &bedrock::flow::schema::PATTERN_12,
+    #[cfg(feature = "bedrock")]
+    &bedrock::flow::schema::PATTERN_13,
+    #[cfg(feature = "bedrock")]
+    &bedrock::flow::schema::PATTERN_14,
+    #[cfg(feature = "bedrock")]
     &bedrock::flow_alias::schema::PATTERN_0,
     #[cfg(feature = "bedrock")]
     &bedrock::flow_alias::schema::PATTERN_1,
     #[cfg(feature = "bedrock")]
     &bedrock::flow_alias::schema::PATTERN_2,
+    #[cfg(feature = "bedrock")]
+    &bedrock::flow_alias::schema::PATTERN_3,
     #[cfg(feature = "bedrock")]
     &bedrock::flow_version::schema::PATTERN_0,
     #[cfg(feature = "bedrock")]
@@ -38322,6 +38512,8 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "bedrock")]
     &bedrock::knowledge_base::schema::PATTERN_18,
     #[cfg(feature = "bedrock")]
+    &bedrock::knowledge_base::schema::PATTERN_19,
+    #[cfg(feature = "bedrock")]
     &bedrock::prompt::schema::PATTERN_0,
     #[cfg(feature = "bedrock")]
     &bedrock::prompt::schema::PATTERN_1,
@@ -38330,7 +38522,13 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "bedrock")]
     &bedrock::prompt::schema::PATTERN_3,
     #[cfg(feature = "bedrock")]
+    &bedrock::prompt::schema::PATTERN_4,
+    #[cfg(feature = "bedrock")]
+    &bedrock::prompt::schema::PATTERN_5,
+    #[cfg(feature = "bedrock")]
     &bedrock::prompt_version::schema::PATTERN_0,
+    #[cfg(feature = "bedrock")]
+    &bedrock::prompt_version::schema::PATTERN_1,
     #[cfg(feature = "bedrock")]
     &bedrock::resource_policy::schema::PATTERN_0,
     #[cfg(feature = "bedrockagentcore")]
@@ -38342,9 +38540,15 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "bedrockagentcore")]
     &bedrockagentcore::browser_custom::schema::PATTERN_1,
     #[cfg(feature = "bedrockagentcore")]
+    &bedrockagentcore::browser_custom::schema::PATTERN_2,
+    #[cfg(feature = "bedrockagentcore")]
     &bedrockagentcore::browser_profile::schema::PATTERN_0,
     #[cfg(feature = "bedrockagentcore")]
+    &bedrockagentcore::browser_profile::schema::PATTERN_1,
+    #[cfg(feature = "bedrockagentcore")]
     &bedrockagentcore::code_interpreter_custom::schema::PATTERN_0,
+    #[cfg(feature = "bedrockagentcore")]
+    &bedrockagentcore::code_interpreter_custom::schema::PATTERN_1,
     #[cfg(feature = "bedrockagentcore")]
     &bedrockagentcore::evaluator::schema::PATTERN_0,
     #[cfg(feature = "bedrockagentcore")]
@@ -38360,9 +38564,33 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "bedrockagentcore")]
     &bedrockagentcore::gateway::schema::PATTERN_3,
     #[cfg(feature = "bedrockagentcore")]
+    &bedrockagentcore::gateway::schema::PATTERN_4,
+    #[cfg(feature = "bedrockagentcore")]
+    &bedrockagentcore::gateway::schema::PATTERN_5,
+    #[cfg(feature = "bedrockagentcore")]
+    &bedrockagentcore::gateway::schema::PATTERN_6,
+    #[cfg(feature = "bedrockagentcore")]
+    &bedrockagentcore::gateway::schema::PATTERN_7,
+    #[cfg(feature = "bedrockagentcore")]
+    &bedrockagentcore::gateway::schema::PATTERN_8,
+    #[cfg(feature = "bedrockagentcore")]
     &bedrockagentcore::gateway_target::schema::PATTERN_0,
     #[cfg(feature = "bedrockagentcore")]
     &bedrockagentcore::gateway_target::schema::PATTERN_1,
+    #[cfg(feature = "bedrockagentcore")]
+    &bedrockagentcore::gateway_target::schema::PATTERN_2,
+    #[cfg(feature = "bedrockagentcore")]
+    &bedrockagentcore::gateway_target::schema::PATTERN_3,
+    #[cfg(feature = "bedrockagentcore")]
+    &bedrockagentcore::gateway_target::schema::PATTERN_4,
+    #[cfg(feature = "bedrockagentcore")]
+    &bedrockagentcore::gateway_target::schema::PATTERN_5,
+    #[cfg(feature = "bedrockagentcore")]
+    &bedrockagentcore::gateway_target::schema::PATTERN_6,
+    #[cfg(feature = "bedrockagentcore")]
+    &bedrockagentcore::gateway_target::schema::PATTERN_7,
+    #[cfg(feature = "bedrockagentcore")]
+    &bedrockagentcore::gateway_target::schema::PATTERN_8,
     #[cfg(feature = "bedrockagentcore")]
     &bedrockagentcore::memory::schema::PATTERN_0,
     #[cfg(feature = "bedrockagentcore")]
@@ -38375,6 +38603,8 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &bedrockagentcore::memory::schema::PATTERN_4,
     #[cfg(feature = "bedrockagentcore")]
     &bedrockagentcore::memory::schema::PATTERN_5,
+    #[cfg(feature = "bedrockagentcore")]
+    &bedrockagentcore::memory::schema::PATTERN_6,
     #[cfg(feature = "bedrockagentcore")]
     &bedrockagentcore::o_auth2_credential_provider::schema::PATTERN_0,
     #[cfg(feature = "bedrockagentcore")]
@@ -38422,11 +38652,17 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "bedrockagentcore")]
     &bedrockagentcore::runtime::schema::PATTERN_9,
     #[cfg(feature = "bedrockagentcore")]
+    &bedrockagentcore::runtime::schema::PATTERN_10,
+    #[cfg(feature = "bedrockagentcore")]
+    &bedrockagentcore::runtime::schema::PATTERN_11,
+    #[cfg(feature = "bedrockagentcore")]
     &bedrockagentcore::runtime_endpoint::schema::PATTERN_0,
     #[cfg(feature = "bedrockagentcore")]
     &bedrockagentcore::runtime_endpoint::schema::PATTERN_1,
     #[cfg(feature = "bedrockagentcore")]
     &bedrockagentcore::runtime_endpoint::schema::PATTERN_2,
+    #[cfg(feature = "bedrockagentcore")]
+    &bedrockagentcore::runtime_endpoint::schema::PATTERN_3,
     #[cfg(feature = "bedrockagentcore")]
     &bedrockagentcore::workload_identity::schema::PATTERN_0,
     #[cfg(feature = "bedrockagentcore")]
@@ -38530,6 +38766,8 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "chatbot")]
     &chatbot::custom_action::schema::PATTERN_3,
     #[cfg(feature = "chatbot")]
+    &chatbot::custom_action::schema::PATTERN_4,
+    #[cfg(feature = "chatbot")]
     &chatbot::microsoft_teams_channel_configuration::schema::PATTERN_0,
     #[cfg(feature = "chatbot")]
     &chatbot::microsoft_teams_channel_configuration::schema::PATTERN_1,
@@ -38590,6 +38828,14 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "cleanrooms")]
     &cleanrooms::configured_table::schema::PATTERN_2,
     #[cfg(feature = "cleanrooms")]
+    &cleanrooms::configured_table::schema::PATTERN_3,
+    #[cfg(feature = "cleanrooms")]
+    &cleanrooms::configured_table::schema::PATTERN_4,
+    #[cfg(feature = "cleanrooms")]
+    &cleanrooms::configured_table::schema::PATTERN_5,
+    #[cfg(feature = "cleanrooms")]
+    &cleanrooms::configured_table::schema::PATTERN_6,
+    #[cfg(feature = "cleanrooms")]
     &cleanrooms::configured_table_association::schema::PATTERN_0,
     #[cfg(feature = "cleanrooms")]
     &cleanrooms::configured_table_association::schema::PATTERN_1,
@@ -38597,6 +38843,8 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &cleanrooms::configured_table_association::schema::PATTERN_2,
     #[cfg(feature = "cleanrooms")]
     &cleanrooms::configured_table_association::schema::PATTERN_3,
+    #[cfg(feature = "cleanrooms")]
+    &cleanrooms::configured_table_association::schema::PATTERN_4,
     #[cfg(feature = "cleanrooms")]
     &cleanrooms::id_mapping_table::schema::PATTERN_0,
     #[cfg(feature = "cleanrooms")]
@@ -38658,9 +38906,13 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "cleanroomsml")]
     &cleanroomsml::training_dataset::schema::PATTERN_5,
     #[cfg(feature = "cloudformation")]
+    &cloudformation::custom_resource::schema::PATTERN_0,
+    #[cfg(feature = "cloudformation")]
     &cloudformation::guard_hook::schema::PATTERN_0,
     #[cfg(feature = "cloudformation")]
     &cloudformation::guard_hook::schema::PATTERN_1,
+    #[cfg(feature = "cloudformation")]
+    &cloudformation::guard_hook::schema::PATTERN_2,
     #[cfg(feature = "cloudformation")]
     &cloudformation::hook_default_version::schema::PATTERN_0,
     #[cfg(feature = "cloudformation")]
@@ -38685,6 +38937,8 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &cloudformation::lambda_hook::schema::PATTERN_1,
     #[cfg(feature = "cloudformation")]
     &cloudformation::lambda_hook::schema::PATTERN_2,
+    #[cfg(feature = "cloudformation")]
+    &cloudformation::lambda_hook::schema::PATTERN_3,
     #[cfg(feature = "cloudformation")]
     &cloudformation::module_default_version::schema::PATTERN_0,
     #[cfg(feature = "cloudformation")]
@@ -38711,6 +38965,8 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &cloudformation::resource_version::schema::PATTERN_0,
     #[cfg(feature = "cloudformation")]
     &cloudformation::resource_version::schema::PATTERN_1,
+    #[cfg(feature = "cloudformation")]
+    &cloudformation::stack::schema::PATTERN_0,
     #[cfg(feature = "cloudformation")]
     &cloudformation::stack_set::schema::PATTERN_0,
     #[cfg(feature = "cloudformation")]
@@ -38787,6 +39043,10 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &cloudtrail::dashboard::schema::PATTERN_2,
     #[cfg(feature = "cloudtrail")]
     &cloudtrail::dashboard::schema::PATTERN_3,
+    #[cfg(feature = "cloudtrail")]
+    &cloudtrail::dashboard::schema::PATTERN_4,
+    #[cfg(feature = "cloudtrail")]
+    &cloudtrail::dashboard::schema::PATTERN_5,
     #[cfg(feature = "cloudtrail")]
     &cloudtrail::event_data_store::schema::PATTERN_0,
     #[cfg(feature = "cloudtrail")]
@@ -38875,10 +39135,24 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &codestarnotifications::notification_rule::schema::PATTERN_0,
     #[cfg(feature = "codestarnotifications")]
     &codestarnotifications::notification_rule::schema::PATTERN_1,
+    #[cfg(feature = "codestarnotifications")]
+    &codestarnotifications::notification_rule::schema::PATTERN_2,
+    #[cfg(feature = "cognito")]
+    &cognito::identity_pool_role_attachment::schema::PATTERN_0,
     #[cfg(feature = "cognito")]
     &cognito::managed_login_branding::schema::PATTERN_0,
     #[cfg(feature = "cognito")]
     &cognito::terms::schema::PATTERN_0,
+    #[cfg(feature = "cognito")]
+    &cognito::terms::schema::PATTERN_1,
+    #[cfg(feature = "cognito")]
+    &cognito::terms::schema::PATTERN_2,
+    #[cfg(feature = "cognito")]
+    &cognito::user_pool::schema::PATTERN_0,
+    #[cfg(feature = "cognito")]
+    &cognito::user_pool_identity_provider::schema::PATTERN_0,
+    #[cfg(feature = "cognito")]
+    &cognito::user_pool_user::schema::PATTERN_0,
     #[cfg(feature = "comprehend")]
     &comprehend::document_classifier::schema::PATTERN_0,
     #[cfg(feature = "comprehend")]
@@ -39078,6 +39352,12 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "connect")]
     &connect::rule::schema::PATTERN_6,
     #[cfg(feature = "connect")]
+    &connect::rule::schema::PATTERN_7,
+    #[cfg(feature = "connect")]
+    &connect::rule::schema::PATTERN_8,
+    #[cfg(feature = "connect")]
+    &connect::rule::schema::PATTERN_9,
+    #[cfg(feature = "connect")]
     &connect::security_key::schema::PATTERN_0,
     #[cfg(feature = "connect")]
     &connect::security_profile::schema::PATTERN_0,
@@ -39233,6 +39513,8 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &customerprofiles::segment_definition::schema::PATTERN_0,
     #[cfg(feature = "customerprofiles")]
     &customerprofiles::segment_definition::schema::PATTERN_1,
+    #[cfg(feature = "customerprofiles")]
+    &customerprofiles::segment_definition::schema::PATTERN_2,
     #[cfg(feature = "dsql")]
     &dsql::cluster::schema::PATTERN_0,
     #[cfg(feature = "dsql")]
@@ -39252,7 +39534,11 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "databrew")]
     &databrew::job::schema::PATTERN_2,
     #[cfg(feature = "databrew")]
+    &databrew::job::schema::PATTERN_3,
+    #[cfg(feature = "databrew")]
     &databrew::recipe::schema::PATTERN_0,
+    #[cfg(feature = "databrew")]
+    &databrew::recipe::schema::PATTERN_1,
     #[cfg(feature = "databrew")]
     &databrew::ruleset::schema::PATTERN_0,
     #[cfg(feature = "databrew")]
@@ -39418,6 +39704,46 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "datazone")]
     &datazone::connection::schema::PATTERN_7,
     #[cfg(feature = "datazone")]
+    &datazone::connection::schema::PATTERN_8,
+    #[cfg(feature = "datazone")]
+    &datazone::connection::schema::PATTERN_9,
+    #[cfg(feature = "datazone")]
+    &datazone::connection::schema::PATTERN_10,
+    #[cfg(feature = "datazone")]
+    &datazone::connection::schema::PATTERN_11,
+    #[cfg(feature = "datazone")]
+    &datazone::connection::schema::PATTERN_12,
+    #[cfg(feature = "datazone")]
+    &datazone::connection::schema::PATTERN_13,
+    #[cfg(feature = "datazone")]
+    &datazone::connection::schema::PATTERN_14,
+    #[cfg(feature = "datazone")]
+    &datazone::connection::schema::PATTERN_15,
+    #[cfg(feature = "datazone")]
+    &datazone::connection::schema::PATTERN_16,
+    #[cfg(feature = "datazone")]
+    &datazone::connection::schema::PATTERN_17,
+    #[cfg(feature = "datazone")]
+    &datazone::connection::schema::PATTERN_18,
+    #[cfg(feature = "datazone")]
+    &datazone::connection::schema::PATTERN_19,
+    #[cfg(feature = "datazone")]
+    &datazone::connection::schema::PATTERN_20,
+    #[cfg(feature = "datazone")]
+    &datazone::connection::schema::PATTERN_21,
+    #[cfg(feature = "datazone")]
+    &datazone::connection::schema::PATTERN_22,
+    #[cfg(feature = "datazone")]
+    &datazone::connection::schema::PATTERN_23,
+    #[cfg(feature = "datazone")]
+    &datazone::connection::schema::PATTERN_24,
+    #[cfg(feature = "datazone")]
+    &datazone::connection::schema::PATTERN_25,
+    #[cfg(feature = "datazone")]
+    &datazone::connection::schema::PATTERN_26,
+    #[cfg(feature = "datazone")]
+    &datazone::connection::schema::PATTERN_27,
+    #[cfg(feature = "datazone")]
     &datazone::data_source::schema::PATTERN_0,
     #[cfg(feature = "datazone")]
     &datazone::data_source::schema::PATTERN_1,
@@ -39427,6 +39753,14 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &datazone::data_source::schema::PATTERN_3,
     #[cfg(feature = "datazone")]
     &datazone::data_source::schema::PATTERN_4,
+    #[cfg(feature = "datazone")]
+    &datazone::data_source::schema::PATTERN_5,
+    #[cfg(feature = "datazone")]
+    &datazone::data_source::schema::PATTERN_6,
+    #[cfg(feature = "datazone")]
+    &datazone::data_source::schema::PATTERN_7,
+    #[cfg(feature = "datazone")]
+    &datazone::data_source::schema::PATTERN_8,
     #[cfg(feature = "datazone")]
     &datazone::domain::schema::PATTERN_0,
     #[cfg(feature = "datazone")]
@@ -39468,6 +39802,10 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "datazone")]
     &datazone::environment_blueprint_configuration::schema::PATTERN_4,
     #[cfg(feature = "datazone")]
+    &datazone::environment_blueprint_configuration::schema::PATTERN_5,
+    #[cfg(feature = "datazone")]
+    &datazone::environment_blueprint_configuration::schema::PATTERN_6,
+    #[cfg(feature = "datazone")]
     &datazone::environment_profile::schema::PATTERN_0,
     #[cfg(feature = "datazone")]
     &datazone::environment_profile::schema::PATTERN_1,
@@ -39490,7 +39828,19 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "datazone")]
     &datazone::owner::schema::PATTERN_0,
     #[cfg(feature = "datazone")]
+    &datazone::owner::schema::PATTERN_1,
+    #[cfg(feature = "datazone")]
+    &datazone::owner::schema::PATTERN_2,
+    #[cfg(feature = "datazone")]
     &datazone::policy_grant::schema::PATTERN_0,
+    #[cfg(feature = "datazone")]
+    &datazone::policy_grant::schema::PATTERN_1,
+    #[cfg(feature = "datazone")]
+    &datazone::policy_grant::schema::PATTERN_2,
+    #[cfg(feature = "datazone")]
+    &datazone::policy_grant::schema::PATTERN_3,
+    #[cfg(feature = "datazone")]
+    &datazone::policy_grant::schema::PATTERN_4,
     #[cfg(feature = "datazone")]
     &datazone::project::schema::PATTERN_0,
     #[cfg(feature = "datazone")]
@@ -39549,6 +39899,8 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &deadline::fleet::schema::PATTERN_0,
     #[cfg(feature = "deadline")]
     &deadline::fleet::schema::PATTERN_1,
+    #[cfg(feature = "deadline")]
+    &deadline::fleet::schema::PATTERN_2,
     #[cfg(feature = "deadline")]
     &deadline::license_endpoint::schema::PATTERN_0,
     #[cfg(feature = "deadline")]
@@ -39622,9 +39974,59 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "devopsagent")]
     &devopsagent::agent_space::schema::PATTERN_2,
     #[cfg(feature = "devopsagent")]
+    &devopsagent::association::schema::PATTERN_0,
+    #[cfg(feature = "devopsagent")]
+    &devopsagent::association::schema::PATTERN_1,
+    #[cfg(feature = "devopsagent")]
+    &devopsagent::association::schema::PATTERN_2,
+    #[cfg(feature = "devopsagent")]
+    &devopsagent::association::schema::PATTERN_3,
+    #[cfg(feature = "devopsagent")]
+    &devopsagent::association::schema::PATTERN_4,
+    #[cfg(feature = "devopsagent")]
+    &devopsagent::association::schema::PATTERN_5,
+    #[cfg(feature = "devopsagent")]
+    &devopsagent::association::schema::PATTERN_6,
+    #[cfg(feature = "devopsagent")]
     &devopsagent::private_connection::schema::PATTERN_0,
     #[cfg(feature = "devopsagent")]
+    &devopsagent::private_connection::schema::PATTERN_1,
+    #[cfg(feature = "devopsagent")]
+    &devopsagent::private_connection::schema::PATTERN_2,
+    #[cfg(feature = "devopsagent")]
+    &devopsagent::private_connection::schema::PATTERN_3,
+    #[cfg(feature = "devopsagent")]
+    &devopsagent::private_connection::schema::PATTERN_4,
+    #[cfg(feature = "devopsagent")]
+    &devopsagent::private_connection::schema::PATTERN_5,
+    #[cfg(feature = "devopsagent")]
+    &devopsagent::private_connection::schema::PATTERN_6,
+    #[cfg(feature = "devopsagent")]
     &devopsagent::service::schema::PATTERN_0,
+    #[cfg(feature = "devopsagent")]
+    &devopsagent::service::schema::PATTERN_1,
+    #[cfg(feature = "devopsagent")]
+    &devopsagent::service::schema::PATTERN_2,
+    #[cfg(feature = "devopsagent")]
+    &devopsagent::service::schema::PATTERN_3,
+    #[cfg(feature = "devopsagent")]
+    &devopsagent::service::schema::PATTERN_4,
+    #[cfg(feature = "devopsagent")]
+    &devopsagent::service::schema::PATTERN_5,
+    #[cfg(feature = "devopsagent")]
+    &devopsagent::service::schema::PATTERN_6,
+    #[cfg(feature = "devopsagent")]
+    &devopsagent::service::schema::PATTERN_7,
+    #[cfg(feature = "devopsagent")]
+    &devopsagent::service::schema::PATTERN_8,
+    #[cfg(feature = "devopsagent")]
+    &devopsagent::service::schema::PATTERN_9,
+    #[cfg(feature = "devopsagent")]
+    &devopsagent::service::schema::PATTERN_10,
+    #[cfg(feature = "devopsagent")]
+    &devopsagent::service::schema::PATTERN_11,
+    #[cfg(feature = "devopsagent")]
+    &devopsagent::service::schema::PATTERN_12,
     #[cfg(feature = "devopsguru")]
     &devopsguru::notification_channel::schema::PATTERN_0,
     #[cfg(feature = "devopsguru")]
@@ -39703,6 +40105,8 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &directoryservice::simple_ad::schema::PATTERN_6,
     #[cfg(feature = "docdb")]
     &docdb::global_cluster::schema::PATTERN_0,
+    #[cfg(feature = "docdb")]
+    &docdb::global_cluster::schema::PATTERN_1,
     #[cfg(feature = "docdbelastic")]
     &docdbelastic::cluster::schema::PATTERN_0,
     #[cfg(feature = "docdbelastic")]
@@ -39726,9 +40130,13 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "ec2")]
     &ec2::enclave_certificate_iam_role_association::schema::PATTERN_1,
     #[cfg(feature = "ec2")]
+    &ec2::instance::schema::PATTERN_0,
+    #[cfg(feature = "ec2")]
     &ec2::launch_template::schema::PATTERN_0,
     #[cfg(feature = "ec2")]
     &ec2::launch_template::schema::PATTERN_1,
+    #[cfg(feature = "ec2")]
+    &ec2::launch_template::schema::PATTERN_2,
     #[cfg(feature = "ec2")]
     &ec2::local_gateway_route_table::schema::PATTERN_0,
     #[cfg(feature = "ec2")]
@@ -39747,6 +40155,8 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &ec2::spot_fleet::schema::PATTERN_0,
     #[cfg(feature = "ec2")]
     &ec2::spot_fleet::schema::PATTERN_1,
+    #[cfg(feature = "ec2")]
+    &ec2::spot_fleet::schema::PATTERN_2,
     #[cfg(feature = "ec2")]
     &ec2::sql_ha_standby_detected_instance::schema::PATTERN_0,
     #[cfg(feature = "ec2")]
@@ -39787,6 +40197,10 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &ecs::daemon::schema::PATTERN_0,
     #[cfg(feature = "ecs")]
     &ecs::express_gateway_service::schema::PATTERN_0,
+    #[cfg(any(feature = "ecs", feature = "constructs"))]
+    &ecs::service::schema::PATTERN_0,
+    #[cfg(any(feature = "ecs", feature = "constructs"))]
+    &ecs::task_definition::schema::PATTERN_0,
     #[cfg(feature = "efs")]
     &efs::access_point::schema::PATTERN_0,
     #[cfg(feature = "efs")]
@@ -39817,6 +40231,10 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &eks::cluster::schema::PATTERN_0,
     #[cfg(feature = "eks")]
     &eks::cluster::schema::PATTERN_1,
+    #[cfg(feature = "eks")]
+    &eks::nodegroup::schema::PATTERN_0,
+    #[cfg(feature = "emr")]
+    &emr::cluster::schema::PATTERN_0,
     #[cfg(feature = "emr")]
     &emr::studio::schema::PATTERN_0,
     #[cfg(feature = "emr")]
@@ -39857,6 +40275,8 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &emrcontainers::endpoint::schema::PATTERN_6,
     #[cfg(feature = "emrcontainers")]
     &emrcontainers::endpoint::schema::PATTERN_7,
+    #[cfg(feature = "emrcontainers")]
+    &emrcontainers::endpoint::schema::PATTERN_8,
     #[cfg(feature = "emrcontainers")]
     &emrcontainers::security_configuration::schema::PATTERN_0,
     #[cfg(feature = "emrcontainers")]
@@ -39913,6 +40333,8 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &emrserverless::application::schema::PATTERN_16,
     #[cfg(feature = "emrserverless")]
     &emrserverless::application::schema::PATTERN_17,
+    #[cfg(feature = "emrserverless")]
+    &emrserverless::application::schema::PATTERN_18,
     #[cfg(feature = "evs")]
     &evs::environment::schema::PATTERN_0,
     #[cfg(feature = "evs")]
@@ -39935,6 +40357,8 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &evs::environment::schema::PATTERN_9,
     #[cfg(feature = "evs")]
     &evs::environment::schema::PATTERN_10,
+    #[cfg(feature = "elasticache")]
+    &elasticache::parameter_group::schema::PATTERN_0,
     #[cfg(feature = "elasticache")]
     &elasticache::replication_group::schema::PATTERN_0,
     #[cfg(feature = "elasticache")]
@@ -39960,13 +40384,21 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "elasticache")]
     &elasticache::user_group::schema::PATTERN_3,
     #[cfg(any(feature = "elasticloadbalancingv2", feature = "constructs"))]
+    &elasticloadbalancingv2::listener::schema::PATTERN_0,
+    #[cfg(feature = "elasticloadbalancingv2")]
+    &elasticloadbalancingv2::listener_rule::schema::PATTERN_0,
+    #[cfg(any(feature = "elasticloadbalancingv2", feature = "constructs"))]
     &elasticloadbalancingv2::load_balancer::schema::PATTERN_0,
     #[cfg(feature = "elasticloadbalancingv2")]
     &elasticloadbalancingv2::trust_store::schema::PATTERN_0,
+    #[cfg(feature = "elasticsearch")]
+    &elasticsearch::domain::schema::PATTERN_0,
     #[cfg(feature = "elementalinference")]
     &elementalinference::feed::schema::PATTERN_0,
     #[cfg(feature = "elementalinference")]
     &elementalinference::feed::schema::PATTERN_1,
+    #[cfg(feature = "elementalinference")]
+    &elementalinference::feed::schema::PATTERN_2,
     #[cfg(feature = "entityresolution")]
     &entityresolution::id_mapping_workflow::schema::PATTERN_0,
     #[cfg(feature = "entityresolution")]
@@ -39989,6 +40421,8 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &entityresolution::id_namespace::schema::PATTERN_3,
     #[cfg(feature = "entityresolution")]
     &entityresolution::id_namespace::schema::PATTERN_4,
+    #[cfg(feature = "entityresolution")]
+    &entityresolution::id_namespace::schema::PATTERN_5,
     #[cfg(feature = "entityresolution")]
     &entityresolution::matching_workflow::schema::PATTERN_0,
     #[cfg(feature = "entityresolution")]
@@ -40081,6 +40515,8 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &events::rule::schema::PATTERN_4,
     #[cfg(any(feature = "events", feature = "constructs"))]
     &events::rule::schema::PATTERN_5,
+    #[cfg(any(feature = "events", feature = "constructs"))]
+    &events::rule::schema::PATTERN_6,
     #[cfg(feature = "evidently")]
     &evidently::experiment::schema::PATTERN_0,
     #[cfg(feature = "evidently")]
@@ -40127,6 +40563,12 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &fis::experiment_template::schema::PATTERN_0,
     #[cfg(feature = "fis")]
     &fis::experiment_template::schema::PATTERN_1,
+    #[cfg(feature = "fis")]
+    &fis::experiment_template::schema::PATTERN_2,
+    #[cfg(feature = "fis")]
+    &fis::experiment_template::schema::PATTERN_3,
+    #[cfg(feature = "fis")]
+    &fis::experiment_template::schema::PATTERN_4,
     #[cfg(feature = "fis")]
     &fis::target_account_configuration::schema::PATTERN_0,
     #[cfg(feature = "fis")]
@@ -40326,11 +40768,15 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "glue")]
     &glue::catalog::schema::PATTERN_0,
     #[cfg(feature = "glue")]
+    &glue::catalog::schema::PATTERN_1,
+    #[cfg(feature = "glue")]
     &glue::identity_center_configuration::schema::PATTERN_0,
     #[cfg(feature = "glue")]
     &glue::integration::schema::PATTERN_0,
     #[cfg(feature = "glue")]
     &glue::integration::schema::PATTERN_1,
+    #[cfg(feature = "glue")]
+    &glue::integration::schema::PATTERN_2,
     #[cfg(feature = "glue")]
     &glue::integration_resource_property::schema::PATTERN_0,
     #[cfg(feature = "glue")]
@@ -40355,6 +40801,8 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &glue::schema_version_metadata::schema::PATTERN_0,
     #[cfg(feature = "glue")]
     &glue::usage_profile::schema::PATTERN_0,
+    #[cfg(feature = "glue")]
+    &glue::usage_profile::schema::PATTERN_1,
     #[cfg(feature = "grafana")]
     &grafana::workspace::schema::PATTERN_0,
     #[cfg(feature = "grafana")]
@@ -40362,9 +40810,19 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "greengrassv2")]
     &greengrassv2::component_version::schema::PATTERN_0,
     #[cfg(feature = "greengrassv2")]
+    &greengrassv2::component_version::schema::PATTERN_1,
+    #[cfg(feature = "greengrassv2")]
+    &greengrassv2::component_version::schema::PATTERN_2,
+    #[cfg(feature = "greengrassv2")]
+    &greengrassv2::component_version::schema::PATTERN_3,
+    #[cfg(feature = "greengrassv2")]
     &greengrassv2::deployment::schema::PATTERN_0,
     #[cfg(feature = "greengrassv2")]
     &greengrassv2::deployment::schema::PATTERN_1,
+    #[cfg(feature = "greengrassv2")]
+    &greengrassv2::deployment::schema::PATTERN_2,
+    #[cfg(feature = "greengrassv2")]
+    &greengrassv2::deployment::schema::PATTERN_3,
     #[cfg(feature = "groundstation")]
     &groundstation::config::schema::PATTERN_0,
     #[cfg(feature = "groundstation")]
@@ -40402,11 +40860,15 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "groundstation")]
     &groundstation::mission_profile::schema::PATTERN_3,
     #[cfg(feature = "guardduty")]
+    &guardduty::filter::schema::PATTERN_0,
+    #[cfg(feature = "guardduty")]
     &guardduty::threat_entity_set::schema::PATTERN_0,
     #[cfg(feature = "guardduty")]
     &guardduty::trusted_entity_set::schema::PATTERN_0,
     #[cfg(feature = "healthimaging")]
     &healthimaging::datastore::schema::PATTERN_0,
+    #[cfg(feature = "healthimaging")]
+    &healthimaging::datastore::schema::PATTERN_1,
     #[cfg(feature = "healthlake")]
     &healthlake::fhir_datastore::schema::PATTERN_0,
     #[cfg(feature = "healthlake")]
@@ -40424,6 +40886,8 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "iam")]
     &iam::group_policy::schema::PATTERN_0,
     #[cfg(feature = "iam")]
+    &iam::group_policy::schema::PATTERN_1,
+    #[cfg(feature = "iam")]
     &iam::instance_profile::schema::PATTERN_0,
     #[cfg(feature = "iam")]
     &iam::instance_profile::schema::PATTERN_1,
@@ -40436,6 +40900,8 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(any(feature = "iam", feature = "constructs"))]
     &iam::policy::schema::PATTERN_0,
     #[cfg(any(feature = "iam", feature = "constructs"))]
+    &iam::policy::schema::PATTERN_1,
+    #[cfg(any(feature = "iam", feature = "constructs"))]
     &iam::role::schema::PATTERN_0,
     #[cfg(any(feature = "iam", feature = "constructs"))]
     &iam::role::schema::PATTERN_1,
@@ -40447,8 +40913,12 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &iam::role::schema::PATTERN_4,
     #[cfg(any(feature = "iam", feature = "constructs"))]
     &iam::role::schema::PATTERN_5,
+    #[cfg(any(feature = "iam", feature = "constructs"))]
+    &iam::role::schema::PATTERN_6,
     #[cfg(feature = "iam")]
     &iam::role_policy::schema::PATTERN_0,
+    #[cfg(feature = "iam")]
+    &iam::role_policy::schema::PATTERN_1,
     #[cfg(feature = "iam")]
     &iam::saml_provider::schema::PATTERN_0,
     #[cfg(feature = "iam")]
@@ -40477,6 +40947,8 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &iam::user::schema::PATTERN_4,
     #[cfg(feature = "iam")]
     &iam::user_policy::schema::PATTERN_0,
+    #[cfg(feature = "iam")]
+    &iam::user_policy::schema::PATTERN_1,
     #[cfg(feature = "iam")]
     &iam::virtual_mfa_device::schema::PATTERN_0,
     #[cfg(feature = "iam")]
@@ -40542,9 +41014,13 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "imagebuilder")]
     &imagebuilder::component::schema::PATTERN_1,
     #[cfg(feature = "imagebuilder")]
+    &imagebuilder::component::schema::PATTERN_2,
+    #[cfg(feature = "imagebuilder")]
     &imagebuilder::container_recipe::schema::PATTERN_0,
     #[cfg(feature = "imagebuilder")]
     &imagebuilder::container_recipe::schema::PATTERN_1,
+    #[cfg(feature = "imagebuilder")]
+    &imagebuilder::container_recipe::schema::PATTERN_2,
     #[cfg(feature = "imagebuilder")]
     &imagebuilder::distribution_configuration::schema::PATTERN_0,
     #[cfg(feature = "imagebuilder")]
@@ -40558,6 +41034,8 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "imagebuilder")]
     &imagebuilder::distribution_configuration::schema::PATTERN_5,
     #[cfg(feature = "imagebuilder")]
+    &imagebuilder::distribution_configuration::schema::PATTERN_6,
+    #[cfg(feature = "imagebuilder")]
     &imagebuilder::image::schema::PATTERN_0,
     #[cfg(feature = "imagebuilder")]
     &imagebuilder::image::schema::PATTERN_1,
@@ -40569,6 +41047,8 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &imagebuilder::image::schema::PATTERN_4,
     #[cfg(feature = "imagebuilder")]
     &imagebuilder::image::schema::PATTERN_5,
+    #[cfg(feature = "imagebuilder")]
+    &imagebuilder::image::schema::PATTERN_6,
     #[cfg(feature = "imagebuilder")]
     &imagebuilder::image_pipeline::schema::PATTERN_0,
     #[cfg(feature = "imagebuilder")]
@@ -40584,15 +41064,21 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "imagebuilder")]
     &imagebuilder::image_pipeline::schema::PATTERN_6,
     #[cfg(feature = "imagebuilder")]
+    &imagebuilder::image_pipeline::schema::PATTERN_7,
+    #[cfg(feature = "imagebuilder")]
     &imagebuilder::image_recipe::schema::PATTERN_0,
     #[cfg(feature = "imagebuilder")]
     &imagebuilder::image_recipe::schema::PATTERN_1,
+    #[cfg(feature = "imagebuilder")]
+    &imagebuilder::image_recipe::schema::PATTERN_2,
     #[cfg(feature = "imagebuilder")]
     &imagebuilder::infrastructure_configuration::schema::PATTERN_0,
     #[cfg(feature = "imagebuilder")]
     &imagebuilder::infrastructure_configuration::schema::PATTERN_1,
     #[cfg(feature = "imagebuilder")]
     &imagebuilder::infrastructure_configuration::schema::PATTERN_2,
+    #[cfg(feature = "imagebuilder")]
+    &imagebuilder::infrastructure_configuration::schema::PATTERN_3,
     #[cfg(feature = "imagebuilder")]
     &imagebuilder::lifecycle_policy::schema::PATTERN_0,
     #[cfg(feature = "imagebuilder")]
@@ -40602,19 +41088,41 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "imagebuilder")]
     &imagebuilder::lifecycle_policy::schema::PATTERN_3,
     #[cfg(feature = "imagebuilder")]
+    &imagebuilder::lifecycle_policy::schema::PATTERN_4,
+    #[cfg(feature = "imagebuilder")]
     &imagebuilder::workflow::schema::PATTERN_0,
     #[cfg(feature = "imagebuilder")]
     &imagebuilder::workflow::schema::PATTERN_1,
+    #[cfg(feature = "imagebuilder")]
+    &imagebuilder::workflow::schema::PATTERN_2,
     #[cfg(feature = "inspectorv2")]
     &inspectorv2::cis_scan_configuration::schema::PATTERN_0,
     #[cfg(feature = "inspectorv2")]
     &inspectorv2::cis_scan_configuration::schema::PATTERN_1,
     #[cfg(feature = "inspectorv2")]
+    &inspectorv2::cis_scan_configuration::schema::PATTERN_2,
+    #[cfg(feature = "inspectorv2")]
+    &inspectorv2::cis_scan_configuration::schema::PATTERN_3,
+    #[cfg(feature = "inspectorv2")]
+    &inspectorv2::cis_scan_configuration::schema::PATTERN_4,
+    #[cfg(feature = "inspectorv2")]
     &inspectorv2::code_security_integration::schema::PATTERN_0,
     #[cfg(feature = "inspectorv2")]
     &inspectorv2::code_security_integration::schema::PATTERN_1,
     #[cfg(feature = "inspectorv2")]
+    &inspectorv2::code_security_integration::schema::PATTERN_2,
+    #[cfg(feature = "inspectorv2")]
+    &inspectorv2::code_security_integration::schema::PATTERN_3,
+    #[cfg(feature = "inspectorv2")]
     &inspectorv2::code_security_scan_configuration::schema::PATTERN_0,
+    #[cfg(feature = "inspectorv2")]
+    &inspectorv2::code_security_scan_configuration::schema::PATTERN_1,
+    #[cfg(feature = "inspectorv2")]
+    &inspectorv2::code_security_scan_configuration::schema::PATTERN_2,
+    #[cfg(feature = "inspectorv2")]
+    &inspectorv2::filter::schema::PATTERN_0,
+    #[cfg(feature = "inspectorv2")]
+    &inspectorv2::filter::schema::PATTERN_1,
     #[cfg(feature = "interconnect")]
     &interconnect::connection::schema::PATTERN_0,
     #[cfg(feature = "interconnect")]
@@ -40643,6 +41151,8 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &iot::authorizer::schema::PATTERN_2,
     #[cfg(feature = "iot")]
     &iot::authorizer::schema::PATTERN_3,
+    #[cfg(feature = "iot")]
+    &iot::authorizer::schema::PATTERN_4,
     #[cfg(feature = "iot")]
     &iot::billing_group::schema::PATTERN_0,
     #[cfg(feature = "iot")]
@@ -40718,6 +41228,8 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "iot")]
     &iot::policy::schema::PATTERN_1,
     #[cfg(feature = "iot")]
+    &iot::policy::schema::PATTERN_2,
+    #[cfg(feature = "iot")]
     &iot::provisioning_template::schema::PATTERN_0,
     #[cfg(feature = "iot")]
     &iot::provisioning_template::schema::PATTERN_1,
@@ -40758,6 +41270,8 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "iot")]
     &iot::software_package_version::schema::PATTERN_2,
     #[cfg(feature = "iot")]
+    &iot::software_package_version::schema::PATTERN_3,
+    #[cfg(feature = "iot")]
     &iot::thing::schema::PATTERN_0,
     #[cfg(feature = "iot")]
     &iot::thing_group::schema::PATTERN_0,
@@ -40781,6 +41295,8 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &iot::topic_rule::schema::PATTERN_1,
     #[cfg(feature = "iot")]
     &iot::topic_rule::schema::PATTERN_2,
+    #[cfg(feature = "iot")]
+    &iot::topic_rule::schema::PATTERN_3,
     #[cfg(feature = "iotanalytics")]
     &iotanalytics::channel::schema::PATTERN_0,
     #[cfg(feature = "iotanalytics")]
@@ -40813,6 +41329,8 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &iotanalytics::pipeline::schema::PATTERN_0,
     #[cfg(feature = "iotanalytics")]
     &iotanalytics::pipeline::schema::PATTERN_1,
+    #[cfg(feature = "iotanalytics")]
+    &iotanalytics::pipeline::schema::PATTERN_2,
     #[cfg(feature = "iotevents")]
     &iotevents::alarm_model::schema::PATTERN_0,
     #[cfg(feature = "iotevents")]
@@ -40838,9 +41356,21 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "iotfleetwise")]
     &iotfleetwise::campaign::schema::PATTERN_4,
     #[cfg(feature = "iotfleetwise")]
+    &iotfleetwise::campaign::schema::PATTERN_5,
+    #[cfg(feature = "iotfleetwise")]
+    &iotfleetwise::campaign::schema::PATTERN_6,
+    #[cfg(feature = "iotfleetwise")]
+    &iotfleetwise::campaign::schema::PATTERN_7,
+    #[cfg(feature = "iotfleetwise")]
+    &iotfleetwise::campaign::schema::PATTERN_8,
+    #[cfg(feature = "iotfleetwise")]
+    &iotfleetwise::campaign::schema::PATTERN_9,
+    #[cfg(feature = "iotfleetwise")]
     &iotfleetwise::decoder_manifest::schema::PATTERN_0,
     #[cfg(feature = "iotfleetwise")]
     &iotfleetwise::decoder_manifest::schema::PATTERN_1,
+    #[cfg(feature = "iotfleetwise")]
+    &iotfleetwise::decoder_manifest::schema::PATTERN_2,
     #[cfg(feature = "iotfleetwise")]
     &iotfleetwise::fleet::schema::PATTERN_0,
     #[cfg(feature = "iotfleetwise")]
@@ -40861,6 +41391,8 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &iotfleetwise::state_template::schema::PATTERN_2,
     #[cfg(feature = "iotfleetwise")]
     &iotfleetwise::vehicle::schema::PATTERN_0,
+    #[cfg(feature = "iotfleetwise")]
+    &iotfleetwise::vehicle::schema::PATTERN_1,
     #[cfg(feature = "iotsitewise")]
     &iotsitewise::access_policy::schema::PATTERN_0,
     #[cfg(feature = "iotsitewise")]
@@ -40894,6 +41426,10 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "iotsitewise")]
     &iotsitewise::computation_model::schema::PATTERN_1,
     #[cfg(feature = "iotsitewise")]
+    &iotsitewise::computation_model::schema::PATTERN_2,
+    #[cfg(feature = "iotsitewise")]
+    &iotsitewise::computation_model::schema::PATTERN_3,
+    #[cfg(feature = "iotsitewise")]
     &iotsitewise::dashboard::schema::PATTERN_0,
     #[cfg(feature = "iotsitewise")]
     &iotsitewise::dashboard::schema::PATTERN_1,
@@ -40918,6 +41454,8 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "iotsitewise")]
     &iotsitewise::portal::schema::PATTERN_3,
     #[cfg(feature = "iotsitewise")]
+    &iotsitewise::portal::schema::PATTERN_4,
+    #[cfg(feature = "iotsitewise")]
     &iotsitewise::project::schema::PATTERN_0,
     #[cfg(feature = "iotsitewise")]
     &iotsitewise::project::schema::PATTERN_1,
@@ -40925,6 +41463,18 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &iottwinmaker::component_type::schema::PATTERN_0,
     #[cfg(feature = "iottwinmaker")]
     &iottwinmaker::component_type::schema::PATTERN_1,
+    #[cfg(feature = "iottwinmaker")]
+    &iottwinmaker::component_type::schema::PATTERN_2,
+    #[cfg(feature = "iottwinmaker")]
+    &iottwinmaker::component_type::schema::PATTERN_3,
+    #[cfg(feature = "iottwinmaker")]
+    &iottwinmaker::component_type::schema::PATTERN_4,
+    #[cfg(feature = "iottwinmaker")]
+    &iottwinmaker::component_type::schema::PATTERN_5,
+    #[cfg(feature = "iottwinmaker")]
+    &iottwinmaker::component_type::schema::PATTERN_6,
+    #[cfg(feature = "iottwinmaker")]
+    &iottwinmaker::component_type::schema::PATTERN_7,
     #[cfg(feature = "iottwinmaker")]
     &iottwinmaker::entity::schema::PATTERN_0,
     #[cfg(feature = "iottwinmaker")]
@@ -40934,11 +41484,21 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "iottwinmaker")]
     &iottwinmaker::entity::schema::PATTERN_3,
     #[cfg(feature = "iottwinmaker")]
+    &iottwinmaker::entity::schema::PATTERN_4,
+    #[cfg(feature = "iottwinmaker")]
+    &iottwinmaker::entity::schema::PATTERN_5,
+    #[cfg(feature = "iottwinmaker")]
+    &iottwinmaker::entity::schema::PATTERN_6,
+    #[cfg(feature = "iottwinmaker")]
     &iottwinmaker::scene::schema::PATTERN_0,
     #[cfg(feature = "iottwinmaker")]
     &iottwinmaker::scene::schema::PATTERN_1,
     #[cfg(feature = "iottwinmaker")]
     &iottwinmaker::scene::schema::PATTERN_2,
+    #[cfg(feature = "iottwinmaker")]
+    &iottwinmaker::scene::schema::PATTERN_3,
+    #[cfg(feature = "iottwinmaker")]
+    &iottwinmaker::scene::schema::PATTERN_4,
     #[cfg(feature = "iottwinmaker")]
     &iottwinmaker::sync_job::schema::PATTERN_0,
     #[cfg(feature = "iottwinmaker")]
@@ -40946,11 +41506,15 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "iottwinmaker")]
     &iottwinmaker::sync_job::schema::PATTERN_2,
     #[cfg(feature = "iottwinmaker")]
+    &iottwinmaker::sync_job::schema::PATTERN_3,
+    #[cfg(feature = "iottwinmaker")]
     &iottwinmaker::workspace::schema::PATTERN_0,
     #[cfg(feature = "iottwinmaker")]
     &iottwinmaker::workspace::schema::PATTERN_1,
     #[cfg(feature = "iottwinmaker")]
     &iottwinmaker::workspace::schema::PATTERN_2,
+    #[cfg(feature = "iottwinmaker")]
+    &iottwinmaker::workspace::schema::PATTERN_3,
     #[cfg(feature = "iotwireless")]
     &iotwireless::destination::schema::PATTERN_0,
     #[cfg(feature = "iotwireless")]
@@ -40979,6 +41543,8 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &kafkaconnect::connector::schema::PATTERN_0,
     #[cfg(feature = "kafkaconnect")]
     &kafkaconnect::connector::schema::PATTERN_1,
+    #[cfg(feature = "kafkaconnect")]
+    &kafkaconnect::connector::schema::PATTERN_2,
     #[cfg(feature = "kendra")]
     &kendra::data_source::schema::PATTERN_0,
     #[cfg(feature = "kendra")]
@@ -41061,6 +41627,8 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &kinesisanalyticsv2::application::schema::PATTERN_5,
     #[cfg(feature = "kinesisanalyticsv2")]
     &kinesisanalyticsv2::application::schema::PATTERN_6,
+    #[cfg(feature = "kinesisanalyticsv2")]
+    &kinesisanalyticsv2::application::schema::PATTERN_7,
     #[cfg(feature = "kinesisfirehose")]
     &kinesisfirehose::delivery_stream::schema::PATTERN_0,
     #[cfg(feature = "kinesisfirehose")]
@@ -41111,6 +41679,8 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &kinesisfirehose::delivery_stream::schema::PATTERN_23,
     #[cfg(feature = "kinesisfirehose")]
     &kinesisfirehose::delivery_stream::schema::PATTERN_24,
+    #[cfg(feature = "kinesisfirehose")]
+    &kinesisfirehose::delivery_stream::schema::PATTERN_25,
     #[cfg(feature = "kinesisvideo")]
     &kinesisvideo::signaling_channel::schema::PATTERN_0,
     #[cfg(feature = "kinesisvideo")]
@@ -41184,6 +41754,10 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(any(feature = "lambda", feature = "constructs"))]
     &lambda::event_source_mapping::schema::PATTERN_13,
     #[cfg(any(feature = "lambda", feature = "constructs"))]
+    &lambda::event_source_mapping::schema::PATTERN_14,
+    #[cfg(any(feature = "lambda", feature = "constructs"))]
+    &lambda::event_source_mapping::schema::PATTERN_15,
+    #[cfg(any(feature = "lambda", feature = "constructs"))]
     &lambda::function::schema::PATTERN_0,
     #[cfg(any(feature = "lambda", feature = "constructs"))]
     &lambda::function::schema::PATTERN_1,
@@ -41203,6 +41777,10 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &lambda::function::schema::PATTERN_8,
     #[cfg(any(feature = "lambda", feature = "constructs"))]
     &lambda::function::schema::PATTERN_9,
+    #[cfg(any(feature = "lambda", feature = "constructs"))]
+    &lambda::function::schema::PATTERN_10,
+    #[cfg(any(feature = "lambda", feature = "constructs"))]
+    &lambda::function::schema::PATTERN_11,
     #[cfg(feature = "lambda")]
     &lambda::layer_version::schema::PATTERN_0,
     #[cfg(feature = "lambda")]
@@ -41243,6 +41821,8 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &launchwizard::deployment::schema::PATTERN_2,
     #[cfg(feature = "launchwizard")]
     &launchwizard::deployment::schema::PATTERN_3,
+    #[cfg(feature = "launchwizard")]
+    &launchwizard::deployment::schema::PATTERN_4,
     #[cfg(feature = "lex")]
     &lex::bot::schema::PATTERN_0,
     #[cfg(feature = "lex")]
@@ -41267,6 +41847,10 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &lex::bot::schema::PATTERN_10,
     #[cfg(feature = "lex")]
     &lex::bot::schema::PATTERN_11,
+    #[cfg(feature = "lex")]
+    &lex::bot::schema::PATTERN_12,
+    #[cfg(feature = "lex")]
+    &lex::bot::schema::PATTERN_13,
     #[cfg(feature = "lex")]
     &lex::bot_alias::schema::PATTERN_0,
     #[cfg(feature = "lex")]
@@ -41408,6 +41992,8 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "logs")]
     &logs::resource_policy::schema::PATTERN_0,
     #[cfg(feature = "logs")]
+    &logs::resource_policy::schema::PATTERN_1,
+    #[cfg(feature = "logs")]
     &logs::scheduled_query::schema::PATTERN_0,
     #[cfg(feature = "logs")]
     &logs::scheduled_query::schema::PATTERN_1,
@@ -41450,6 +42036,10 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "m2")]
     &m2::application::schema::PATTERN_1,
     #[cfg(feature = "m2")]
+    &m2::application::schema::PATTERN_2,
+    #[cfg(feature = "m2")]
+    &m2::application::schema::PATTERN_3,
+    #[cfg(feature = "m2")]
     &m2::deployment::schema::PATTERN_0,
     #[cfg(feature = "m2")]
     &m2::environment::schema::PATTERN_0,
@@ -41459,12 +42049,18 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &m2::environment::schema::PATTERN_2,
     #[cfg(feature = "m2")]
     &m2::environment::schema::PATTERN_3,
+    #[cfg(feature = "m2")]
+    &m2::environment::schema::PATTERN_4,
+    #[cfg(feature = "m2")]
+    &m2::environment::schema::PATTERN_5,
     #[cfg(feature = "mpa")]
     &mpa::approval_team::schema::PATTERN_0,
     #[cfg(feature = "mpa")]
     &mpa::approval_team::schema::PATTERN_1,
     #[cfg(feature = "mpa")]
     &mpa::identity_source::schema::PATTERN_0,
+    #[cfg(feature = "msk")]
+    &msk::cluster::schema::PATTERN_0,
     #[cfg(feature = "msk")]
     &msk::cluster_policy::schema::PATTERN_0,
     #[cfg(feature = "msk")]
@@ -41474,6 +42070,8 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "msk")]
     &msk::replicator::schema::PATTERN_2,
     #[cfg(feature = "msk")]
+    &msk::serverless_cluster::schema::PATTERN_0,
+    #[cfg(feature = "msk")]
     &msk::vpc_connection::schema::PATTERN_0,
     #[cfg(feature = "msk")]
     &msk::vpc_connection::schema::PATTERN_1,
@@ -41481,6 +42079,8 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &msk::vpc_connection::schema::PATTERN_2,
     #[cfg(feature = "msk")]
     &msk::vpc_connection::schema::PATTERN_3,
+    #[cfg(feature = "msk")]
+    &msk::vpc_connection::schema::PATTERN_4,
     #[cfg(feature = "mwaa")]
     &mwaa::environment::schema::PATTERN_0,
     #[cfg(feature = "mwaa")]
@@ -41511,6 +42111,10 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &mwaaserverless::workflow::schema::PATTERN_3,
     #[cfg(feature = "mwaaserverless")]
     &mwaaserverless::workflow::schema::PATTERN_4,
+    #[cfg(feature = "mwaaserverless")]
+    &mwaaserverless::workflow::schema::PATTERN_5,
+    #[cfg(feature = "macie")]
+    &macie::findings_filter::schema::PATTERN_0,
     #[cfg(feature = "mediaconnect")]
     &mediaconnect::flow::schema::PATTERN_0,
     #[cfg(feature = "mediaconnect")]
@@ -41535,10 +42139,34 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &mediaconnect::flow_vpc_interface::schema::PATTERN_0,
     #[cfg(feature = "mediaconnect")]
     &mediaconnect::flow_vpc_interface::schema::PATTERN_1,
+    #[cfg(feature = "mediaconnect")]
+    &mediaconnect::router_input::schema::PATTERN_0,
+    #[cfg(feature = "mediaconnect")]
+    &mediaconnect::router_input::schema::PATTERN_1,
+    #[cfg(feature = "mediaconnect")]
+    &mediaconnect::router_input::schema::PATTERN_2,
+    #[cfg(feature = "mediaconnect")]
+    &mediaconnect::router_input::schema::PATTERN_3,
+    #[cfg(feature = "mediaconnect")]
+    &mediaconnect::router_input::schema::PATTERN_4,
+    #[cfg(feature = "mediaconnect")]
+    &mediaconnect::router_input::schema::PATTERN_5,
+    #[cfg(feature = "mediaconnect")]
+    &mediaconnect::router_output::schema::PATTERN_0,
+    #[cfg(feature = "mediaconnect")]
+    &mediaconnect::router_output::schema::PATTERN_1,
+    #[cfg(feature = "mediaconnect")]
+    &mediaconnect::router_output::schema::PATTERN_2,
+    #[cfg(feature = "mediaconnect")]
+    &mediaconnect::router_output::schema::PATTERN_3,
     #[cfg(feature = "medialive")]
     &medialive::cloud_watch_alarm_template::schema::PATTERN_0,
     #[cfg(feature = "medialive")]
+    &medialive::cloud_watch_alarm_template::schema::PATTERN_1,
+    #[cfg(feature = "medialive")]
     &medialive::cloud_watch_alarm_template_group::schema::PATTERN_0,
+    #[cfg(feature = "medialive")]
+    &medialive::cloud_watch_alarm_template_group::schema::PATTERN_1,
     #[cfg(feature = "medialive")]
     &medialive::cluster::schema::PATTERN_0,
     #[cfg(feature = "medialive")]
@@ -41546,9 +42174,15 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "medialive")]
     &medialive::event_bridge_rule_template::schema::PATTERN_1,
     #[cfg(feature = "medialive")]
+    &medialive::event_bridge_rule_template::schema::PATTERN_2,
+    #[cfg(feature = "medialive")]
     &medialive::event_bridge_rule_template_group::schema::PATTERN_0,
     #[cfg(feature = "medialive")]
+    &medialive::event_bridge_rule_template_group::schema::PATTERN_1,
+    #[cfg(feature = "medialive")]
     &medialive::signal_map::schema::PATTERN_0,
+    #[cfg(feature = "medialive")]
+    &medialive::signal_map::schema::PATTERN_1,
     #[cfg(feature = "mediapackage")]
     &mediapackage::channel::schema::PATTERN_0,
     #[cfg(feature = "mediapackage")]
@@ -41585,6 +42219,10 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &mediapackagev2::origin_endpoint_policy::schema::PATTERN_0,
     #[cfg(feature = "mediatailor")]
     &mediatailor::playback_configuration::schema::PATTERN_0,
+    #[cfg(feature = "mediatailor")]
+    &mediatailor::playback_configuration::schema::PATTERN_1,
+    #[cfg(feature = "mediatailor")]
+    &mediatailor::playback_configuration::schema::PATTERN_2,
     #[cfg(feature = "memorydb")]
     &memorydb::acl::schema::PATTERN_0,
     #[cfg(feature = "memorydb")]
@@ -41644,13 +42282,21 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "networkfirewall")]
     &networkfirewall::firewall_policy::schema::PATTERN_2,
     #[cfg(feature = "networkfirewall")]
+    &networkfirewall::firewall_policy::schema::PATTERN_3,
+    #[cfg(feature = "networkfirewall")]
     &networkfirewall::logging_configuration::schema::PATTERN_0,
     #[cfg(feature = "networkfirewall")]
     &networkfirewall::logging_configuration::schema::PATTERN_1,
     #[cfg(feature = "networkfirewall")]
+    &networkfirewall::logging_configuration::schema::PATTERN_2,
+    #[cfg(feature = "networkfirewall")]
     &networkfirewall::rule_group::schema::PATTERN_0,
     #[cfg(feature = "networkfirewall")]
     &networkfirewall::rule_group::schema::PATTERN_1,
+    #[cfg(feature = "networkfirewall")]
+    &networkfirewall::rule_group::schema::PATTERN_2,
+    #[cfg(feature = "networkfirewall")]
+    &networkfirewall::rule_group::schema::PATTERN_3,
     #[cfg(feature = "networkfirewall")]
     &networkfirewall::tls_inspection_configuration::schema::PATTERN_0,
     #[cfg(feature = "networkfirewall")]
@@ -41798,7 +42444,15 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "oam")]
     &oam::link::schema::PATTERN_0,
     #[cfg(feature = "oam")]
+    &oam::link::schema::PATTERN_1,
+    #[cfg(feature = "oam")]
+    &oam::link::schema::PATTERN_2,
+    #[cfg(feature = "oam")]
     &oam::sink::schema::PATTERN_0,
+    #[cfg(feature = "oam")]
+    &oam::sink::schema::PATTERN_1,
+    #[cfg(feature = "oam")]
+    &oam::sink::schema::PATTERN_2,
     #[cfg(feature = "observabilityadmin")]
     &observabilityadmin::organization_centralization_rule::schema::PATTERN_0,
     #[cfg(feature = "observabilityadmin")]
@@ -41818,6 +42472,10 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "omics")]
     &omics::annotation_store::schema::PATTERN_0,
     #[cfg(feature = "omics")]
+    &omics::annotation_store::schema::PATTERN_1,
+    #[cfg(feature = "omics")]
+    &omics::annotation_store::schema::PATTERN_2,
+    #[cfg(feature = "omics")]
     &omics::configuration::schema::PATTERN_0,
     #[cfg(feature = "omics")]
     &omics::configuration::schema::PATTERN_1,
@@ -41826,9 +42484,15 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "omics")]
     &omics::configuration::schema::PATTERN_3,
     #[cfg(feature = "omics")]
+    &omics::configuration::schema::PATTERN_4,
+    #[cfg(feature = "omics")]
     &omics::reference_store::schema::PATTERN_0,
     #[cfg(feature = "omics")]
+    &omics::reference_store::schema::PATTERN_1,
+    #[cfg(feature = "omics")]
     &omics::run_group::schema::PATTERN_0,
+    #[cfg(feature = "omics")]
+    &omics::run_group::schema::PATTERN_1,
     #[cfg(feature = "omics")]
     &omics::sequence_store::schema::PATTERN_0,
     #[cfg(feature = "omics")]
@@ -41836,7 +42500,11 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "omics")]
     &omics::sequence_store::schema::PATTERN_2,
     #[cfg(feature = "omics")]
+    &omics::sequence_store::schema::PATTERN_3,
+    #[cfg(feature = "omics")]
     &omics::variant_store::schema::PATTERN_0,
+    #[cfg(feature = "omics")]
+    &omics::variant_store::schema::PATTERN_1,
     #[cfg(feature = "omics")]
     &omics::workflow::schema::PATTERN_0,
     #[cfg(feature = "omics")]
@@ -41845,6 +42513,8 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &omics::workflow::schema::PATTERN_2,
     #[cfg(feature = "omics")]
     &omics::workflow::schema::PATTERN_3,
+    #[cfg(feature = "omics")]
+    &omics::workflow::schema::PATTERN_4,
     #[cfg(feature = "omics")]
     &omics::workflow_version::schema::PATTERN_0,
     #[cfg(feature = "omics")]
@@ -41857,6 +42527,8 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &omics::workflow_version::schema::PATTERN_4,
     #[cfg(feature = "omics")]
     &omics::workflow_version::schema::PATTERN_5,
+    #[cfg(feature = "omics")]
+    &omics::workflow_version::schema::PATTERN_6,
     #[cfg(feature = "opensearchserverless")]
     &opensearchserverless::access_policy::schema::PATTERN_0,
     #[cfg(feature = "opensearchserverless")]
@@ -41869,6 +42541,8 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &opensearchserverless::collection_group::schema::PATTERN_0,
     #[cfg(feature = "opensearchserverless")]
     &opensearchserverless::index::schema::PATTERN_0,
+    #[cfg(feature = "opensearchserverless")]
+    &opensearchserverless::index::schema::PATTERN_1,
     #[cfg(feature = "opensearchserverless")]
     &opensearchserverless::lifecycle_policy::schema::PATTERN_0,
     #[cfg(feature = "opensearchserverless")]
@@ -41901,6 +42575,18 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &opensearchservice::application::schema::PATTERN_0,
     #[cfg(feature = "opensearchservice")]
     &opensearchservice::application::schema::PATTERN_1,
+    #[cfg(feature = "opensearchservice")]
+    &opensearchservice::domain::schema::PATTERN_0,
+    #[cfg(feature = "opsworks")]
+    &opsworks::app::schema::PATTERN_0,
+    #[cfg(feature = "opsworks")]
+    &opsworks::instance::schema::PATTERN_0,
+    #[cfg(feature = "opsworks")]
+    &opsworks::instance::schema::PATTERN_1,
+    #[cfg(feature = "opsworks")]
+    &opsworks::layer::schema::PATTERN_0,
+    #[cfg(feature = "opsworks")]
+    &opsworks::stack::schema::PATTERN_0,
     #[cfg(feature = "organizations")]
     &organizations::account::schema::PATTERN_0,
     #[cfg(feature = "organizations")]
@@ -41919,6 +42605,8 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &organizations::policy::schema::PATTERN_0,
     #[cfg(feature = "organizations")]
     &organizations::policy::schema::PATTERN_1,
+    #[cfg(feature = "organizations")]
+    &organizations::resource_policy::schema::PATTERN_0,
     #[cfg(feature = "pcaconnectorad")]
     &pcaconnectorad::connector::schema::PATTERN_0,
     #[cfg(feature = "pcaconnectorad")]
@@ -41926,7 +42614,11 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "pcaconnectorad")]
     &pcaconnectorad::connector::schema::PATTERN_2,
     #[cfg(feature = "pcaconnectorad")]
+    &pcaconnectorad::connector::schema::PATTERN_3,
+    #[cfg(feature = "pcaconnectorad")]
     &pcaconnectorad::directory_registration::schema::PATTERN_0,
+    #[cfg(feature = "pcaconnectorad")]
+    &pcaconnectorad::directory_registration::schema::PATTERN_1,
     #[cfg(feature = "pcaconnectorad")]
     &pcaconnectorad::service_principal_name::schema::PATTERN_0,
     #[cfg(feature = "pcaconnectorad")]
@@ -41936,6 +42628,8 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "pcaconnectorad")]
     &pcaconnectorad::template::schema::PATTERN_1,
     #[cfg(feature = "pcaconnectorad")]
+    &pcaconnectorad::template::schema::PATTERN_2,
+    #[cfg(feature = "pcaconnectorad")]
     &pcaconnectorad::template_group_access_control_entry::schema::PATTERN_0,
     #[cfg(feature = "pcaconnectorad")]
     &pcaconnectorad::template_group_access_control_entry::schema::PATTERN_1,
@@ -41944,17 +42638,31 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "pcaconnectorscep")]
     &pcaconnectorscep::challenge::schema::PATTERN_0,
     #[cfg(feature = "pcaconnectorscep")]
+    &pcaconnectorscep::challenge::schema::PATTERN_1,
+    #[cfg(feature = "pcaconnectorscep")]
     &pcaconnectorscep::connector::schema::PATTERN_0,
     #[cfg(feature = "pcaconnectorscep")]
     &pcaconnectorscep::connector::schema::PATTERN_1,
+    #[cfg(feature = "pcaconnectorscep")]
+    &pcaconnectorscep::connector::schema::PATTERN_2,
+    #[cfg(feature = "pcaconnectorscep")]
+    &pcaconnectorscep::connector::schema::PATTERN_3,
+    #[cfg(feature = "pcaconnectorscep")]
+    &pcaconnectorscep::connector::schema::PATTERN_4,
     #[cfg(feature = "pcs")]
     &pcs::cluster::schema::PATTERN_0,
     #[cfg(feature = "pcs")]
     &pcs::cluster::schema::PATTERN_1,
     #[cfg(feature = "pcs")]
+    &pcs::cluster::schema::PATTERN_2,
+    #[cfg(feature = "pcs")]
     &pcs::compute_node_group::schema::PATTERN_0,
     #[cfg(feature = "pcs")]
     &pcs::compute_node_group::schema::PATTERN_1,
+    #[cfg(feature = "pcs")]
+    &pcs::compute_node_group::schema::PATTERN_2,
+    #[cfg(feature = "pcs")]
+    &pcs::queue::schema::PATTERN_0,
     #[cfg(feature = "panorama")]
     &panorama::application_instance::schema::PATTERN_0,
     #[cfg(feature = "panorama")]
@@ -41999,6 +42707,8 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &personalize::solution::schema::PATTERN_0,
     #[cfg(feature = "personalize")]
     &personalize::solution::schema::PATTERN_1,
+    #[cfg(feature = "personalize")]
+    &personalize::solution::schema::PATTERN_2,
     #[cfg(feature = "pipes")]
     &pipes::pipe::schema::PATTERN_0,
     #[cfg(feature = "pipes")]
@@ -42051,6 +42761,16 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &pipes::pipe::schema::PATTERN_24,
     #[cfg(feature = "pipes")]
     &pipes::pipe::schema::PATTERN_25,
+    #[cfg(feature = "pipes")]
+    &pipes::pipe::schema::PATTERN_26,
+    #[cfg(feature = "pipes")]
+    &pipes::pipe::schema::PATTERN_27,
+    #[cfg(feature = "pipes")]
+    &pipes::pipe::schema::PATTERN_28,
+    #[cfg(feature = "pipes")]
+    &pipes::pipe::schema::PATTERN_29,
+    #[cfg(feature = "pipes")]
+    &pipes::pipe::schema::PATTERN_30,
     #[cfg(feature = "proton")]
     &proton::environment_account_connection::schema::PATTERN_0,
     #[cfg(feature = "proton")]
@@ -42089,6 +42809,8 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &qbusiness::data_accessor::schema::PATTERN_3,
     #[cfg(feature = "qbusiness")]
     &qbusiness::data_accessor::schema::PATTERN_4,
+    #[cfg(feature = "qbusiness")]
+    &qbusiness::data_accessor::schema::PATTERN_5,
     #[cfg(feature = "qbusiness")]
     &qbusiness::data_source::schema::PATTERN_0,
     #[cfg(feature = "qbusiness")]
@@ -42130,6 +42852,10 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "qbusiness")]
     &qbusiness::plugin::schema::PATTERN_2,
     #[cfg(feature = "qbusiness")]
+    &qbusiness::plugin::schema::PATTERN_3,
+    #[cfg(feature = "qbusiness")]
+    &qbusiness::plugin::schema::PATTERN_4,
+    #[cfg(feature = "qbusiness")]
     &qbusiness::retriever::schema::PATTERN_0,
     #[cfg(feature = "qbusiness")]
     &qbusiness::retriever::schema::PATTERN_1,
@@ -42151,6 +42877,8 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &qbusiness::web_experience::schema::PATTERN_6,
     #[cfg(feature = "qbusiness")]
     &qbusiness::web_experience::schema::PATTERN_7,
+    #[cfg(feature = "qbusiness")]
+    &qbusiness::web_experience::schema::PATTERN_8,
     #[cfg(feature = "qldb")]
     &qldb::stream::schema::PATTERN_0,
     #[cfg(feature = "quicksight")]
@@ -42161,6 +42889,10 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &quicksight::action_connector::schema::PATTERN_2,
     #[cfg(feature = "quicksight")]
     &quicksight::action_connector::schema::PATTERN_3,
+    #[cfg(feature = "quicksight")]
+    &quicksight::action_connector::schema::PATTERN_4,
+    #[cfg(feature = "quicksight")]
+    &quicksight::action_connector::schema::PATTERN_5,
     #[cfg(feature = "quicksight")]
     &quicksight::analysis::schema::PATTERN_0,
     #[cfg(feature = "quicksight")]
@@ -42187,6 +42919,10 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &quicksight::data_set::schema::PATTERN_2,
     #[cfg(feature = "quicksight")]
     &quicksight::data_set::schema::PATTERN_3,
+    #[cfg(feature = "quicksight")]
+    &quicksight::data_set::schema::PATTERN_4,
+    #[cfg(feature = "quicksight")]
+    &quicksight::data_set::schema::PATTERN_5,
     #[cfg(feature = "quicksight")]
     &quicksight::data_source::schema::PATTERN_0,
     #[cfg(feature = "quicksight")]
@@ -42224,6 +42960,8 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "quicksight")]
     &quicksight::topic::schema::PATTERN_1,
     #[cfg(feature = "quicksight")]
+    &quicksight::topic::schema::PATTERN_2,
+    #[cfg(feature = "quicksight")]
     &quicksight::vpc_connection::schema::PATTERN_0,
     #[cfg(feature = "quicksight")]
     &quicksight::vpc_connection::schema::PATTERN_1,
@@ -42258,6 +42996,12 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "rds")]
     &rds::db_instance::schema::PATTERN_3,
     #[cfg(feature = "rds")]
+    &rds::db_instance::schema::PATTERN_4,
+    #[cfg(feature = "rds")]
+    &rds::db_instance::schema::PATTERN_5,
+    #[cfg(feature = "rds")]
+    &rds::db_instance::schema::PATTERN_6,
+    #[cfg(feature = "rds")]
     &rds::db_parameter_group::schema::PATTERN_0,
     #[cfg(feature = "rds")]
     &rds::db_proxy::schema::PATTERN_0,
@@ -42268,11 +43012,15 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "rds")]
     &rds::global_cluster::schema::PATTERN_0,
     #[cfg(feature = "rds")]
+    &rds::global_cluster::schema::PATTERN_1,
+    #[cfg(feature = "rds")]
     &rds::integration::schema::PATTERN_0,
     #[cfg(feature = "rds")]
     &rds::integration::schema::PATTERN_1,
     #[cfg(feature = "rds")]
     &rds::integration::schema::PATTERN_2,
+    #[cfg(feature = "rds")]
+    &rds::integration::schema::PATTERN_3,
     #[cfg(feature = "rtbfabric")]
     &rtbfabric::inbound_external_link::schema::PATTERN_0,
     #[cfg(feature = "rtbfabric")]
@@ -42281,6 +43029,8 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &rtbfabric::link::schema::PATTERN_1,
     #[cfg(feature = "rtbfabric")]
     &rtbfabric::link::schema::PATTERN_2,
+    #[cfg(feature = "rtbfabric")]
+    &rtbfabric::link::schema::PATTERN_3,
     #[cfg(feature = "rtbfabric")]
     &rtbfabric::outbound_external_link::schema::PATTERN_0,
     #[cfg(feature = "rtbfabric")]
@@ -42305,6 +43055,14 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &rtbfabric::responder_gateway::schema::PATTERN_3,
     #[cfg(feature = "rtbfabric")]
     &rtbfabric::responder_gateway::schema::PATTERN_4,
+    #[cfg(feature = "rtbfabric")]
+    &rtbfabric::responder_gateway::schema::PATTERN_5,
+    #[cfg(feature = "rtbfabric")]
+    &rtbfabric::responder_gateway::schema::PATTERN_6,
+    #[cfg(feature = "rtbfabric")]
+    &rtbfabric::responder_gateway::schema::PATTERN_7,
+    #[cfg(feature = "rtbfabric")]
+    &rtbfabric::responder_gateway::schema::PATTERN_8,
     #[cfg(feature = "rum")]
     &rum::app_monitor::schema::PATTERN_0,
     #[cfg(feature = "rum")]
@@ -42323,6 +43081,10 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &rum::app_monitor::schema::PATTERN_7,
     #[cfg(feature = "rum")]
     &rum::app_monitor::schema::PATTERN_8,
+    #[cfg(feature = "rum")]
+    &rum::app_monitor::schema::PATTERN_9,
+    #[cfg(feature = "rum")]
+    &rum::app_monitor::schema::PATTERN_10,
     #[cfg(feature = "rbin")]
     &rbin::rule::schema::PATTERN_0,
     #[cfg(feature = "rbin")]
@@ -42353,6 +43115,8 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &redshift::integration::schema::PATTERN_1,
     #[cfg(feature = "redshift")]
     &redshift::integration::schema::PATTERN_2,
+    #[cfg(feature = "redshift")]
+    &redshift::integration::schema::PATTERN_3,
     #[cfg(feature = "redshiftserverless")]
     &redshiftserverless::namespace::schema::PATTERN_0,
     #[cfg(feature = "redshiftserverless")]
@@ -42450,9 +43214,17 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "resiliencehub")]
     &resiliencehub::app::schema::PATTERN_9,
     #[cfg(feature = "resiliencehub")]
+    &resiliencehub::app::schema::PATTERN_10,
+    #[cfg(feature = "resiliencehub")]
     &resiliencehub::resiliency_policy::schema::PATTERN_0,
+    #[cfg(feature = "resiliencehub")]
+    &resiliencehub::resiliency_policy::schema::PATTERN_1,
+    #[cfg(feature = "resourceexplorer2")]
+    &resourceexplorer2::index::schema::PATTERN_0,
     #[cfg(feature = "resourceexplorer2")]
     &resourceexplorer2::view::schema::PATTERN_0,
+    #[cfg(feature = "resourceexplorer2")]
+    &resourceexplorer2::view::schema::PATTERN_1,
     #[cfg(feature = "resourcegroups")]
     &resourcegroups::group::schema::PATTERN_0,
     #[cfg(feature = "resourcegroups")]
@@ -42474,6 +43246,12 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "robomaker")]
     &robomaker::fleet::schema::PATTERN_0,
     #[cfg(feature = "robomaker")]
+    &robomaker::fleet::schema::PATTERN_1,
+    #[cfg(feature = "robomaker")]
+    &robomaker::robot::schema::PATTERN_0,
+    #[cfg(feature = "robomaker")]
+    &robomaker::robot_application::schema::PATTERN_0,
+    #[cfg(feature = "robomaker")]
     &robomaker::robot_application_version::schema::PATTERN_0,
     #[cfg(feature = "robomaker")]
     &robomaker::robot_application_version::schema::PATTERN_1,
@@ -42483,6 +43261,8 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &robomaker::simulation_application::schema::PATTERN_1,
     #[cfg(feature = "robomaker")]
     &robomaker::simulation_application::schema::PATTERN_2,
+    #[cfg(feature = "robomaker")]
+    &robomaker::simulation_application::schema::PATTERN_3,
     #[cfg(feature = "robomaker")]
     &robomaker::simulation_application_version::schema::PATTERN_0,
     #[cfg(feature = "robomaker")]
@@ -42668,6 +43448,8 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "s3tables")]
     &s3tables::table::schema::PATTERN_1,
     #[cfg(feature = "s3tables")]
+    &s3tables::table::schema::PATTERN_2,
+    #[cfg(feature = "s3tables")]
     &s3tables::table_bucket_policy::schema::PATTERN_0,
     #[cfg(feature = "s3vectors")]
     &s3vectors::index::schema::PATTERN_0,
@@ -42685,6 +43467,8 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &ses::configuration_set::schema::PATTERN_4,
     #[cfg(feature = "ses")]
     &ses::configuration_set::schema::PATTERN_5,
+    #[cfg(feature = "ses")]
+    &ses::configuration_set::schema::PATTERN_6,
     #[cfg(feature = "ses")]
     &ses::configuration_set_event_destination::schema::PATTERN_0,
     #[cfg(feature = "ses")]
@@ -42736,6 +43520,16 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "ses")]
     &ses::mail_manager_ingress_point::schema::PATTERN_2,
     #[cfg(feature = "ses")]
+    &ses::mail_manager_ingress_point::schema::PATTERN_3,
+    #[cfg(feature = "ses")]
+    &ses::mail_manager_ingress_point::schema::PATTERN_4,
+    #[cfg(feature = "ses")]
+    &ses::mail_manager_ingress_point::schema::PATTERN_5,
+    #[cfg(feature = "ses")]
+    &ses::mail_manager_ingress_point::schema::PATTERN_6,
+    #[cfg(feature = "ses")]
+    &ses::mail_manager_ingress_point::schema::PATTERN_7,
+    #[cfg(feature = "ses")]
     &ses::mail_manager_relay::schema::PATTERN_0,
     #[cfg(feature = "ses")]
     &ses::mail_manager_relay::schema::PATTERN_1,
@@ -42744,17 +43538,49 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "ses")]
     &ses::mail_manager_relay::schema::PATTERN_3,
     #[cfg(feature = "ses")]
+    &ses::mail_manager_relay::schema::PATTERN_4,
+    #[cfg(feature = "ses")]
     &ses::mail_manager_rule_set::schema::PATTERN_0,
     #[cfg(feature = "ses")]
     &ses::mail_manager_rule_set::schema::PATTERN_1,
     #[cfg(feature = "ses")]
     &ses::mail_manager_rule_set::schema::PATTERN_2,
     #[cfg(feature = "ses")]
+    &ses::mail_manager_rule_set::schema::PATTERN_3,
+    #[cfg(feature = "ses")]
+    &ses::mail_manager_rule_set::schema::PATTERN_4,
+    #[cfg(feature = "ses")]
+    &ses::mail_manager_rule_set::schema::PATTERN_5,
+    #[cfg(feature = "ses")]
+    &ses::mail_manager_rule_set::schema::PATTERN_6,
+    #[cfg(feature = "ses")]
+    &ses::mail_manager_rule_set::schema::PATTERN_7,
+    #[cfg(feature = "ses")]
+    &ses::mail_manager_rule_set::schema::PATTERN_8,
+    #[cfg(feature = "ses")]
+    &ses::mail_manager_rule_set::schema::PATTERN_9,
+    #[cfg(feature = "ses")]
+    &ses::mail_manager_rule_set::schema::PATTERN_10,
+    #[cfg(feature = "ses")]
+    &ses::mail_manager_rule_set::schema::PATTERN_11,
+    #[cfg(feature = "ses")]
+    &ses::mail_manager_rule_set::schema::PATTERN_12,
+    #[cfg(feature = "ses")]
+    &ses::mail_manager_rule_set::schema::PATTERN_13,
+    #[cfg(feature = "ses")]
+    &ses::mail_manager_rule_set::schema::PATTERN_14,
+    #[cfg(feature = "ses")]
+    &ses::mail_manager_rule_set::schema::PATTERN_15,
+    #[cfg(feature = "ses")]
     &ses::mail_manager_traffic_policy::schema::PATTERN_0,
     #[cfg(feature = "ses")]
     &ses::mail_manager_traffic_policy::schema::PATTERN_1,
     #[cfg(feature = "ses")]
     &ses::mail_manager_traffic_policy::schema::PATTERN_2,
+    #[cfg(feature = "ses")]
+    &ses::mail_manager_traffic_policy::schema::PATTERN_3,
+    #[cfg(feature = "ses")]
+    &ses::mail_manager_traffic_policy::schema::PATTERN_4,
     #[cfg(feature = "ses")]
     &ses::multi_region_endpoint::schema::PATTERN_0,
     #[cfg(feature = "ses")]
@@ -42793,6 +43619,8 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &smsvoice::sender_id::schema::PATTERN_0,
     #[cfg(feature = "smsvoice")]
     &smsvoice::sender_id::schema::PATTERN_1,
+    #[cfg(any(feature = "sqs", feature = "constructs"))]
+    &sqs::queue::schema::PATTERN_0,
     #[cfg(feature = "ssm")]
     &ssm::association::schema::PATTERN_0,
     #[cfg(feature = "ssm")]
@@ -42807,6 +43635,8 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &ssm::association::schema::PATTERN_5,
     #[cfg(feature = "ssm")]
     &ssm::association::schema::PATTERN_6,
+    #[cfg(feature = "ssm")]
+    &ssm::association::schema::PATTERN_7,
     #[cfg(feature = "ssm")]
     &ssm::document::schema::PATTERN_0,
     #[cfg(feature = "ssm")]
@@ -42840,11 +43670,15 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "ssm")]
     &ssm::maintenance_window_task::schema::PATTERN_4,
     #[cfg(feature = "ssm")]
+    &ssm::parameter::schema::PATTERN_0,
+    #[cfg(feature = "ssm")]
     &ssm::patch_baseline::schema::PATTERN_0,
     #[cfg(feature = "ssm")]
     &ssm::patch_baseline::schema::PATTERN_1,
     #[cfg(feature = "ssm")]
     &ssm::patch_baseline::schema::PATTERN_2,
+    #[cfg(feature = "ssm")]
+    &ssm::resource_policy::schema::PATTERN_0,
     #[cfg(feature = "ssmcontacts")]
     &ssmcontacts::contact::schema::PATTERN_0,
     #[cfg(feature = "ssmcontacts")]
@@ -42884,9 +43718,17 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "ssmquicksetup")]
     &ssmquicksetup::configuration_manager::schema::PATTERN_2,
     #[cfg(feature = "ssmquicksetup")]
+    &ssmquicksetup::configuration_manager::schema::PATTERN_3,
+    #[cfg(feature = "ssmquicksetup")]
+    &ssmquicksetup::configuration_manager::schema::PATTERN_4,
+    #[cfg(feature = "ssmquicksetup")]
     &ssmquicksetup::lifecycle_automation::schema::PATTERN_0,
     #[cfg(feature = "ssmquicksetup")]
     &ssmquicksetup::lifecycle_automation::schema::PATTERN_1,
+    #[cfg(feature = "ssmquicksetup")]
+    &ssmquicksetup::lifecycle_automation::schema::PATTERN_2,
+    #[cfg(feature = "ssmquicksetup")]
+    &ssmquicksetup::lifecycle_automation::schema::PATTERN_3,
     #[cfg(feature = "sso")]
     &sso::application::schema::PATTERN_0,
     #[cfg(feature = "sso")]
@@ -42972,6 +43814,16 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "sagemaker")]
     &sagemaker::cluster::schema::PATTERN_11,
     #[cfg(feature = "sagemaker")]
+    &sagemaker::cluster::schema::PATTERN_12,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::cluster::schema::PATTERN_13,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::cluster::schema::PATTERN_14,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::cluster::schema::PATTERN_15,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::cluster::schema::PATTERN_16,
+    #[cfg(feature = "sagemaker")]
     &sagemaker::data_quality_job_definition::schema::PATTERN_0,
     #[cfg(feature = "sagemaker")]
     &sagemaker::data_quality_job_definition::schema::PATTERN_1,
@@ -42981,6 +43833,10 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &sagemaker::data_quality_job_definition::schema::PATTERN_3,
     #[cfg(feature = "sagemaker")]
     &sagemaker::data_quality_job_definition::schema::PATTERN_4,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::data_quality_job_definition::schema::PATTERN_5,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::data_quality_job_definition::schema::PATTERN_6,
     #[cfg(feature = "sagemaker")]
     &sagemaker::device::schema::PATTERN_0,
     #[cfg(feature = "sagemaker")]
@@ -43080,6 +43936,10 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "sagemaker")]
     &sagemaker::inference_component::schema::PATTERN_4,
     #[cfg(feature = "sagemaker")]
+    &sagemaker::inference_component::schema::PATTERN_5,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::inference_component::schema::PATTERN_6,
+    #[cfg(feature = "sagemaker")]
     &sagemaker::inference_experiment::schema::PATTERN_0,
     #[cfg(feature = "sagemaker")]
     &sagemaker::inference_experiment::schema::PATTERN_1,
@@ -43134,6 +43994,10 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "sagemaker")]
     &sagemaker::model_bias_job_definition::schema::PATTERN_5,
     #[cfg(feature = "sagemaker")]
+    &sagemaker::model_bias_job_definition::schema::PATTERN_6,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::model_bias_job_definition::schema::PATTERN_7,
+    #[cfg(feature = "sagemaker")]
     &sagemaker::model_card::schema::PATTERN_0,
     #[cfg(feature = "sagemaker")]
     &sagemaker::model_card::schema::PATTERN_1,
@@ -43141,6 +44005,8 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &sagemaker::model_card::schema::PATTERN_2,
     #[cfg(feature = "sagemaker")]
     &sagemaker::model_card::schema::PATTERN_3,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::model_card::schema::PATTERN_4,
     #[cfg(feature = "sagemaker")]
     &sagemaker::model_explainability_job_definition::schema::PATTERN_0,
     #[cfg(feature = "sagemaker")]
@@ -43151,6 +44017,10 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &sagemaker::model_explainability_job_definition::schema::PATTERN_3,
     #[cfg(feature = "sagemaker")]
     &sagemaker::model_explainability_job_definition::schema::PATTERN_4,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::model_explainability_job_definition::schema::PATTERN_5,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::model_explainability_job_definition::schema::PATTERN_6,
     #[cfg(feature = "sagemaker")]
     &sagemaker::model_package::schema::PATTERN_0,
     #[cfg(feature = "sagemaker")]
@@ -43182,6 +44052,14 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "sagemaker")]
     &sagemaker::model_package::schema::PATTERN_14,
     #[cfg(feature = "sagemaker")]
+    &sagemaker::model_package::schema::PATTERN_15,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::model_package::schema::PATTERN_16,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::model_package::schema::PATTERN_17,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::model_package::schema::PATTERN_18,
+    #[cfg(feature = "sagemaker")]
     &sagemaker::model_package_group::schema::PATTERN_0,
     #[cfg(feature = "sagemaker")]
     &sagemaker::model_package_group::schema::PATTERN_1,
@@ -43197,6 +44075,10 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &sagemaker::model_quality_job_definition::schema::PATTERN_4,
     #[cfg(feature = "sagemaker")]
     &sagemaker::model_quality_job_definition::schema::PATTERN_5,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::model_quality_job_definition::schema::PATTERN_6,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::model_quality_job_definition::schema::PATTERN_7,
     #[cfg(feature = "sagemaker")]
     &sagemaker::monitoring_schedule::schema::PATTERN_0,
     #[cfg(feature = "sagemaker")]
@@ -43214,6 +44096,10 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "sagemaker")]
     &sagemaker::monitoring_schedule::schema::PATTERN_7,
     #[cfg(feature = "sagemaker")]
+    &sagemaker::monitoring_schedule::schema::PATTERN_8,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::monitoring_schedule::schema::PATTERN_9,
+    #[cfg(feature = "sagemaker")]
     &sagemaker::partner_app::schema::PATTERN_0,
     #[cfg(feature = "sagemaker")]
     &sagemaker::partner_app::schema::PATTERN_1,
@@ -43227,6 +44113,10 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &sagemaker::partner_app::schema::PATTERN_5,
     #[cfg(feature = "sagemaker")]
     &sagemaker::partner_app::schema::PATTERN_6,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::partner_app::schema::PATTERN_7,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::partner_app::schema::PATTERN_8,
     #[cfg(feature = "sagemaker")]
     &sagemaker::pipeline::schema::PATTERN_0,
     #[cfg(feature = "sagemaker")]
@@ -43255,6 +44145,10 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &sagemaker::processing_job::schema::PATTERN_9,
     #[cfg(feature = "sagemaker")]
     &sagemaker::processing_job::schema::PATTERN_10,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::processing_job::schema::PATTERN_11,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::processing_job::schema::PATTERN_12,
     #[cfg(feature = "sagemaker")]
     &sagemaker::project::schema::PATTERN_0,
     #[cfg(feature = "sagemaker")]
@@ -43321,10 +44215,14 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &scheduler::schedule::schema::PATTERN_4,
     #[cfg(any(feature = "scheduler", feature = "constructs"))]
     &scheduler::schedule::schema::PATTERN_5,
+    #[cfg(any(feature = "scheduler", feature = "constructs"))]
+    &scheduler::schedule::schema::PATTERN_6,
     #[cfg(feature = "scheduler")]
     &scheduler::schedule_group::schema::PATTERN_0,
     #[cfg(feature = "securityhub")]
     &securityhub::aggregator_v2::schema::PATTERN_0,
+    #[cfg(feature = "securityhub")]
+    &securityhub::aggregator_v2::schema::PATTERN_1,
     #[cfg(feature = "securityhub")]
     &securityhub::automation_rule::schema::PATTERN_0,
     #[cfg(feature = "securityhub")]
@@ -43332,17 +44230,33 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "securityhub")]
     &securityhub::automation_rule::schema::PATTERN_2,
     #[cfg(feature = "securityhub")]
+    &securityhub::automation_rule::schema::PATTERN_3,
+    #[cfg(feature = "securityhub")]
+    &securityhub::automation_rule::schema::PATTERN_4,
+    #[cfg(feature = "securityhub")]
     &securityhub::automation_rule_v2::schema::PATTERN_0,
+    #[cfg(feature = "securityhub")]
+    &securityhub::automation_rule_v2::schema::PATTERN_1,
     #[cfg(feature = "securityhub")]
     &securityhub::configuration_policy::schema::PATTERN_0,
     #[cfg(feature = "securityhub")]
+    &securityhub::configuration_policy::schema::PATTERN_1,
+    #[cfg(feature = "securityhub")]
+    &securityhub::configuration_policy::schema::PATTERN_2,
+    #[cfg(feature = "securityhub")]
     &securityhub::connector_v2::schema::PATTERN_0,
+    #[cfg(feature = "securityhub")]
+    &securityhub::connector_v2::schema::PATTERN_1,
     #[cfg(feature = "securityhub")]
     &securityhub::delegated_admin::schema::PATTERN_0,
     #[cfg(feature = "securityhub")]
     &securityhub::finding_aggregator::schema::PATTERN_0,
     #[cfg(feature = "securityhub")]
     &securityhub::hub::schema::PATTERN_0,
+    #[cfg(feature = "securityhub")]
+    &securityhub::hub::schema::PATTERN_1,
+    #[cfg(feature = "securityhub")]
+    &securityhub::hub_v2::schema::PATTERN_0,
     #[cfg(feature = "securityhub")]
     &securityhub::insight::schema::PATTERN_0,
     #[cfg(feature = "securityhub")]
@@ -43418,7 +44332,13 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "servicecatalogappregistry")]
     &servicecatalogappregistry::application::schema::PATTERN_0,
     #[cfg(feature = "servicecatalogappregistry")]
+    &servicecatalogappregistry::application::schema::PATTERN_1,
+    #[cfg(feature = "servicecatalogappregistry")]
     &servicecatalogappregistry::attribute_group::schema::PATTERN_0,
+    #[cfg(feature = "servicecatalogappregistry")]
+    &servicecatalogappregistry::attribute_group::schema::PATTERN_1,
+    #[cfg(feature = "servicecatalogappregistry")]
+    &servicecatalogappregistry::attribute_group::schema::PATTERN_2,
     #[cfg(feature = "servicecatalogappregistry")]
     &servicecatalogappregistry::attribute_group_association::schema::PATTERN_0,
     #[cfg(feature = "servicecatalogappregistry")]
@@ -43454,6 +44374,8 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "simspaceweaver")]
     &simspaceweaver::simulation::schema::PATTERN_3,
     #[cfg(feature = "stepfunctions")]
+    &stepfunctions::state_machine::schema::PATTERN_0,
+    #[cfg(feature = "stepfunctions")]
     &stepfunctions::state_machine_alias::schema::PATTERN_0,
     #[cfg(feature = "supportapp")]
     &supportapp::account_alias::schema::PATTERN_0,
@@ -43481,6 +44403,8 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &synthetics::canary::schema::PATTERN_5,
     #[cfg(feature = "synthetics")]
     &synthetics::canary::schema::PATTERN_6,
+    #[cfg(feature = "synthetics")]
+    &synthetics::canary::schema::PATTERN_7,
     #[cfg(feature = "synthetics")]
     &synthetics::group::schema::PATTERN_0,
     #[cfg(feature = "synthetics")]
@@ -43624,7 +44548,19 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "verifiedpermissions")]
     &verifiedpermissions::identity_source::schema::PATTERN_1,
     #[cfg(feature = "verifiedpermissions")]
+    &verifiedpermissions::identity_source::schema::PATTERN_2,
+    #[cfg(feature = "verifiedpermissions")]
+    &verifiedpermissions::identity_source::schema::PATTERN_3,
+    #[cfg(feature = "verifiedpermissions")]
+    &verifiedpermissions::identity_source::schema::PATTERN_4,
+    #[cfg(feature = "verifiedpermissions")]
     &verifiedpermissions::policy::schema::PATTERN_0,
+    #[cfg(feature = "verifiedpermissions")]
+    &verifiedpermissions::policy::schema::PATTERN_1,
+    #[cfg(feature = "verifiedpermissions")]
+    &verifiedpermissions::policy_store::schema::PATTERN_0,
+    #[cfg(feature = "verifiedpermissions")]
+    &verifiedpermissions::policy_store::schema::PATTERN_1,
     #[cfg(feature = "verifiedpermissions")]
     &verifiedpermissions::policy_template::schema::PATTERN_0,
     #[cfg(feature = "voiceid")]
@@ -43654,6 +44590,8 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "vpclattice")]
     &vpclattice::resource_configuration::schema::PATTERN_3,
     #[cfg(feature = "vpclattice")]
+    &vpclattice::resource_configuration::schema::PATTERN_4,
+    #[cfg(feature = "vpclattice")]
     &vpclattice::resource_gateway::schema::PATTERN_0,
     #[cfg(feature = "vpclattice")]
     &vpclattice::resource_gateway::schema::PATTERN_1,
@@ -43661,6 +44599,8 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &vpclattice::resource_gateway::schema::PATTERN_2,
     #[cfg(feature = "vpclattice")]
     &vpclattice::resource_policy::schema::PATTERN_0,
+    #[cfg(feature = "vpclattice")]
+    &vpclattice::resource_policy::schema::PATTERN_1,
     #[cfg(feature = "vpclattice")]
     &vpclattice::rule::schema::PATTERN_0,
     #[cfg(feature = "vpclattice")]
@@ -43718,6 +44658,8 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "wafv2")]
     &wafv2::rule_group::schema::PATTERN_3,
     #[cfg(feature = "wafv2")]
+    &wafv2::rule_group::schema::PATTERN_4,
+    #[cfg(feature = "wafv2")]
     &wafv2::web_acl::schema::PATTERN_0,
     #[cfg(feature = "wafv2")]
     &wafv2::web_acl::schema::PATTERN_1,
@@ -43732,11 +44674,21 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "wafv2")]
     &wafv2::web_acl::schema::PATTERN_6,
     #[cfg(feature = "wafv2")]
+    &wafv2::web_acl::schema::PATTERN_7,
+    #[cfg(feature = "wafv2")]
     &wafv2::web_acl_association::schema::PATTERN_0,
     #[cfg(feature = "wisdom")]
     &wisdom::ai_agent::schema::PATTERN_0,
     #[cfg(feature = "wisdom")]
     &wisdom::ai_agent::schema::PATTERN_1,
+    #[cfg(feature = "wisdom")]
+    &wisdom::ai_agent::schema::PATTERN_2,
+    #[cfg(feature = "wisdom")]
+    &wisdom::ai_agent::schema::PATTERN_3,
+    #[cfg(feature = "wisdom")]
+    &wisdom::ai_agent::schema::PATTERN_4,
+    #[cfg(feature = "wisdom")]
+    &wisdom::ai_agent::schema::PATTERN_5,
     #[cfg(feature = "wisdom")]
     &wisdom::ai_agent_version::schema::PATTERN_0,
     #[cfg(feature = "wisdom")]
@@ -43746,11 +44698,15 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "wisdom")]
     &wisdom::ai_guardrail::schema::PATTERN_2,
     #[cfg(feature = "wisdom")]
+    &wisdom::ai_guardrail::schema::PATTERN_3,
+    #[cfg(feature = "wisdom")]
     &wisdom::ai_guardrail_version::schema::PATTERN_0,
     #[cfg(feature = "wisdom")]
     &wisdom::ai_prompt::schema::PATTERN_0,
     #[cfg(feature = "wisdom")]
     &wisdom::ai_prompt::schema::PATTERN_1,
+    #[cfg(feature = "wisdom")]
+    &wisdom::ai_prompt::schema::PATTERN_2,
     #[cfg(feature = "wisdom")]
     &wisdom::ai_prompt_version::schema::PATTERN_0,
     #[cfg(feature = "wisdom")]
@@ -43758,9 +44714,15 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "wisdom")]
     &wisdom::assistant_association::schema::PATTERN_0,
     #[cfg(feature = "wisdom")]
+    &wisdom::assistant_association::schema::PATTERN_1,
+    #[cfg(feature = "wisdom")]
+    &wisdom::assistant_association::schema::PATTERN_2,
+    #[cfg(feature = "wisdom")]
     &wisdom::knowledge_base::schema::PATTERN_0,
     #[cfg(feature = "wisdom")]
     &wisdom::knowledge_base::schema::PATTERN_1,
+    #[cfg(feature = "wisdom")]
+    &wisdom::knowledge_base::schema::PATTERN_2,
     #[cfg(feature = "wisdom")]
     &wisdom::message_template::schema::PATTERN_0,
     #[cfg(feature = "wisdom")]
@@ -43769,6 +44731,8 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &wisdom::message_template::schema::PATTERN_2,
     #[cfg(feature = "wisdom")]
     &wisdom::message_template::schema::PATTERN_3,
+    #[cfg(feature = "wisdom")]
+    &wisdom::message_template::schema::PATTERN_4,
     #[cfg(feature = "wisdom")]
     &wisdom::message_template_version::schema::PATTERN_0,
     #[cfg(feature = "wisdom")]
@@ -43806,6 +44770,8 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "workspacesweb")]
     &workspacesweb::browser_settings::schema::PATTERN_2,
     #[cfg(feature = "workspacesweb")]
+    &workspacesweb::browser_settings::schema::PATTERN_3,
+    #[cfg(feature = "workspacesweb")]
     &workspacesweb::data_protection_settings::schema::PATTERN_0,
     #[cfg(feature = "workspacesweb")]
     &workspacesweb::data_protection_settings::schema::PATTERN_1,
@@ -43818,15 +44784,21 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "workspacesweb")]
     &workspacesweb::data_protection_settings::schema::PATTERN_5,
     #[cfg(feature = "workspacesweb")]
+    &workspacesweb::data_protection_settings::schema::PATTERN_6,
+    #[cfg(feature = "workspacesweb")]
     &workspacesweb::identity_provider::schema::PATTERN_0,
     #[cfg(feature = "workspacesweb")]
     &workspacesweb::identity_provider::schema::PATTERN_1,
+    #[cfg(feature = "workspacesweb")]
+    &workspacesweb::identity_provider::schema::PATTERN_2,
     #[cfg(feature = "workspacesweb")]
     &workspacesweb::ip_access_settings::schema::PATTERN_0,
     #[cfg(feature = "workspacesweb")]
     &workspacesweb::ip_access_settings::schema::PATTERN_1,
     #[cfg(feature = "workspacesweb")]
     &workspacesweb::ip_access_settings::schema::PATTERN_2,
+    #[cfg(feature = "workspacesweb")]
+    &workspacesweb::ip_access_settings::schema::PATTERN_3,
     #[cfg(feature = "workspacesweb")]
     &workspacesweb::network_settings::schema::PATTERN_0,
     #[cfg(feature = "workspacesweb")]
@@ -43842,6 +44814,8 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     #[cfg(feature = "workspacesweb")]
     &workspacesweb::portal::schema::PATTERN_3,
     #[cfg(feature = "workspacesweb")]
+    &workspacesweb::portal::schema::PATTERN_4,
+    #[cfg(feature = "workspacesweb")]
     &workspacesweb::session_logger::schema::PATTERN_0,
     #[cfg(feature = "workspacesweb")]
     &workspacesweb::session_logger::schema::PATTERN_1,
@@ -43851,6 +44825,8 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &workspacesweb::session_logger::schema::PATTERN_3,
     #[cfg(feature = "workspacesweb")]
     &workspacesweb::session_logger::schema::PATTERN_4,
+    #[cfg(feature = "workspacesweb")]
+    &workspacesweb::session_logger::schema::PATTERN_5,
     #[cfg(feature = "workspacesweb")]
     &workspacesweb::user_access_logging_settings::schema::PATTERN_0,
     #[cfg(feature = "workspacesweb")]
@@ -43863,6 +44839,12 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &workspacesweb::user_settings::schema::PATTERN_3,
     #[cfg(feature = "workspacesweb")]
     &workspacesweb::user_settings::schema::PATTERN_4,
+    #[cfg(feature = "workspacesweb")]
+    &workspacesweb::user_settings::schema::PATTERN_5,
+    #[cfg(feature = "workspacesweb")]
+    &workspacesweb::user_settings::schema::PATTERN_6,
+    #[cfg(feature = "workspacesweb")]
+    &workspacesweb::user_settings::schema::PATTERN_7,
     #[cfg(feature = "workspacesinstances")]
     &workspacesinstances::volume::schema::PATTERN_0,
     #[cfg(feature = "workspacesinstances")]
@@ -43899,6 +44881,8 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &workspacesinstances::workspace_instance::schema::PATTERN_10,
     #[cfg(feature = "xray")]
     &xray::resource_policy::schema::PATTERN_0,
+    #[cfg(feature = "xray")]
+    &xray::sampling_rule::schema::PATTERN_0,
     #[cfg(feature = "amplify")]
     &amplify::shared::schema::PATTERN_0,
     #[cfg(feature = "appintegrations")]
@@ -43929,6 +44913,10 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &cloudformation::shared::schema::PATTERN_1,
     #[cfg(feature = "cloudformation")]
     &cloudformation::shared::schema::PATTERN_2,
+    #[cfg(feature = "cloudformation")]
+    &cloudformation::shared::schema::PATTERN_3,
+    #[cfg(feature = "cloudformation")]
+    &cloudformation::shared::schema::PATTERN_4,
     #[cfg(feature = "cloudtrail")]
     &cloudtrail::shared::schema::PATTERN_0,
     #[cfg(feature = "cloudtrail")]
@@ -43969,18 +44957,24 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &ecr::shared::schema::PATTERN_0,
     #[cfg(any(feature = "ecs", feature = "constructs"))]
     &ecs::shared::schema::PATTERN_0,
+    #[cfg(any(feature = "ecs", feature = "constructs"))]
+    &ecs::shared::schema::PATTERN_1,
     #[cfg(any(feature = "elasticloadbalancingv2", feature = "constructs"))]
     &elasticloadbalancingv2::shared::schema::PATTERN_0,
     #[cfg(any(feature = "elasticloadbalancingv2", feature = "constructs"))]
     &elasticloadbalancingv2::shared::schema::PATTERN_1,
     #[cfg(any(feature = "elasticloadbalancingv2", feature = "constructs"))]
     &elasticloadbalancingv2::shared::schema::PATTERN_2,
+    #[cfg(feature = "emr")]
+    &emr::shared::schema::PATTERN_0,
     #[cfg(feature = "entityresolution")]
     &entityresolution::shared::schema::PATTERN_0,
     #[cfg(feature = "entityresolution")]
     &entityresolution::shared::schema::PATTERN_1,
     #[cfg(feature = "entityresolution")]
     &entityresolution::shared::schema::PATTERN_2,
+    #[cfg(feature = "entityresolution")]
+    &entityresolution::shared::schema::PATTERN_3,
     #[cfg(feature = "evidently")]
     &evidently::shared::schema::PATTERN_0,
     #[cfg(feature = "forecast")]
@@ -44009,6 +45003,8 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &imagebuilder::shared::schema::PATTERN_4,
     #[cfg(feature = "iot")]
     &iot::shared::schema::PATTERN_0,
+    #[cfg(feature = "iot")]
+    &iot::shared::schema::PATTERN_1,
     #[cfg(feature = "iotevents")]
     &iotevents::shared::schema::PATTERN_0,
     #[cfg(feature = "iotevents")]

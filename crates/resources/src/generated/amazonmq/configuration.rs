@@ -251,10 +251,10 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_Configuration: ObjRule = ObjRule {
         properties: &[
-            ("AuthenticationStrategy", Shape::STR),
+            ("AuthenticationStrategy", Shape::Str(&StrRule { allowed_any_case: &["config_managed", "ldap", "simple"], ..StrRule::ANY })),
             ("Data", Shape::STR),
             ("Description", Shape::STR),
-            ("EngineType", Shape::STR),
+            ("EngineType", Shape::Str(&StrRule { allowed_any_case: &["activemq", "rabbitmq"], ..StrRule::ANY })),
             ("EngineVersion", Shape::STR),
             ("Name", Shape::STR),
             ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_TagsEntry), min_items: None, max_items: None, unique: false })),

@@ -523,6 +523,9 @@ pub(crate) mod schema {
     #[allow(unused_imports)]
     use crate::support::prelude::*;
 
+    pub(crate) static PATTERN_0: Pattern = Pattern::new(".+");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^(?!aws:)[a-zA-Z+-=._:/]+$");
+
     #[rustfmt::skip]
     pub(crate) static RULE_Form: ObjRule = ObjRule {
         properties: &[
@@ -530,14 +533,14 @@ pub(crate) mod schema {
             ("Cta", Shape::Object(&RULE_FormCta)),
             ("DataType", Shape::Object(&RULE_FormDataTypeConfig)),
             ("EnvironmentName", Shape::STR),
-            ("Fields", Shape::Typed(json_type::OBJECT)),
+            ("Fields", Shape::Object(&ObjRule { patterns: &[(&PATTERN_0, Shape::Object(&ObjRule { properties: &[("Excluded", Shape::Bool), ("InputType", Shape::Object(&ObjRule { properties: &[("DefaultChecked", Shape::Bool), ("DefaultCountryCode", Shape::STR), ("DefaultValue", Shape::STR), ("DescriptiveText", Shape::STR), ("FileUploaderConfig", Shape::Object(&ObjRule { properties: &[("AcceptedFileTypes", Shape::List(&ListRule { items: Shape::Any, min_items: None, max_items: None, unique: false })), ("AccessLevel", Shape::Str(&StrRule { allowed: &["public", "protected", "private"], ..StrRule::ANY })), ("IsResumable", Shape::Bool), ("MaxFileCount", Shape::NUM), ("MaxSize", Shape::NUM), ("ShowThumbnails", Shape::Bool)], required: &["AcceptedFileTypes", "AccessLevel"], closed: true, ..OBJ_RULE })), ("IsArray", Shape::Bool), ("MaxValue", Shape::NUM), ("MinValue", Shape::NUM), ("Name", Shape::STR), ("Placeholder", Shape::STR), ("ReadOnly", Shape::Bool), ("Required", Shape::Bool), ("Step", Shape::NUM), ("Type", Shape::STR), ("Value", Shape::STR), ("ValueMappings", Shape::Object(&ObjRule { properties: &[("BindingProperties", Shape::Typed(json_type::OBJECT)), ("Values", Shape::List(&ListRule { items: Shape::Any, min_items: None, max_items: None, unique: false }))], required: &["Values"], closed: true, ..OBJ_RULE }))], required: &["Type"], closed: true, ..OBJ_RULE })), ("Label", Shape::STR), ("Position", Shape::OneOf(&[Shape::Object(&ObjRule { properties: &[("Fixed", Shape::Str(&StrRule { allowed: &["first"], ..StrRule::ANY }))], required: &["Fixed"], closed: true, ..OBJ_RULE }), Shape::Object(&ObjRule { properties: &[("RightOf", Shape::STR)], required: &["RightOf"], closed: true, ..OBJ_RULE }), Shape::Object(&ObjRule { properties: &[("Below", Shape::STR)], required: &["Below"], closed: true, ..OBJ_RULE })])), ("Validations", Shape::List(&ListRule { items: Shape::Object(&ObjRule { properties: &[("NumValues", Shape::List(&ListRule { items: Shape::Any, min_items: None, max_items: None, unique: false })), ("StrValues", Shape::List(&ListRule { items: Shape::Any, min_items: None, max_items: None, unique: false })), ("Type", Shape::STR), ("ValidationMessage", Shape::STR)], required: &["Type"], closed: true, ..OBJ_RULE }), min_items: None, max_items: None, unique: false }))], closed: true, ..OBJ_RULE }))], ..OBJ_RULE })),
             ("FormActionType", Shape::Str(&StrRule { allowed: &["create", "update"], ..StrRule::ANY })),
             ("LabelDecorator", Shape::Str(&StrRule { allowed: &["required", "optional", "none"], ..StrRule::ANY })),
             ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
             ("SchemaVersion", Shape::STR),
-            ("SectionalElements", Shape::Typed(json_type::OBJECT)),
+            ("SectionalElements", Shape::Object(&ObjRule { patterns: &[(&PATTERN_0, Shape::Object(&ObjRule { properties: &[("Excluded", Shape::Bool), ("Level", Shape::NUM), ("Orientation", Shape::STR), ("Position", Shape::OneOf(&[Shape::Object(&ObjRule { properties: &[("Fixed", Shape::Str(&StrRule { allowed: &["first"], ..StrRule::ANY }))], required: &["Fixed"], closed: true, ..OBJ_RULE }), Shape::Object(&ObjRule { properties: &[("RightOf", Shape::STR)], required: &["RightOf"], closed: true, ..OBJ_RULE }), Shape::Object(&ObjRule { properties: &[("Below", Shape::STR)], required: &["Below"], closed: true, ..OBJ_RULE })])), ("Text", Shape::STR), ("Type", Shape::STR)], required: &["Type"], closed: true, ..OBJ_RULE }))], ..OBJ_RULE })),
             ("Style", Shape::Object(&RULE_FormStyle)),
-            ("Tags", Shape::Typed(json_type::OBJECT)),
+            ("Tags", Shape::Object(&ObjRule { patterns: &[(&PATTERN_1, Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY }))], ..OBJ_RULE })),
         ],
         closed: true,
         tagged: true,
@@ -549,7 +552,7 @@ pub(crate) mod schema {
         properties: &[
             ("Children", Shape::STR),
             ("Excluded", Shape::Bool),
-            ("Position", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
+            ("Position", Shape::OneOf(&[Shape::Object(&ObjRule { properties: &[("Fixed", Shape::Str(&StrRule { allowed: &["first"], ..StrRule::ANY }))], required: &["Fixed"], closed: true, ..OBJ_RULE }), Shape::Object(&ObjRule { properties: &[("RightOf", Shape::STR)], required: &["RightOf"], closed: true, ..OBJ_RULE }), Shape::Object(&ObjRule { properties: &[("Below", Shape::STR)], required: &["Below"], closed: true, ..OBJ_RULE })])),
         ],
         closed: true,
         ..OBJ_RULE
@@ -581,9 +584,9 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_FormStyle: ObjRule = ObjRule {
         properties: &[
-            ("HorizontalGap", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
-            ("OuterPadding", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
-            ("VerticalGap", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
+            ("HorizontalGap", Shape::OneOf(&[Shape::Object(&ObjRule { properties: &[("TokenReference", Shape::STR)], required: &["TokenReference"], closed: true, ..OBJ_RULE }), Shape::Object(&ObjRule { properties: &[("Value", Shape::STR)], required: &["Value"], closed: true, ..OBJ_RULE })])),
+            ("OuterPadding", Shape::OneOf(&[Shape::Object(&ObjRule { properties: &[("TokenReference", Shape::STR)], required: &["TokenReference"], closed: true, ..OBJ_RULE }), Shape::Object(&ObjRule { properties: &[("Value", Shape::STR)], required: &["Value"], closed: true, ..OBJ_RULE })])),
+            ("VerticalGap", Shape::OneOf(&[Shape::Object(&ObjRule { properties: &[("TokenReference", Shape::STR)], required: &["TokenReference"], closed: true, ..OBJ_RULE }), Shape::Object(&ObjRule { properties: &[("Value", Shape::STR)], required: &["Value"], closed: true, ..OBJ_RULE })])),
         ],
         closed: true,
         ..OBJ_RULE

@@ -249,6 +249,8 @@ pub(crate) mod schema {
     #[allow(unused_imports)]
     use crate::support::prelude::*;
 
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^(?!aws:)[a-zA-Z+-=._:/]+$");
+
     #[rustfmt::skip]
     pub(crate) static RULE_Theme: ObjRule = ObjRule {
         properties: &[
@@ -256,7 +258,7 @@ pub(crate) mod schema {
             ("EnvironmentName", Shape::STR),
             ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
             ("Overrides", Shape::List(&ListRule { items: Shape::Object(&RULE_ThemeValues), min_items: None, max_items: None, unique: false })),
-            ("Tags", Shape::Typed(json_type::OBJECT)),
+            ("Tags", Shape::Object(&ObjRule { patterns: &[(&PATTERN_0, Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY }))], ..OBJ_RULE })),
             ("Values", Shape::List(&ListRule { items: Shape::Object(&RULE_ThemeValues), min_items: None, max_items: None, unique: false })),
         ],
         closed: true,

@@ -196,6 +196,14 @@ pub(crate) mod schema {
     #[allow(unused_imports)]
     use crate::support::prelude::*;
 
+    /// cfn-lint's extension schemas of this type (`crates/codegen/schemas/extensions.json`),
+    /// checked at synthesis. Not checked:
+    /// - E3718 at ``: a keyword not compiled
+    #[rustfmt::skip]
+    #[allow(dead_code)]
+    pub(crate) static EXTENSIONS: [Extension; 0] = [
+    ];
+
     #[rustfmt::skip]
     pub(crate) static RULE_Authorizer: ObjRule = ObjRule {
         properties: &[

@@ -515,6 +515,8 @@ pub(crate) mod schema {
     #[allow(unused_imports)]
     use crate::support::prelude::*;
 
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("[a-zA-Z0-9]+");
+
     #[rustfmt::skip]
     pub(crate) static RULE_Deployment: ObjRule = ObjRule {
         properties: &[
@@ -533,7 +535,7 @@ pub(crate) mod schema {
     pub(crate) static RULE_CanarySetting: ObjRule = ObjRule {
         properties: &[
             ("PercentTraffic", Shape::NUM),
-            ("StageVariableOverrides", Shape::Typed(json_type::OBJECT)),
+            ("StageVariableOverrides", Shape::Object(&ObjRule { patterns: &[(&PATTERN_0, Shape::STR)], closed: true, ..OBJ_RULE })),
             ("UseStageCache", Shape::Bool),
         ],
         closed: true,
@@ -544,7 +546,7 @@ pub(crate) mod schema {
     pub(crate) static RULE_DeploymentCanarySettings: ObjRule = ObjRule {
         properties: &[
             ("PercentTraffic", Shape::NUM),
-            ("StageVariableOverrides", Shape::Typed(json_type::OBJECT)),
+            ("StageVariableOverrides", Shape::Object(&ObjRule { patterns: &[(&PATTERN_0, Shape::STR)], closed: true, ..OBJ_RULE })),
             ("UseStageCache", Shape::Bool),
         ],
         closed: true,
@@ -590,7 +592,7 @@ pub(crate) mod schema {
             ("ThrottlingBurstLimit", Shape::INT),
             ("ThrottlingRateLimit", Shape::NUM),
             ("TracingEnabled", Shape::Bool),
-            ("Variables", Shape::Typed(json_type::OBJECT)),
+            ("Variables", Shape::Object(&ObjRule { patterns: &[(&PATTERN_0, Shape::STR)], closed: true, ..OBJ_RULE })),
         ],
         closed: true,
         ..OBJ_RULE

@@ -150,11 +150,13 @@ pub(crate) mod schema {
     #[allow(unused_imports)]
     use crate::support::prelude::*;
 
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("[a-zA-Z0-9]+");
+
     #[rustfmt::skip]
     pub(crate) static RULE_GatewayResponse: ObjRule = ObjRule {
         properties: &[
-            ("ResponseParameters", Shape::Typed(json_type::OBJECT)),
-            ("ResponseTemplates", Shape::Typed(json_type::OBJECT)),
+            ("ResponseParameters", Shape::Object(&ObjRule { patterns: &[(&PATTERN_0, Shape::STR)], closed: true, ..OBJ_RULE })),
+            ("ResponseTemplates", Shape::Object(&ObjRule { patterns: &[(&PATTERN_0, Shape::STR)], closed: true, ..OBJ_RULE })),
             ("ResponseType", Shape::STR),
             ("RestApiId", Shape::STR),
             ("StatusCode", Shape::STR),

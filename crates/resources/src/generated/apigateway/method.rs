@@ -663,6 +663,17 @@ pub(crate) mod schema {
     #[allow(unused_imports)]
     use crate::support::prelude::*;
 
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("[a-zA-Z0-9]+");
+
+    /// cfn-lint's extension schemas of this type (`crates/codegen/schemas/extensions.json`),
+    /// checked at synthesis. Not checked:
+    /// - E3699 at ``: a keyword not compiled
+    /// - E3708 at ``: a keyword not compiled
+    #[rustfmt::skip]
+    #[allow(dead_code)]
+    pub(crate) static EXTENSIONS: [Extension; 0] = [
+    ];
+
     #[rustfmt::skip]
     pub(crate) static RULE_Method: ObjRule = ObjRule {
         properties: &[
@@ -674,8 +685,8 @@ pub(crate) mod schema {
             ("Integration", Shape::Object(&RULE_Integration)),
             ("MethodResponses", Shape::List(&ListRule { items: Shape::Object(&RULE_MethodResponse), min_items: None, max_items: None, unique: true })),
             ("OperationName", Shape::STR),
-            ("RequestModels", Shape::Typed(json_type::OBJECT)),
-            ("RequestParameters", Shape::Typed(json_type::OBJECT)),
+            ("RequestModels", Shape::Object(&ObjRule { patterns: &[(&PATTERN_0, Shape::STR)], closed: true, ..OBJ_RULE })),
+            ("RequestParameters", Shape::Object(&ObjRule { patterns: &[(&PATTERN_0, Shape::Typed(json_type::STRING | json_type::BOOLEAN))], closed: true, ..OBJ_RULE })),
             ("RequestValidatorId", Shape::STR),
             ("ResourceId", Shape::STR),
             ("RestApiId", Shape::STR),
@@ -698,8 +709,8 @@ pub(crate) mod schema {
             ("IntegrationResponses", Shape::List(&ListRule { items: Shape::Object(&RULE_IntegrationResponse), min_items: None, max_items: None, unique: true })),
             ("IntegrationTarget", Shape::STR),
             ("PassthroughBehavior", Shape::Str(&StrRule { allowed: &["WHEN_NO_MATCH", "WHEN_NO_TEMPLATES", "NEVER"], ..StrRule::ANY })),
-            ("RequestParameters", Shape::Typed(json_type::OBJECT)),
-            ("RequestTemplates", Shape::Typed(json_type::OBJECT)),
+            ("RequestParameters", Shape::Object(&ObjRule { patterns: &[(&PATTERN_0, Shape::STR)], closed: true, ..OBJ_RULE })),
+            ("RequestTemplates", Shape::Object(&ObjRule { patterns: &[(&PATTERN_0, Shape::STR)], closed: true, ..OBJ_RULE })),
             ("ResponseTransferMode", Shape::Str(&StrRule { allowed: &["BUFFERED", "STREAM"], ..StrRule::ANY })),
             ("TimeoutInMillis", Shape::Int(&NumRule { min: Some(50.0), ..NumRule::ANY })),
             ("Type", Shape::Str(&StrRule { allowed: &["AWS", "AWS_PROXY", "HTTP", "HTTP_PROXY", "MOCK"], ..StrRule::ANY })),
@@ -714,8 +725,8 @@ pub(crate) mod schema {
     pub(crate) static RULE_IntegrationResponse: ObjRule = ObjRule {
         properties: &[
             ("ContentHandling", Shape::Str(&StrRule { allowed: &["CONVERT_TO_BINARY", "CONVERT_TO_TEXT"], ..StrRule::ANY })),
-            ("ResponseParameters", Shape::Typed(json_type::OBJECT)),
-            ("ResponseTemplates", Shape::Typed(json_type::OBJECT)),
+            ("ResponseParameters", Shape::Object(&ObjRule { patterns: &[(&PATTERN_0, Shape::STR)], closed: true, ..OBJ_RULE })),
+            ("ResponseTemplates", Shape::Object(&ObjRule { patterns: &[(&PATTERN_0, Shape::STR)], closed: true, ..OBJ_RULE })),
             ("SelectionPattern", Shape::STR),
             ("StatusCode", Shape::STR),
         ],
@@ -727,8 +738,8 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_MethodResponse: ObjRule = ObjRule {
         properties: &[
-            ("ResponseModels", Shape::Typed(json_type::OBJECT)),
-            ("ResponseParameters", Shape::Typed(json_type::OBJECT)),
+            ("ResponseModels", Shape::Object(&ObjRule { patterns: &[(&PATTERN_0, Shape::STR)], closed: true, ..OBJ_RULE })),
+            ("ResponseParameters", Shape::Object(&ObjRule { patterns: &[(&PATTERN_0, Shape::Typed(json_type::STRING | json_type::BOOLEAN))], closed: true, ..OBJ_RULE })),
             ("StatusCode", Shape::STR),
         ],
         required: &["StatusCode"],

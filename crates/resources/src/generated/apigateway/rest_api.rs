@@ -187,6 +187,7 @@ impl ::cloudwright_core::Resource for RestApi {
         properties: &::cloudwright_core::Value,
     ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
         crate::constraint::check(&self::schema::RULE_RestApi, properties)?;
+        crate::constraint::check_extensions(&self::schema::EXTENSIONS, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
@@ -413,6 +414,16 @@ pub(crate) mod schema {
     #[allow(unused_imports)]
     use crate::support::prelude::*;
 
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("[a-zA-Z0-9]+");
+
+    /// cfn-lint's extension schemas of this type (`crates/codegen/schemas/extensions.json`),
+    /// checked at synthesis.
+    #[rustfmt::skip]
+    #[allow(dead_code)]
+    pub(crate) static EXTENSIONS: [Extension; 1] = [
+        Extension { rule: "E3660", path: "", description: "RestApi requires a name when not using an OpenAPI specification", shape: Shape::If(&IfRule { cond: Shape::AnyOf(&[Shape::AnyOf(&[Shape::Object(&ObjRule { required: &["Body"], ..OBJ_RULE }), Shape::Typed(json_type::STRING | json_type::ARRAY | json_type::NUMBER | json_type::BOOLEAN)]), Shape::AnyOf(&[Shape::Object(&ObjRule { required: &["BodyS3Location"], ..OBJ_RULE }), Shape::Typed(json_type::STRING | json_type::ARRAY | json_type::NUMBER | json_type::BOOLEAN)])]), then: Shape::Any, otherwise: Shape::AnyOf(&[Shape::Object(&ObjRule { required: &["Name"], ..OBJ_RULE }), Shape::Typed(json_type::STRING | json_type::ARRAY | json_type::NUMBER | json_type::BOOLEAN)]) }) },
+    ];
+
     #[rustfmt::skip]
     pub(crate) static RULE_RestApi: ObjRule = ObjRule {
         properties: &[
@@ -429,7 +440,7 @@ pub(crate) mod schema {
             ("MinimumCompressionSize", Shape::INT),
             ("Mode", Shape::STR),
             ("Name", Shape::STR),
-            ("Parameters", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+            ("Parameters", Shape::AnyOf(&[Shape::Object(&ObjRule { patterns: &[(&PATTERN_0, Shape::STR)], closed: true, ..OBJ_RULE }), Shape::Typed(json_type::STRING)])),
             ("Policy", Shape::Typed(json_type::OBJECT | json_type::STRING)),
             ("SecurityPolicy", Shape::STR),
             ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),

@@ -428,7 +428,16 @@ pub(crate) mod schema {
     #[allow(unused_imports)]
     use crate::support::prelude::*;
 
-    pub(crate) static PATTERN_0: Pattern = Pattern::new("^/.*$");
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("[a-zA-Z0-9]+");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^/.*$");
+
+    /// cfn-lint's extension schemas of this type (`crates/codegen/schemas/extensions.json`),
+    /// checked at synthesis. Not checked:
+    /// - E3698 at ``: a keyword not compiled
+    #[rustfmt::skip]
+    #[allow(dead_code)]
+    pub(crate) static EXTENSIONS: [Extension; 0] = [
+    ];
 
     #[rustfmt::skip]
     pub(crate) static RULE_Stage: ObjRule = ObjRule {
@@ -446,7 +455,7 @@ pub(crate) mod schema {
             ("StageName", Shape::STR),
             ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
             ("TracingEnabled", Shape::Bool),
-            ("Variables", Shape::Typed(json_type::OBJECT)),
+            ("Variables", Shape::Object(&ObjRule { patterns: &[(&PATTERN_0, Shape::STR)], closed: true, ..OBJ_RULE })),
         ],
         required: &["RestApiId"],
         closed: true,
@@ -459,7 +468,7 @@ pub(crate) mod schema {
         properties: &[
             ("DeploymentId", Shape::STR),
             ("PercentTraffic", Shape::Num(&NumRule { min: Some(0.0), max: Some(100.0), ..NumRule::ANY })),
-            ("StageVariableOverrides", Shape::Typed(json_type::OBJECT)),
+            ("StageVariableOverrides", Shape::Object(&ObjRule { patterns: &[(&PATTERN_0, Shape::STR)], closed: true, ..OBJ_RULE })),
             ("UseStageCache", Shape::Bool),
         ],
         closed: true,
@@ -476,7 +485,7 @@ pub(crate) mod schema {
             ("HttpMethod", Shape::STR),
             ("LoggingLevel", Shape::STR),
             ("MetricsEnabled", Shape::Bool),
-            ("ResourcePath", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("ResourcePath", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
             ("ThrottlingBurstLimit", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
             ("ThrottlingRateLimit", Shape::Num(&NumRule { min: Some(0.0), ..NumRule::ANY })),
         ],

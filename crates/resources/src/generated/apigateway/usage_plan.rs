@@ -348,6 +348,8 @@ pub(crate) mod schema {
     #[allow(unused_imports)]
     use crate::support::prelude::*;
 
+    pub(crate) static PATTERN_0: Pattern = Pattern::new(".*");
+
     #[rustfmt::skip]
     pub(crate) static RULE_UsagePlan: ObjRule = ObjRule {
         properties: &[
@@ -368,7 +370,7 @@ pub(crate) mod schema {
         properties: &[
             ("ApiId", Shape::STR),
             ("Stage", Shape::STR),
-            ("Throttle", Shape::Typed(json_type::OBJECT)),
+            ("Throttle", Shape::Object(&ObjRule { patterns: &[(&PATTERN_0, Shape::Object(&ObjRule { properties: &[("BurstLimit", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })), ("RateLimit", Shape::Num(&NumRule { min: Some(0.0), ..NumRule::ANY }))], closed: true, ..OBJ_RULE }))], closed: true, ..OBJ_RULE })),
         ],
         closed: true,
         ..OBJ_RULE

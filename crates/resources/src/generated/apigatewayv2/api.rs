@@ -387,6 +387,8 @@ pub(crate) mod schema {
     #[allow(unused_imports)]
     use crate::support::prelude::*;
 
+    pub(crate) static PATTERN_0: Pattern = Pattern::new(".*");
+
     #[rustfmt::skip]
     pub(crate) static RULE_Api: ObjRule = ObjRule {
         properties: &[
@@ -405,7 +407,7 @@ pub(crate) mod schema {
             ("ProtocolType", Shape::Str(&StrRule { allowed: &["HTTP", "WEBSOCKET"], ..StrRule::ANY })),
             ("RouteKey", Shape::STR),
             ("RouteSelectionExpression", Shape::STR),
-            ("Tags", Shape::Typed(json_type::OBJECT)),
+            ("Tags", Shape::Object(&ObjRule { patterns: &[(&PATTERN_0, Shape::STR)], closed: true, ..OBJ_RULE })),
             ("Target", Shape::STR),
             ("Version", Shape::STR),
         ],

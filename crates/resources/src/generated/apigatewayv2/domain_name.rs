@@ -316,6 +316,8 @@ pub(crate) mod schema {
     #[allow(unused_imports)]
     use crate::support::prelude::*;
 
+    pub(crate) static PATTERN_0: Pattern = Pattern::new(".*");
+
     #[rustfmt::skip]
     pub(crate) static RULE_DomainName: ObjRule = ObjRule {
         properties: &[
@@ -323,7 +325,7 @@ pub(crate) mod schema {
             ("DomainNameConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_DomainNameConfiguration), min_items: None, max_items: None, unique: false })),
             ("MutualTlsAuthentication", Shape::Object(&RULE_MutualTlsAuthentication)),
             ("RoutingMode", Shape::Str(&StrRule { allowed: &["API_MAPPING_ONLY", "ROUTING_RULE_THEN_API_MAPPING", "ROUTING_RULE_ONLY"], ..StrRule::ANY })),
-            ("Tags", Shape::Typed(json_type::OBJECT)),
+            ("Tags", Shape::Object(&ObjRule { patterns: &[(&PATTERN_0, Shape::STR)], closed: true, ..OBJ_RULE })),
         ],
         required: &["DomainName"],
         closed: true,

@@ -325,6 +325,7 @@ pub(crate) mod schema {
 
     pub(crate) static PATTERN_0: Pattern =
         Pattern::new("arn:(aws|aws-cn|aws-us-gov):iam::[0-9]*:(role|user|group)\\/.*");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("[a-zA-Z0-9]+");
 
     #[rustfmt::skip]
     pub(crate) static RULE_Integration: ObjRule = ObjRule {
@@ -341,9 +342,9 @@ pub(crate) mod schema {
             ("IntegrationUri", Shape::STR),
             ("PassthroughBehavior", Shape::Str(&StrRule { allowed: &["NEVER", "WHEN_NO_MATCH", "WHEN_NO_TEMPLATES"], ..StrRule::ANY })),
             ("PayloadFormatVersion", Shape::STR),
-            ("RequestParameters", Shape::Typed(json_type::OBJECT)),
-            ("RequestTemplates", Shape::Typed(json_type::OBJECT)),
-            ("ResponseParameters", Shape::Typed(json_type::OBJECT)),
+            ("RequestParameters", Shape::Object(&ObjRule { patterns: &[(&PATTERN_1, Shape::STR)], closed: true, ..OBJ_RULE })),
+            ("RequestTemplates", Shape::Object(&ObjRule { patterns: &[(&PATTERN_1, Shape::STR)], closed: true, ..OBJ_RULE })),
+            ("ResponseParameters", Shape::Object(&ObjRule { patterns: &[(&PATTERN_1, Shape::Object(&ObjRule { properties: &[("ResponseParameters", Shape::List(&ListRule { items: Shape::Object(&ObjRule { properties: &[("Destination", Shape::STR), ("Source", Shape::STR)], closed: true, ..OBJ_RULE }), min_items: None, max_items: None, unique: false }))], closed: true, ..OBJ_RULE }))], closed: true, ..OBJ_RULE })),
             ("TemplateSelectionExpression", Shape::STR),
             ("TimeoutInMillis", Shape::INT),
             ("TlsConfig", Shape::Object(&RULE_TlsConfig)),

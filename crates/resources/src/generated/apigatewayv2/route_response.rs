@@ -162,13 +162,15 @@ pub(crate) mod schema {
     #[allow(unused_imports)]
     use crate::support::prelude::*;
 
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^.+$");
+
     #[rustfmt::skip]
     pub(crate) static RULE_RouteResponse: ObjRule = ObjRule {
         properties: &[
             ("ApiId", Shape::STR),
             ("ModelSelectionExpression", Shape::STR),
             ("ResponseModels", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-            ("ResponseParameters", Shape::Any),
+            ("ResponseParameters", Shape::AnyOf(&[Shape::Object(&ObjRule { patterns: &[(&PATTERN_0, Shape::Object(&ObjRule { properties: &[("Required", Shape::Bool)], required: &["Required"], closed: true, ..OBJ_RULE }))], ..OBJ_RULE }), Shape::Typed(json_type::STRING | json_type::ARRAY | json_type::NUMBER | json_type::BOOLEAN)])),
             ("RouteId", Shape::STR),
             ("RouteResponseKey", Shape::STR),
         ],

@@ -270,6 +270,8 @@ pub(crate) mod schema {
     #[allow(unused_imports)]
     use crate::support::prelude::*;
 
+    pub(crate) static PATTERN_0: Pattern = Pattern::new(".*");
+
     #[rustfmt::skip]
     pub(crate) static RULE_Stage: ObjRule = ObjRule {
         properties: &[
@@ -283,7 +285,7 @@ pub(crate) mod schema {
             ("RouteSettings", Shape::Typed(json_type::OBJECT | json_type::STRING)),
             ("StageName", Shape::STR),
             ("StageVariables", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-            ("Tags", Shape::Typed(json_type::OBJECT)),
+            ("Tags", Shape::Object(&ObjRule { patterns: &[(&PATTERN_0, Shape::STR)], closed: true, ..OBJ_RULE })),
         ],
         required: &["StageName", "ApiId"],
         closed: true,

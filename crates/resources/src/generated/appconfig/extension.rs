@@ -190,16 +190,17 @@ pub(crate) mod schema {
     #[allow(unused_imports)]
     use crate::support::prelude::*;
 
-    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[^\\/#:\\n]{1,64}$");
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^.+$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[^\\/#:\\n]{1,64}$");
 
     #[rustfmt::skip]
     pub(crate) static RULE_Extension: ObjRule = ObjRule {
         properties: &[
-            ("Actions", Shape::Typed(json_type::OBJECT)),
+            ("Actions", Shape::Object(&ObjRule { patterns: &[(&PATTERN_0, Shape::List(&ListRule { items: Shape::Object(&ObjRule { properties: &[("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })), ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })), ("RoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), format: Some(Format::IamRoleArn), ..StrRule::ANY })), ("Uri", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY }))], required: &["Name", "Uri"], closed: true, ..OBJ_RULE }), min_items: None, max_items: None, unique: true }))], closed: true, ..OBJ_RULE })),
             ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
             ("LatestVersionNumber", Shape::INT),
-            ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-            ("Parameters", Shape::Typed(json_type::OBJECT)),
+            ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Parameters", Shape::Object(&ObjRule { patterns: &[(&PATTERN_0, Shape::Object(&ObjRule { properties: &[("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })), ("Dynamic", Shape::Bool), ("Required", Shape::Bool)], required: &["Required"], closed: true, ..OBJ_RULE }))], closed: true, ..OBJ_RULE })),
             ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
         ],
         required: &["Name", "Actions"],

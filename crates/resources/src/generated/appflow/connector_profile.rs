@@ -3083,19 +3083,21 @@ pub(crate) mod schema {
 
     pub(crate) static PATTERN_0: Pattern = Pattern::new("[\\w!@#.-]+");
     pub(crate) static PATTERN_1: Pattern = Pattern::new("\\S+");
-    pub(crate) static PATTERN_2: Pattern = Pattern::new("^\\S+$");
-    pub(crate) static PATTERN_3: Pattern = Pattern::new("arn:aws:secretsmanager:.*:[0-9]+:.*");
-    pub(crate) static PATTERN_4: Pattern =
-        Pattern::new("^[A-Za-z0-9-_=]+\\.[A-Za-z0-9-_=]+\\.[A-Za-z0-9-_.+/=]*$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^[\\w]{1,128}$");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("^\\S+$");
+    pub(crate) static PATTERN_4: Pattern = Pattern::new("arn:aws:secretsmanager:.*:[0-9]+:.*");
     pub(crate) static PATTERN_5: Pattern =
+        Pattern::new("^[A-Za-z0-9-_=]+\\.[A-Za-z0-9-_=]+\\.[A-Za-z0-9-_.+/=]*$");
+    pub(crate) static PATTERN_6: Pattern =
         Pattern::new("^(https?)://[-a-zA-Z0-9+&amp;@#/%?=~_|!:,.;]*[-a-zA-Z0-9+&amp;@#/%=~_|]");
-    pub(crate) static PATTERN_6: Pattern = Pattern::new("arn:aws:iam:.*:[0-9]+:.*");
-    pub(crate) static PATTERN_7: Pattern = Pattern::new("^\\d{3}$");
-    pub(crate) static PATTERN_8: Pattern = Pattern::new("^[a-zA-Z0-9_]*$");
-    pub(crate) static PATTERN_9: Pattern = Pattern::new("[/\\w]*");
-    pub(crate) static PATTERN_10: Pattern = Pattern::new("[\\s\\w/!@#+=.-]*");
-    pub(crate) static PATTERN_11: Pattern = Pattern::new("[\\w/!@#+=.-]+");
-    pub(crate) static PATTERN_12: Pattern = Pattern::new("arn:aws:kms:.*:[0-9]+:.*");
+    pub(crate) static PATTERN_7: Pattern = Pattern::new("^[\\w]{1,256}$");
+    pub(crate) static PATTERN_8: Pattern = Pattern::new("arn:aws:iam:.*:[0-9]+:.*");
+    pub(crate) static PATTERN_9: Pattern = Pattern::new("^\\d{3}$");
+    pub(crate) static PATTERN_10: Pattern = Pattern::new("^[a-zA-Z0-9_]*$");
+    pub(crate) static PATTERN_11: Pattern = Pattern::new("[/\\w]*");
+    pub(crate) static PATTERN_12: Pattern = Pattern::new("[\\s\\w/!@#+=.-]*");
+    pub(crate) static PATTERN_13: Pattern = Pattern::new("[\\w/!@#+=.-]+");
+    pub(crate) static PATTERN_14: Pattern = Pattern::new("arn:aws:kms:.*:[0-9]+:.*");
 
     #[rustfmt::skip]
     pub(crate) static RULE_ConnectorProfile: ObjRule = ObjRule {
@@ -3103,9 +3105,9 @@ pub(crate) mod schema {
             ("ConnectionMode", Shape::Str(&StrRule { allowed: &["Public", "Private"], ..StrRule::ANY })),
             ("ConnectorLabel", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
             ("ConnectorProfileConfig", Shape::Object(&RULE_ConnectorProfileConfig)),
-            ("ConnectorProfileName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_11), ..StrRule::ANY })),
+            ("ConnectorProfileName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_13), ..StrRule::ANY })),
             ("ConnectorType", Shape::Str(&StrRule { allowed: &["Salesforce", "Pardot", "Singular", "Slack", "Redshift", "Marketo", "Googleanalytics", "Zendesk", "Servicenow", "SAPOData", "Datadog", "Trendmicro", "Snowflake", "Dynatrace", "Infornexus", "Amplitude", "Veeva", "CustomConnector"], ..StrRule::ANY })),
-            ("KMSArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_12), format: Some(Format::KmsKeyArn), ..StrRule::ANY })),
+            ("KMSArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_14), format: Some(Format::KmsKeyArn), ..StrRule::ANY })),
         ],
         required: &["ConnectorProfileName", "ConnectionMode", "ConnectorType"],
         closed: true,
@@ -3147,8 +3149,8 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_ConnectorOAuthRequest: ObjRule = ObjRule {
         properties: &[
-            ("AuthCode", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(4096), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-            ("RedirectUri", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("AuthCode", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(4096), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("RedirectUri", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
         ],
         ..OBJ_RULE
     };
@@ -3211,7 +3213,7 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_CustomAuthCredentials: ObjRule = ObjRule {
         properties: &[
-            ("CredentialsMap", Shape::Typed(json_type::OBJECT)),
+            ("CredentialsMap", Shape::Object(&ObjRule { patterns: &[(&PATTERN_2, Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY }))], ..OBJ_RULE })),
             ("CustomAuthenticationType", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ],
         required: &["CustomAuthenticationType"],
@@ -3237,7 +3239,7 @@ pub(crate) mod schema {
     pub(crate) static RULE_CustomConnectorProfileProperties: ObjRule = ObjRule {
         properties: &[
             ("OAuth2Properties", Shape::Object(&RULE_OAuth2Properties)),
-            ("ProfileProperties", Shape::Typed(json_type::OBJECT)),
+            ("ProfileProperties", Shape::Object(&ObjRule { patterns: &[(&PATTERN_7, Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY }))], ..OBJ_RULE })),
         ],
         closed: true,
         ..OBJ_RULE
@@ -3352,8 +3354,8 @@ pub(crate) mod schema {
     pub(crate) static RULE_OAuth2Properties: ObjRule = ObjRule {
         properties: &[
             ("OAuth2GrantType", Shape::Str(&StrRule { allowed: &["CLIENT_CREDENTIALS", "AUTHORIZATION_CODE", "JWT_BEARER"], ..StrRule::ANY })),
-            ("TokenUrl", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
-            ("TokenUrlCustomProperties", Shape::Typed(json_type::OBJECT)),
+            ("TokenUrl", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
+            ("TokenUrlCustomProperties", Shape::Object(&ObjRule { patterns: &[(&PATTERN_2, Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY }))], ..OBJ_RULE })),
         ],
         closed: true,
         ..OBJ_RULE
@@ -3374,9 +3376,9 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_OAuthProperties: ObjRule = ObjRule {
         properties: &[
-            ("AuthCodeUrl", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
-            ("OAuthScopes", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_9), ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
-            ("TokenUrl", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+            ("AuthCodeUrl", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
+            ("OAuthScopes", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_11), ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
+            ("TokenUrl", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
         ],
         ..OBJ_RULE
     };
@@ -3385,7 +3387,7 @@ pub(crate) mod schema {
     pub(crate) static RULE_PardotConnectorProfileCredentials: ObjRule = ObjRule {
         properties: &[
             ("AccessToken", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(4096), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-            ("ClientCredentialsArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("ClientCredentialsArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
             ("ConnectorOAuthRequest", Shape::Object(&RULE_ConnectorOAuthRequest)),
             ("RefreshToken", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(4096), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ],
@@ -3418,11 +3420,11 @@ pub(crate) mod schema {
             ("BucketName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), pattern: Some(&PATTERN_1), format: Some(Format::S3BucketName), ..StrRule::ANY })),
             ("BucketPrefix", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), ..StrRule::ANY })),
             ("ClusterIdentifier", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-            ("DataApiRoleArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_6), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("DataApiRoleArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_8), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
             ("DatabaseName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
             ("DatabaseUrl", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
             ("IsRedshiftServerless", Shape::Bool),
-            ("RoleArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_6), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("RoleArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_8), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
             ("WorkgroupName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ],
         required: &["BucketName", "RoleArn"],
@@ -3433,9 +3435,9 @@ pub(crate) mod schema {
     pub(crate) static RULE_SalesforceConnectorProfileCredentials: ObjRule = ObjRule {
         properties: &[
             ("AccessToken", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(4096), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-            ("ClientCredentialsArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("ClientCredentialsArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
             ("ConnectorOAuthRequest", Shape::Object(&RULE_ConnectorOAuthRequest)),
-            ("JwtToken", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(8000), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+            ("JwtToken", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(8000), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
             ("OAuth2GrantType", Shape::Str(&StrRule { allowed: &["CLIENT_CREDENTIALS", "AUTHORIZATION_CODE", "JWT_BEARER"], ..StrRule::ANY })),
             ("RefreshToken", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(4096), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ],
@@ -3464,11 +3466,11 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_SapoDataConnectorProfileProperties: ObjRule = ObjRule {
         properties: &[
-            ("ApplicationHostUrl", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+            ("ApplicationHostUrl", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
             ("ApplicationServicePath", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-            ("ClientNumber", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(3), pattern: Some(&PATTERN_7), ..StrRule::ANY })),
+            ("ClientNumber", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(3), pattern: Some(&PATTERN_9), ..StrRule::ANY })),
             ("DisableSSO", Shape::Bool),
-            ("LogonLanguage", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2), pattern: Some(&PATTERN_8), ..StrRule::ANY })),
+            ("LogonLanguage", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2), pattern: Some(&PATTERN_10), ..StrRule::ANY })),
             ("OAuthProperties", Shape::Object(&RULE_OAuthProperties)),
             ("PortNumber", Shape::Int(&NumRule { min: Some(1.0), max: Some(65535.0), ..NumRule::ANY })),
             ("PrivateLinkServiceName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
@@ -3544,7 +3546,7 @@ pub(crate) mod schema {
             ("PrivateLinkServiceName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
             ("Region", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(64), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
             ("Stage", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-            ("Warehouse", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_10), ..StrRule::ANY })),
+            ("Warehouse", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_12), ..StrRule::ANY })),
         ],
         required: &["Warehouse", "Stage", "BucketName"],
         ..OBJ_RULE

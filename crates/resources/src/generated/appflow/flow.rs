@@ -5057,23 +5057,24 @@ pub(crate) mod schema {
     pub(crate) static PATTERN_0: Pattern = Pattern::new("[\\w!@#\\-.?,\\s]*");
     pub(crate) static PATTERN_1: Pattern = Pattern::new("\\S+");
     pub(crate) static PATTERN_2: Pattern = Pattern::new("[\\w/!@#+=.-]+");
-    pub(crate) static PATTERN_3: Pattern = Pattern::new("^\\S+$");
-    pub(crate) static PATTERN_4: Pattern = Pattern::new("^(upsolver-appflow)\\S*");
-    pub(crate) static PATTERN_5: Pattern = Pattern::new("[a-zA-Z0-9][\\w!@#.-]+");
-    pub(crate) static PATTERN_6: Pattern = Pattern::new("arn:aws:kms:.*:[0-9]+:.*");
-    pub(crate) static PATTERN_7: Pattern = Pattern::new("arn:aws:iam:.*:[0-9]+:.*");
-    pub(crate) static PATTERN_8: Pattern = Pattern::new("[\\w/-]+");
-    pub(crate) static PATTERN_9: Pattern = Pattern::new("[\\s\\w_-]+");
-    pub(crate) static PATTERN_10: Pattern = Pattern::new(".+");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("^[\\w]{1,2048}$");
+    pub(crate) static PATTERN_4: Pattern = Pattern::new("^\\S+$");
+    pub(crate) static PATTERN_5: Pattern = Pattern::new("^(upsolver-appflow)\\S*");
+    pub(crate) static PATTERN_6: Pattern = Pattern::new("[a-zA-Z0-9][\\w!@#.-]+");
+    pub(crate) static PATTERN_7: Pattern = Pattern::new("arn:aws:kms:.*:[0-9]+:.*");
+    pub(crate) static PATTERN_8: Pattern = Pattern::new("arn:aws:iam:.*:[0-9]+:.*");
+    pub(crate) static PATTERN_9: Pattern = Pattern::new("[\\w/-]+");
+    pub(crate) static PATTERN_10: Pattern = Pattern::new("[\\s\\w_-]+");
+    pub(crate) static PATTERN_11: Pattern = Pattern::new(".+");
 
     #[rustfmt::skip]
     pub(crate) static RULE_Flow: ObjRule = ObjRule {
         properties: &[
             ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
             ("DestinationFlowConfigList", Shape::List(&ListRule { items: Shape::Object(&RULE_DestinationFlowConfig), min_items: None, max_items: None, unique: false })),
-            ("FlowName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+            ("FlowName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
             ("FlowStatus", Shape::Str(&StrRule { allowed: &["Active", "Suspended", "Draft"], ..StrRule::ANY })),
-            ("KMSArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_6), format: Some(Format::KmsKeyArn), ..StrRule::ANY })),
+            ("KMSArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_7), format: Some(Format::KmsKeyArn), ..StrRule::ANY })),
             ("MetadataCatalogConfig", Shape::Object(&RULE_MetadataCatalogConfig)),
             ("SourceFlowConfig", Shape::Object(&RULE_SourceFlowConfig)),
             ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
@@ -5132,10 +5133,10 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_CustomConnectorDestinationProperties: ObjRule = ObjRule {
         properties: &[
-            ("CustomProperties", Shape::Typed(json_type::OBJECT)),
+            ("CustomProperties", Shape::Object(&ObjRule { patterns: &[(&PATTERN_3, Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY }))], ..OBJ_RULE })),
             ("EntityName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
             ("ErrorHandlingConfig", Shape::Object(&RULE_ErrorHandlingConfig)),
-            ("IdFieldNames", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_3), ..StrRule::ANY }), min_items: Some(0), max_items: None, unique: false })),
+            ("IdFieldNames", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_4), ..StrRule::ANY }), min_items: Some(0), max_items: None, unique: false })),
             ("WriteOperationType", Shape::Str(&StrRule { allowed: &["INSERT", "UPSERT", "UPDATE", "DELETE"], ..StrRule::ANY })),
         ],
         required: &["EntityName"],
@@ -5146,7 +5147,7 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_CustomConnectorSourceProperties: ObjRule = ObjRule {
         properties: &[
-            ("CustomProperties", Shape::Typed(json_type::OBJECT)),
+            ("CustomProperties", Shape::Object(&ObjRule { patterns: &[(&PATTERN_3, Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY }))], ..OBJ_RULE })),
             ("DataTransferApi", Shape::Object(&RULE_CustomConnectorSourcePropertiesDataTransferApi)),
             ("EntityName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ],
@@ -5158,7 +5159,7 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_CustomConnectorSourcePropertiesDataTransferApi: ObjRule = ObjRule {
         properties: &[
-            ("Name", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(64), pattern: Some(&PATTERN_8), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(64), pattern: Some(&PATTERN_9), ..StrRule::ANY })),
             ("Type", Shape::Str(&StrRule { allowed: &["SYNC", "ASYNC", "AUTOMATIC"], ..StrRule::ANY })),
         ],
         required: &["Name", "Type"],
@@ -5243,7 +5244,7 @@ pub(crate) mod schema {
     pub(crate) static RULE_GlueDataCatalog: ObjRule = ObjRule {
         properties: &[
             ("DatabaseName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), ..StrRule::ANY })),
-            ("RoleArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_7), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("RoleArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_8), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
             ("TablePrefix", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), ..StrRule::ANY })),
         ],
         required: &["RoleArn", "DatabaseName", "TablePrefix"],
@@ -5401,7 +5402,7 @@ pub(crate) mod schema {
         properties: &[
             ("DataTransferApi", Shape::Str(&StrRule { allowed: &["AUTOMATIC", "BULKV2", "REST_SYNC"], ..StrRule::ANY })),
             ("ErrorHandlingConfig", Shape::Object(&RULE_ErrorHandlingConfig)),
-            ("IdFieldNames", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_3), ..StrRule::ANY }), min_items: Some(0), max_items: None, unique: false })),
+            ("IdFieldNames", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_4), ..StrRule::ANY }), min_items: Some(0), max_items: None, unique: false })),
             ("Object", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
             ("WriteOperationType", Shape::Str(&StrRule { allowed: &["INSERT", "UPSERT", "UPDATE", "DELETE"], ..StrRule::ANY })),
         ],
@@ -5427,7 +5428,7 @@ pub(crate) mod schema {
     pub(crate) static RULE_SapoDataDestinationProperties: ObjRule = ObjRule {
         properties: &[
             ("ErrorHandlingConfig", Shape::Object(&RULE_ErrorHandlingConfig)),
-            ("IdFieldNames", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_3), ..StrRule::ANY }), min_items: Some(0), max_items: None, unique: false })),
+            ("IdFieldNames", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_4), ..StrRule::ANY }), min_items: Some(0), max_items: None, unique: false })),
             ("ObjectPath", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
             ("SuccessResponseHandlingConfig", Shape::Object(&RULE_SuccessResponseHandlingConfig)),
             ("WriteOperationType", Shape::Str(&StrRule { allowed: &["INSERT", "UPSERT", "UPDATE", "DELETE"], ..StrRule::ANY })),
@@ -5606,7 +5607,7 @@ pub(crate) mod schema {
     pub(crate) static RULE_TaskPropertiesObject: ObjRule = ObjRule {
         properties: &[
             ("Key", Shape::Str(&StrRule { allowed: &["VALUE", "VALUES", "DATA_TYPE", "UPPER_BOUND", "LOWER_BOUND", "SOURCE_DATA_TYPE", "DESTINATION_DATA_TYPE", "VALIDATION_ACTION", "MASK_VALUE", "MASK_LENGTH", "TRUNCATE_LENGTH", "MATH_OPERATION_FIELDS_ORDER", "CONCAT_FORMAT", "SUBFIELD_CATEGORY_MAP", "EXCLUDE_SOURCE_FIELDS_LIST", "INCLUDE_NEW_FIELDS", "ORDERED_PARTITION_KEYS_LIST"], ..StrRule::ANY })),
-            ("Value", Shape::Str(&StrRule { max_len: Some(2048), pattern: Some(&PATTERN_10), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { max_len: Some(2048), pattern: Some(&PATTERN_11), ..StrRule::ANY })),
         ],
         required: &["Key", "Value"],
         closed: true,
@@ -5637,7 +5638,7 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_UpsolverDestinationProperties: ObjRule = ObjRule {
         properties: &[
-            ("BucketName", Shape::Str(&StrRule { min_len: Some(16), max_len: Some(63), pattern: Some(&PATTERN_4), format: Some(Format::S3BucketName), ..StrRule::ANY })),
+            ("BucketName", Shape::Str(&StrRule { min_len: Some(16), max_len: Some(63), pattern: Some(&PATTERN_5), format: Some(Format::S3BucketName), ..StrRule::ANY })),
             ("BucketPrefix", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), ..StrRule::ANY })),
             ("S3OutputFormatConfig", Shape::Object(&RULE_UpsolverS3OutputFormatConfig)),
         ],
@@ -5661,7 +5662,7 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_VeevaSourceProperties: ObjRule = ObjRule {
         properties: &[
-            ("DocumentType", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_9), ..StrRule::ANY })),
+            ("DocumentType", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_10), ..StrRule::ANY })),
             ("IncludeAllVersions", Shape::Bool),
             ("IncludeRenditions", Shape::Bool),
             ("IncludeSourceFiles", Shape::Bool),
@@ -5676,7 +5677,7 @@ pub(crate) mod schema {
     pub(crate) static RULE_ZendeskDestinationProperties: ObjRule = ObjRule {
         properties: &[
             ("ErrorHandlingConfig", Shape::Object(&RULE_ErrorHandlingConfig)),
-            ("IdFieldNames", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_3), ..StrRule::ANY }), min_items: Some(0), max_items: None, unique: false })),
+            ("IdFieldNames", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_4), ..StrRule::ANY }), min_items: Some(0), max_items: None, unique: false })),
             ("Object", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
             ("WriteOperationType", Shape::Str(&StrRule { allowed: &["INSERT", "UPSERT", "UPDATE", "DELETE"], ..StrRule::ANY })),
         ],

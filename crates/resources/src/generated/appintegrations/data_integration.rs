@@ -308,9 +308,11 @@ pub(crate) mod schema {
     #[allow(unused_imports)]
     use crate::support::prelude::*;
 
-    pub(crate) static PATTERN_0: Pattern = Pattern::new(".*\\S.*");
-    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9/\\._\\-]+$");
-    pub(crate) static PATTERN_2: Pattern = Pattern::new(
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[A-Za-z]");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new(".*\\S.*");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9/\\._\\-]+$");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("^.+$");
+    pub(crate) static PATTERN_4: Pattern = Pattern::new(
         "^(\\w+\\:\\/\\/[\\w.-]+[\\w/!@#+=.-]+$)|(\\w+\\:\\/\\/[\\w.-]+[\\w/!@#+=.-]+[\\w/!@#+=.-]+[\\w/!@#+=.,-]+$)",
     );
 
@@ -319,11 +321,11 @@ pub(crate) mod schema {
         properties: &[
             ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), ..StrRule::ANY })),
             ("FileConfiguration", Shape::Object(&RULE_FileConfiguration)),
-            ("KmsKey", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-            ("ObjectConfiguration", Shape::Typed(json_type::OBJECT)),
+            ("KmsKey", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("ObjectConfiguration", Shape::Object(&ObjRule { patterns: &[(&PATTERN_3, Shape::Object(&ObjRule { patterns: &[(&PATTERN_0, Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY }), min_items: Some(1), max_items: Some(2048), unique: false }))], closed: true, ..OBJ_RULE }))], ..OBJ_RULE })),
             ("ScheduleConfig", Shape::Object(&RULE_ScheduleConfig)),
-            ("SourceURI", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("SourceURI", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
             ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),
         ],
         required: &["Name", "KmsKey", "SourceURI"],
@@ -335,8 +337,8 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_FileConfiguration: ObjRule = ObjRule {
         properties: &[
-            ("Filters", Shape::Typed(json_type::OBJECT)),
-            ("Folders", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(1), max_items: Some(10), unique: false })),
+            ("Filters", Shape::Object(&ObjRule { patterns: &[(&PATTERN_0, Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY }), min_items: Some(1), max_items: Some(2048), unique: false }))], closed: true, ..OBJ_RULE })),
+            ("Folders", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(1), max_items: Some(10), unique: false })),
         ],
         required: &["Folders"],
         closed: true,
@@ -346,9 +348,9 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_ScheduleConfig: ObjRule = ObjRule {
         properties: &[
-            ("FirstExecutionFrom", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-            ("Object", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-            ("ScheduleExpression", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("FirstExecutionFrom", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Object", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("ScheduleExpression", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ],
         required: &["ScheduleExpression"],
         closed: true,

@@ -1496,7 +1496,8 @@ pub(crate) mod schema {
 
     pub(crate) static PATTERN_0: Pattern =
         Pattern::new("^[0-9A-Za-z][-._0-9A-Za-z ]{0,126}[0-9A-Za-z]$");
-    pub(crate) static PATTERN_1: Pattern = Pattern::new("^(?!aws:)[a-zA-Z+-=._:/]+$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^.+$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^(?!aws:)[a-zA-Z+-=._:/]+$");
 
     #[rustfmt::skip]
     pub(crate) static RULE_ServiceLevelObjective: ObjRule = ObjRule {
@@ -1541,7 +1542,7 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_DependencyConfig: ObjRule = ObjRule {
         properties: &[
-            ("DependencyKeyAttributes", Shape::Any),
+            ("DependencyKeyAttributes", Shape::AnyOf(&[Shape::Object(&ObjRule { patterns: &[(&PATTERN_1, Shape::STR)], ..OBJ_RULE }), Shape::Typed(json_type::STRING | json_type::ARRAY | json_type::NUMBER | json_type::BOOLEAN)])),
             ("DependencyOperationName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
         ],
         required: &["DependencyKeyAttributes", "DependencyOperationName"],
@@ -1668,7 +1669,7 @@ pub(crate) mod schema {
     pub(crate) static RULE_RequestBasedSliMetric: ObjRule = ObjRule {
         properties: &[
             ("DependencyConfig", Shape::Object(&RULE_DependencyConfig)),
-            ("KeyAttributes", Shape::Any),
+            ("KeyAttributes", Shape::AnyOf(&[Shape::Object(&ObjRule { patterns: &[(&PATTERN_1, Shape::STR)], ..OBJ_RULE }), Shape::Typed(json_type::STRING | json_type::ARRAY | json_type::NUMBER | json_type::BOOLEAN)])),
             ("MetricType", Shape::Str(&StrRule { allowed: &["LATENCY", "AVAILABILITY"], ..StrRule::ANY })),
             ("MonitoredRequestCountMetric", Shape::Object(&RULE_MonitoredRequestCountMetric)),
             ("OperationName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
@@ -1705,7 +1706,7 @@ pub(crate) mod schema {
     pub(crate) static RULE_SliMetric: ObjRule = ObjRule {
         properties: &[
             ("DependencyConfig", Shape::Object(&RULE_DependencyConfig)),
-            ("KeyAttributes", Shape::Any),
+            ("KeyAttributes", Shape::AnyOf(&[Shape::Object(&ObjRule { patterns: &[(&PATTERN_1, Shape::STR)], ..OBJ_RULE }), Shape::Typed(json_type::STRING | json_type::ARRAY | json_type::NUMBER | json_type::BOOLEAN)])),
             ("MetricDataQueries", Shape::List(&ListRule { items: Shape::Object(&RULE_MetricDataQuery), min_items: None, max_items: None, unique: false })),
             ("MetricType", Shape::Str(&StrRule { allowed: &["LATENCY", "AVAILABILITY"], ..StrRule::ANY })),
             ("OperationName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
@@ -1719,7 +1720,7 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_Tag: ObjRule = ObjRule {
         properties: &[
-            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
             ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
         ],
         required: &["Key", "Value"],

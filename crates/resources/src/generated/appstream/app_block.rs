@@ -363,7 +363,7 @@ pub(crate) mod schema {
             ("PostSetupScriptDetails", Shape::Object(&RULE_ScriptDetails)),
             ("SetupScriptDetails", Shape::Object(&RULE_ScriptDetails)),
             ("SourceS3Location", Shape::Object(&RULE_S3Location)),
-            ("Tags", Shape::List(&ListRule { items: Shape::Any, min_items: None, max_items: None, unique: true })),
+            ("Tags", Shape::List(&ListRule { items: Shape::OneOf(&[Shape::Object(&ObjRule { properties: &[("Key", Shape::STR), ("Value", Shape::STR)], required: &["Key", "Value"], closed: true, ..OBJ_RULE }), Shape::Object(&ObjRule { properties: &[("TagKey", Shape::STR), ("TagValue", Shape::STR)], required: &["TagKey", "TagValue"], closed: true, ..OBJ_RULE })]), min_items: None, max_items: None, unique: true })),
         ],
         required: &["Name", "SourceS3Location"],
         closed: true,

@@ -371,7 +371,7 @@ pub(crate) mod schema {
             ("LaunchPath", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
             ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
             ("Platforms", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["AMAZON_LINUX2", "RHEL8", "ROCKY_LINUX8", "UBUNTU_PRO_2404", "WINDOWS", "WINDOWS_SERVER_2016", "WINDOWS_SERVER_2019", "WINDOWS_SERVER_2022", "WINDOWS_SERVER_2025"], ..StrRule::ANY }), min_items: Some(0), max_items: Some(4), unique: true })),
-            ("Tags", Shape::List(&ListRule { items: Shape::Any, min_items: None, max_items: None, unique: true })),
+            ("Tags", Shape::List(&ListRule { items: Shape::OneOf(&[Shape::Object(&ObjRule { properties: &[("Key", Shape::STR), ("Value", Shape::STR)], required: &["Key", "Value"], closed: true, ..OBJ_RULE }), Shape::Object(&ObjRule { properties: &[("TagKey", Shape::STR), ("TagValue", Shape::STR)], required: &["TagKey", "TagValue"], closed: true, ..OBJ_RULE })]), min_items: None, max_items: None, unique: true })),
             ("WorkingDirectory", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
         ],
         required: &["Name", "IconS3Location", "LaunchPath", "Platforms", "InstanceFamilies", "AppBlockArn"],

@@ -1142,6 +1142,8 @@ pub(crate) mod schema {
     #[allow(unused_imports)]
     use crate::support::prelude::*;
 
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[A-Za-z]+\\w*$");
+
     #[rustfmt::skip]
     pub(crate) static RULE_GraphQlApi: ObjRule = ObjRule {
         properties: &[
@@ -1149,7 +1151,7 @@ pub(crate) mod schema {
             ("ApiType", Shape::Str(&StrRule { allowed: &["GRAPHQL", "MERGED"], ..StrRule::ANY })),
             ("AuthenticationType", Shape::Str(&StrRule { allowed: &["AMAZON_COGNITO_USER_POOLS", "API_KEY", "AWS_IAM", "AWS_LAMBDA", "OPENID_CONNECT"], ..StrRule::ANY })),
             ("EnhancedMetricsConfig", Shape::Object(&RULE_EnhancedMetricsConfig)),
-            ("EnvironmentVariables", Shape::Typed(json_type::OBJECT)),
+            ("EnvironmentVariables", Shape::Object(&ObjRule { patterns: &[(&PATTERN_0, Shape::STR)], closed: true, ..OBJ_RULE })),
             ("IntrospectionConfig", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED"], ..StrRule::ANY })),
             ("LambdaAuthorizerConfig", Shape::Object(&RULE_LambdaAuthorizerConfig)),
             ("LogConfig", Shape::Object(&RULE_LogConfig)),

@@ -263,6 +263,8 @@ pub(crate) mod schema {
     use crate::support::prelude::*;
 
     pub(crate) static PATTERN_0: Pattern = Pattern::new("^[A-Za-z][A-Za-z0-9_\\-]{1,59}$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^\\S{1,1000}$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^(?!aws:).+$");
 
     #[rustfmt::skip]
     pub(crate) static RULE_TestCase: ObjRule = ObjRule {
@@ -270,7 +272,7 @@ pub(crate) mod schema {
             ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1000), ..StrRule::ANY })),
             ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
             ("Steps", Shape::List(&ListRule { items: Shape::Object(&RULE_Step), min_items: Some(1), max_items: Some(20), unique: false })),
-            ("Tags", Shape::Typed(json_type::OBJECT)),
+            ("Tags", Shape::Object(&ObjRule { patterns: &[(&PATTERN_2, Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY }))], ..OBJ_RULE })),
         ],
         required: &["Name", "Steps"],
         closed: true,
@@ -281,7 +283,7 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_Step: ObjRule = ObjRule {
         properties: &[
-            ("Action", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
+            ("Action", Shape::OneOf(&[Shape::Object(&ObjRule { properties: &[("ResourceAction", Shape::OneOf(&[Shape::Object(&ObjRule { properties: &[("M2ManagedApplicationAction", Shape::Object(&ObjRule { properties: &[("ActionType", Shape::Str(&StrRule { allowed: &["Configure", "Deconfigure"], ..StrRule::ANY })), ("Properties", Shape::Typed(json_type::OBJECT)), ("Resource", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY }))], required: &["ActionType", "Resource"], closed: true, ..OBJ_RULE }))], required: &["M2ManagedApplicationAction"], closed: true, ..OBJ_RULE }), Shape::Object(&ObjRule { properties: &[("M2NonManagedApplicationAction", Shape::Object(&ObjRule { properties: &[("ActionType", Shape::Str(&StrRule { allowed: &["Configure", "Deconfigure"], ..StrRule::ANY })), ("Resource", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY }))], required: &["ActionType", "Resource"], closed: true, ..OBJ_RULE }))], required: &["M2NonManagedApplicationAction"], closed: true, ..OBJ_RULE }), Shape::Object(&ObjRule { properties: &[("CloudFormationAction", Shape::Object(&ObjRule { properties: &[("ActionType", Shape::Str(&StrRule { allowed: &["Create", "Delete"], ..StrRule::ANY })), ("Resource", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY }))], required: &["Resource"], closed: true, ..OBJ_RULE }))], required: &["CloudFormationAction"], closed: true, ..OBJ_RULE })]))], required: &["ResourceAction"], closed: true, ..OBJ_RULE }), Shape::Object(&ObjRule { properties: &[("MainframeAction", Shape::Object(&ObjRule { properties: &[("ActionType", Shape::OneOf(&[Shape::Object(&ObjRule { properties: &[("Batch", Shape::Typed(json_type::OBJECT))], required: &["Batch"], closed: true, ..OBJ_RULE }), Shape::Object(&ObjRule { properties: &[("Tn3270", Shape::Typed(json_type::OBJECT))], required: &["Tn3270"], closed: true, ..OBJ_RULE })])), ("Properties", Shape::Object(&ObjRule { properties: &[("DmsTaskArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY }))], closed: true, ..OBJ_RULE })), ("Resource", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY }))], required: &["ActionType", "Resource"], closed: true, ..OBJ_RULE }))], required: &["MainframeAction"], closed: true, ..OBJ_RULE }), Shape::Object(&ObjRule { properties: &[("CompareAction", Shape::Object(&ObjRule { properties: &[("Input", Shape::OneOf(&[Shape::Object(&ObjRule { properties: &[("File", Shape::Typed(json_type::OBJECT))], required: &["File"], closed: true, ..OBJ_RULE })])), ("Output", Shape::OneOf(&[Shape::Object(&ObjRule { properties: &[("File", Shape::Typed(json_type::OBJECT))], required: &["File"], closed: true, ..OBJ_RULE })]))], required: &["Input"], closed: true, ..OBJ_RULE }))], required: &["CompareAction"], closed: true, ..OBJ_RULE })])),
             ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1000), ..StrRule::ANY })),
             ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ],

@@ -763,10 +763,11 @@ pub(crate) mod schema {
     pub(crate) static PATTERN_0: Pattern = Pattern::new("^[0-9A-Za-z][-.0-9A-Z_a-z]*$");
     pub(crate) static PATTERN_1: Pattern =
         Pattern::new("^arn:aws[-a-z]*:aps:[-a-z0-9]+:[0-9]{12}:workspace/.+$");
-    pub(crate) static PATTERN_2: Pattern =
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^[A-Za-z0-9]+$");
+    pub(crate) static PATTERN_3: Pattern =
         Pattern::new("^arn:aws[-a-z]*:eks:[-a-z0-9]+:[0-9]{12}:cluster/.+$");
-    pub(crate) static PATTERN_3: Pattern = Pattern::new("^sg-[0-9a-z]+$");
-    pub(crate) static PATTERN_4: Pattern = Pattern::new("^subnet-[0-9a-z]+$");
+    pub(crate) static PATTERN_4: Pattern = Pattern::new("^sg-[0-9a-z]+$");
+    pub(crate) static PATTERN_5: Pattern = Pattern::new("^subnet-[0-9a-z]+$");
 
     #[rustfmt::skip]
     pub(crate) static RULE_Scraper: ObjRule = ObjRule {
@@ -807,7 +808,7 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_ComponentConfig: ObjRule = ObjRule {
         properties: &[
-            ("Options", Shape::Typed(json_type::OBJECT)),
+            ("Options", Shape::Object(&ObjRule { patterns: &[(&PATTERN_2, Shape::STR)], closed: true, ..OBJ_RULE })),
         ],
         closed: true,
         ..OBJ_RULE
@@ -826,9 +827,9 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_EksConfiguration: ObjRule = ObjRule {
         properties: &[
-            ("ClusterArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-            ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_3), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-            ("SubnetIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_4), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("ClusterArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_4), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("SubnetIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_5), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
         ],
         required: &["ClusterArn", "SubnetIds"],
         closed: true,
@@ -900,8 +901,8 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_VpcConfiguration: ObjRule = ObjRule {
         properties: &[
-            ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_3), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-            ("SubnetIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_4), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_4), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("SubnetIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_5), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
         ],
         required: &["SecurityGroupIds", "SubnetIds"],
         closed: true,

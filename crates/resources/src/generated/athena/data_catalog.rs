@@ -299,6 +299,8 @@ pub(crate) mod schema {
     #[allow(unused_imports)]
     use crate::support::prelude::*;
 
+    pub(crate) static PATTERN_0: Pattern = Pattern::new(".*");
+
     #[rustfmt::skip]
     pub(crate) static RULE_DataCatalog: ObjRule = ObjRule {
         properties: &[
@@ -306,7 +308,7 @@ pub(crate) mod schema {
             ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
             ("Error", Shape::STR),
             ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
-            ("Parameters", Shape::Typed(json_type::OBJECT)),
+            ("Parameters", Shape::Object(&ObjRule { patterns: &[(&PATTERN_0, Shape::Str(&StrRule { max_len: Some(51200), ..StrRule::ANY }))], closed: true, ..OBJ_RULE })),
             ("Status", Shape::Str(&StrRule { allowed: &["CREATE_IN_PROGRESS", "CREATE_COMPLETE", "CREATE_FAILED", "CREATE_FAILED_CLEANUP_IN_PROGRESS", "CREATE_FAILED_CLEANUP_COMPLETE", "CREATE_FAILED_CLEANUP_FAILED", "DELETE_IN_PROGRESS", "DELETE_COMPLETE", "DELETE_FAILED"], ..StrRule::ANY })),
             ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
             ("Type", Shape::Str(&StrRule { allowed: &["LAMBDA", "GLUE", "HIVE", "FEDERATED"], ..StrRule::ANY })),

@@ -1292,6 +1292,7 @@ pub(crate) mod schema {
     use crate::support::prelude::*;
 
     pub(crate) static PATTERN_0: Pattern = Pattern::new("[a-zA-Z0-9._-]{1,128}");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^.+$");
 
     #[rustfmt::skip]
     pub(crate) static RULE_WorkGroup: ObjRule = ObjRule {
@@ -1324,7 +1325,7 @@ pub(crate) mod schema {
     pub(crate) static RULE_Classification: ObjRule = ObjRule {
         properties: &[
             ("Name", Shape::STR),
-            ("Properties", Shape::Typed(json_type::OBJECT)),
+            ("Properties", Shape::Object(&ObjRule { patterns: &[(&PATTERN_1, Shape::STR)], closed: true, ..OBJ_RULE })),
         ],
         closed: true,
         ..OBJ_RULE
@@ -1336,7 +1337,7 @@ pub(crate) mod schema {
             ("Enabled", Shape::Bool),
             ("LogGroup", Shape::STR),
             ("LogStreamNamePrefix", Shape::STR),
-            ("LogTypes", Shape::Typed(json_type::OBJECT)),
+            ("LogTypes", Shape::Object(&ObjRule { patterns: &[(&PATTERN_1, Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false }))], closed: true, ..OBJ_RULE })),
         ],
         closed: true,
         ..OBJ_RULE
@@ -1366,12 +1367,12 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_EngineConfiguration: ObjRule = ObjRule {
         properties: &[
-            ("AdditionalConfigs", Shape::Typed(json_type::OBJECT)),
+            ("AdditionalConfigs", Shape::Object(&ObjRule { patterns: &[(&PATTERN_1, Shape::STR)], closed: true, ..OBJ_RULE })),
             ("Classifications", Shape::List(&ListRule { items: Shape::Object(&RULE_Classification), min_items: None, max_items: None, unique: false })),
             ("CoordinatorDpuSize", Shape::INT),
             ("DefaultExecutorDpuSize", Shape::INT),
             ("MaxConcurrentDpus", Shape::INT),
-            ("SparkProperties", Shape::Typed(json_type::OBJECT)),
+            ("SparkProperties", Shape::Object(&ObjRule { patterns: &[(&PATTERN_1, Shape::STR)], closed: true, ..OBJ_RULE })),
         ],
         closed: true,
         ..OBJ_RULE

@@ -3726,6 +3726,14 @@ pub(crate) mod schema {
     pub(crate) static PATTERN_5: Pattern = Pattern::new("^ami-[a-z0-9]{1,17}$");
     pub(crate) static PATTERN_6: Pattern = Pattern::new("^[a-zA-Z0-9\\.\\*\\-]+$");
 
+    /// cfn-lint's extension schemas of this type (`crates/codegen/schemas/extensions.json`),
+    /// checked at synthesis. Not checked:
+    /// - E3706 at ``: a keyword not compiled
+    #[rustfmt::skip]
+    #[allow(dead_code)]
+    pub(crate) static EXTENSIONS: [Extension; 0] = [
+    ];
+
     #[rustfmt::skip]
     pub(crate) static RULE_AutoScalingGroup: ObjRule = ObjRule {
         properties: &[

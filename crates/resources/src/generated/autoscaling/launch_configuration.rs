@@ -277,6 +277,7 @@ impl ::cloudwright_core::Resource for LaunchConfiguration {
         properties: &::cloudwright_core::Value,
     ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
         crate::constraint::check(&self::schema::RULE_LaunchConfiguration, properties)?;
+        crate::constraint::check_extensions(&self::schema::EXTENSIONS, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
@@ -638,6 +639,17 @@ pub(crate) mod schema {
     #[allow(unused_imports)]
     use crate::support::prelude::*;
 
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^ephemeral([0-9]|[1][0-9]|[2][0-3])$");
+
+    /// cfn-lint's extension schemas of this type (`crates/codegen/schemas/extensions.json`),
+    /// checked at synthesis. Not checked:
+    /// - E3671 at `BlockDeviceMappings/*/Ebs`: a keyword not compiled
+    #[rustfmt::skip]
+    #[allow(dead_code)]
+    pub(crate) static EXTENSIONS: [Extension; 1] = [
+        Extension { rule: "E3715", path: "BlockDeviceMappings/*", description: "VirtualName must use ephemeral device format when Ebs is absent", shape: Shape::If(&IfRule { cond: Shape::AllOf(&[Shape::AnyOf(&[Shape::Object(&ObjRule { required: &["VirtualName"], ..OBJ_RULE }), Shape::Typed(json_type::STRING | json_type::ARRAY | json_type::NUMBER | json_type::BOOLEAN)]), Shape::Not(&Shape::AnyOf(&[Shape::Object(&ObjRule { required: &["Ebs"], ..OBJ_RULE }), Shape::Typed(json_type::STRING | json_type::ARRAY | json_type::NUMBER | json_type::BOOLEAN)]))]), then: Shape::AnyOf(&[Shape::Object(&ObjRule { properties: &[("VirtualName", Shape::AnyOf(&[Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY }), Shape::Typed(json_type::OBJECT | json_type::ARRAY)]))], ..OBJ_RULE }), Shape::Typed(json_type::STRING | json_type::ARRAY | json_type::NUMBER | json_type::BOOLEAN)]), otherwise: Shape::Any }) },
+    ];
+
     #[rustfmt::skip]
     pub(crate) static RULE_LaunchConfiguration: ObjRule = ObjRule {
         properties: &[
@@ -657,7 +669,7 @@ pub(crate) mod schema {
             ("MetadataOptions", Shape::Object(&RULE_MetadataOptions)),
             ("PlacementTenancy", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY })),
             ("RamDiskId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-            ("SecurityGroups", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("SecurityGroups", Shape::List(&ListRule { items: Shape::AllOf(&[Shape::STR, Shape::AnyOf(&[Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), Shape::Str(&StrRule { format: Some(Format::SecurityGroupName), ..StrRule::ANY })])]), min_items: None, max_items: None, unique: false })),
             ("SpotPrice", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
             ("UserData", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(21847), ..StrRule::ANY })),
         ],

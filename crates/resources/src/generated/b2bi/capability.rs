@@ -259,10 +259,12 @@ pub(crate) mod schema {
     #[allow(unused_imports)]
     use crate::support::prelude::*;
 
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9_-]+$");
+
     #[rustfmt::skip]
     pub(crate) static RULE_Capability: ObjRule = ObjRule {
         properties: &[
-            ("Configuration", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT)])),
+            ("Configuration", Shape::OneOf(&[Shape::Object(&ObjRule { properties: &[("Edi", Shape::Object(&ObjRule { properties: &[("CapabilityDirection", Shape::Str(&StrRule { allowed: &["INBOUND", "OUTBOUND"], ..StrRule::ANY })), ("InputLocation", Shape::Object(&ObjRule { properties: &[("BucketName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), format: Some(Format::S3BucketName), ..StrRule::ANY })), ("Key", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY }))], closed: true, ..OBJ_RULE })), ("OutputLocation", Shape::Object(&ObjRule { properties: &[("BucketName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), format: Some(Format::S3BucketName), ..StrRule::ANY })), ("Key", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY }))], closed: true, ..OBJ_RULE })), ("TransformerId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })), ("Type", Shape::OneOf(&[Shape::Object(&ObjRule { properties: &[("X12Details", Shape::Typed(json_type::OBJECT))], required: &["X12Details"], closed: true, ..OBJ_RULE })]))], required: &["InputLocation", "OutputLocation", "TransformerId", "Type"], closed: true, ..OBJ_RULE }))], required: &["Edi"], closed: true, ..OBJ_RULE })])),
             ("InstructionsDocuments", Shape::List(&ListRule { items: Shape::Object(&RULE_S3Location), min_items: Some(0), max_items: Some(5), unique: false })),
             ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(254), ..StrRule::ANY })),
             ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),

@@ -452,8 +452,11 @@ pub(crate) mod schema {
     use crate::support::prelude::*;
 
     pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9_-]+$");
-    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[\\w\\.\\-]+@[\\w\\.\\-]+$");
-    pub(crate) static PATTERN_2: Pattern = Pattern::new(
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[!&'()*+,\\-./:;?=%@\\[\\]_{}|<>~^`\"]$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9 ]*$");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("^[a-zA-Z0-9]*$");
+    pub(crate) static PATTERN_4: Pattern = Pattern::new("^[\\w\\.\\-]+@[\\w\\.\\-]+$");
+    pub(crate) static PATTERN_5: Pattern = Pattern::new(
         "^\\+?([0-9 \\t\\-()\\/]{7,})(?:\\s*(?:#|x\\.?|ext\\.?|extension) \\t*(\\d+))?$",
     );
 
@@ -462,9 +465,9 @@ pub(crate) mod schema {
         properties: &[
             ("Capabilities", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
             ("CapabilityOptions", Shape::Object(&RULE_CapabilityOptions)),
-            ("Email", Shape::Str(&StrRule { min_len: Some(5), max_len: Some(254), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Email", Shape::Str(&StrRule { min_len: Some(5), max_len: Some(254), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
             ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(254), ..StrRule::ANY })),
-            ("Phone", Shape::Str(&StrRule { min_len: Some(7), max_len: Some(22), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("Phone", Shape::Str(&StrRule { min_len: Some(7), max_len: Some(22), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
             ("ProfileId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
             ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),
         ],
@@ -478,7 +481,7 @@ pub(crate) mod schema {
     pub(crate) static RULE_CapabilityOptions: ObjRule = ObjRule {
         properties: &[
             ("InboundEdi", Shape::Object(&RULE_InboundEdiOptions)),
-            ("OutboundEdi", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT)])),
+            ("OutboundEdi", Shape::OneOf(&[Shape::Object(&ObjRule { properties: &[("X12", Shape::Object(&ObjRule { properties: &[("Common", Shape::Object(&ObjRule { properties: &[("ControlNumbers", Shape::Object(&ObjRule { properties: &[("StartingFunctionalGroupControlNumber", Shape::Num(&NumRule { min: Some(1.0), max: Some(999999999.0), ..NumRule::ANY })), ("StartingInterchangeControlNumber", Shape::Num(&NumRule { min: Some(1.0), max: Some(999999999.0), ..NumRule::ANY })), ("StartingTransactionSetControlNumber", Shape::Num(&NumRule { min: Some(1.0), max: Some(999999999.0), ..NumRule::ANY }))], closed: true, ..OBJ_RULE })), ("Delimiters", Shape::Object(&ObjRule { properties: &[("ComponentSeparator", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1), pattern: Some(&PATTERN_1), ..StrRule::ANY })), ("DataElementSeparator", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1), pattern: Some(&PATTERN_1), ..StrRule::ANY })), ("SegmentTerminator", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1), pattern: Some(&PATTERN_1), ..StrRule::ANY }))], closed: true, ..OBJ_RULE })), ("FunctionalGroupHeaders", Shape::Object(&ObjRule { properties: &[("ApplicationReceiverCode", Shape::Str(&StrRule { min_len: Some(2), max_len: Some(15), pattern: Some(&PATTERN_2), ..StrRule::ANY })), ("ApplicationSenderCode", Shape::Str(&StrRule { min_len: Some(2), max_len: Some(15), pattern: Some(&PATTERN_2), ..StrRule::ANY })), ("ResponsibleAgencyCode", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2), pattern: Some(&PATTERN_3), ..StrRule::ANY }))], closed: true, ..OBJ_RULE })), ("Gs05TimeFormat", Shape::Str(&StrRule { allowed: &["HHMM", "HHMMSS", "HHMMSSDD"], ..StrRule::ANY })), ("InterchangeControlHeaders", Shape::Object(&ObjRule { properties: &[("AcknowledgmentRequestedCode", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1), pattern: Some(&PATTERN_3), ..StrRule::ANY })), ("ReceiverId", Shape::Str(&StrRule { min_len: Some(15), max_len: Some(15), pattern: Some(&PATTERN_2), ..StrRule::ANY })), ("ReceiverIdQualifier", Shape::Str(&StrRule { min_len: Some(2), max_len: Some(2), pattern: Some(&PATTERN_3), ..StrRule::ANY })), ("RepetitionSeparator", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1), ..StrRule::ANY })), ("SenderId", Shape::Str(&StrRule { min_len: Some(15), max_len: Some(15), pattern: Some(&PATTERN_2), ..StrRule::ANY })), ("SenderIdQualifier", Shape::Str(&StrRule { min_len: Some(2), max_len: Some(2), pattern: Some(&PATTERN_3), ..StrRule::ANY })), ("UsageIndicatorCode", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1), pattern: Some(&PATTERN_3), ..StrRule::ANY }))], closed: true, ..OBJ_RULE })), ("ValidateEdi", Shape::Bool)], closed: true, ..OBJ_RULE })), ("WrapOptions", Shape::Object(&ObjRule { properties: &[("LineLength", Shape::Num(&NumRule { min: Some(1.0), ..NumRule::ANY })), ("LineTerminator", Shape::Str(&StrRule { allowed: &["CRLF", "LF", "CR"], ..StrRule::ANY })), ("WrapBy", Shape::Str(&StrRule { allowed: &["SEGMENT", "ONE_LINE", "LINE_LENGTH"], ..StrRule::ANY }))], closed: true, ..OBJ_RULE }))], closed: true, ..OBJ_RULE }))], required: &["X12"], closed: true, ..OBJ_RULE })])),
         ],
         closed: true,
         ..OBJ_RULE

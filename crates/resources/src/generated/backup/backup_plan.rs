@@ -712,12 +712,13 @@ pub(crate) mod schema {
     use crate::support::prelude::*;
 
     pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9\\-\\_\\.]{1,50}$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^.{1,128}$");
 
     #[rustfmt::skip]
     pub(crate) static RULE_BackupPlan: ObjRule = ObjRule {
         properties: &[
             ("BackupPlan", Shape::Object(&RULE_BackupPlanResourceType)),
-            ("BackupPlanTags", Shape::Typed(json_type::OBJECT)),
+            ("BackupPlanTags", Shape::Object(&ObjRule { patterns: &[(&PATTERN_1, Shape::STR)], closed: true, ..OBJ_RULE })),
         ],
         required: &["BackupPlan"],
         closed: true,
@@ -757,7 +758,7 @@ pub(crate) mod schema {
             ("EnableContinuousBackup", Shape::Bool),
             ("IndexActions", Shape::List(&ListRule { items: Shape::Object(&RULE_IndexActionsResourceType), min_items: None, max_items: None, unique: false })),
             ("Lifecycle", Shape::Object(&RULE_LifecycleResourceType)),
-            ("RecoveryPointTags", Shape::Typed(json_type::OBJECT)),
+            ("RecoveryPointTags", Shape::Object(&ObjRule { patterns: &[(&PATTERN_1, Shape::STR)], closed: true, ..OBJ_RULE })),
             ("RuleName", Shape::STR),
             ("ScanActions", Shape::List(&ListRule { items: Shape::Object(&RULE_ScanActionResourceType), min_items: None, max_items: None, unique: false })),
             ("ScheduleExpression", Shape::STR),

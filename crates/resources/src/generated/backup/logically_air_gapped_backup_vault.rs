@@ -276,13 +276,14 @@ pub(crate) mod schema {
     use crate::support::prelude::*;
 
     pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9\\-\\_]{2,50}$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^.{1,128}$");
 
     #[rustfmt::skip]
     pub(crate) static RULE_LogicallyAirGappedBackupVault: ObjRule = ObjRule {
         properties: &[
             ("AccessPolicy", Shape::Typed(json_type::OBJECT | json_type::STRING)),
             ("BackupVaultName", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-            ("BackupVaultTags", Shape::Typed(json_type::OBJECT)),
+            ("BackupVaultTags", Shape::Object(&ObjRule { patterns: &[(&PATTERN_1, Shape::STR)], closed: true, ..OBJ_RULE })),
             ("EncryptionKeyArn", Shape::STR),
             ("MaxRetentionDays", Shape::INT),
             ("MinRetentionDays", Shape::INT),

@@ -295,6 +295,8 @@ pub(crate) mod schema {
     #[allow(unused_imports)]
     use crate::support::prelude::*;
 
+    pub(crate) static PATTERN_0: Pattern = Pattern::new(".+");
+
     #[rustfmt::skip]
     pub(crate) static RULE_RestoreTestingSelection: ObjRule = ObjRule {
         properties: &[
@@ -302,7 +304,7 @@ pub(crate) mod schema {
             ("ProtectedResourceArns", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
             ("ProtectedResourceConditions", Shape::Object(&RULE_ProtectedResourceConditions)),
             ("ProtectedResourceType", Shape::STR),
-            ("RestoreMetadataOverrides", Shape::Typed(json_type::OBJECT)),
+            ("RestoreMetadataOverrides", Shape::Object(&ObjRule { patterns: &[(&PATTERN_0, Shape::STR)], ..OBJ_RULE })),
             ("RestoreTestingPlanName", Shape::STR),
             ("RestoreTestingSelectionName", Shape::STR),
             ("ValidationWindowHours", Shape::INT),

@@ -207,13 +207,15 @@ pub(crate) mod schema {
     #[allow(unused_imports)]
     use crate::support::prelude::*;
 
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^.{1,128}$");
+
     #[rustfmt::skip]
     pub(crate) static RULE_TieringConfiguration: ObjRule = ObjRule {
         properties: &[
             ("BackupVaultName", Shape::STR),
             ("ResourceSelection", Shape::List(&ListRule { items: Shape::Object(&RULE_ResourceSelection), min_items: None, max_items: None, unique: false })),
             ("TieringConfigurationName", Shape::STR),
-            ("TieringConfigurationTags", Shape::Typed(json_type::OBJECT)),
+            ("TieringConfigurationTags", Shape::Object(&ObjRule { patterns: &[(&PATTERN_0, Shape::STR)], closed: true, ..OBJ_RULE })),
         ],
         required: &["TieringConfigurationName", "BackupVaultName", "ResourceSelection"],
         closed: true,

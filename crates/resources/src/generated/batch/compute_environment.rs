@@ -952,6 +952,8 @@ pub(crate) mod schema {
     #[allow(unused_imports)]
     use crate::support::prelude::*;
 
+    pub(crate) static PATTERN_0: Pattern = Pattern::new(".*");
+
     #[rustfmt::skip]
     pub(crate) static RULE_ComputeEnvironment: ObjRule = ObjRule {
         properties: &[
@@ -962,8 +964,8 @@ pub(crate) mod schema {
             ("ReplaceComputeEnvironment", Shape::Bool),
             ("ServiceRole", Shape::STR),
             ("State", Shape::STR),
-            ("Tags", Shape::Typed(json_type::OBJECT)),
-            ("Type", Shape::STR),
+            ("Tags", Shape::Object(&ObjRule { patterns: &[(&PATTERN_0, Shape::STR)], closed: true, ..OBJ_RULE })),
+            ("Type", Shape::Str(&StrRule { allowed_any_case: &["managed", "unmanaged"], ..StrRule::ANY })),
             ("UnmanagedvCpus", Shape::INT),
             ("UpdatePolicy", Shape::Object(&RULE_UpdatePolicy)),
         ],
@@ -976,7 +978,7 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_ComputeResources: ObjRule = ObjRule {
         properties: &[
-            ("AllocationStrategy", Shape::STR),
+            ("AllocationStrategy", Shape::Str(&StrRule { allowed_any_case: &["best_fit", "best_fit_progressive", "spot_capacity_optimized", "spot_price_capacity_optimized"], ..StrRule::ANY })),
             ("BidPercentage", Shape::INT),
             ("DesiredvCpus", Shape::INT),
             ("Ec2Configuration", Shape::List(&ListRule { items: Shape::Object(&RULE_Ec2ConfigurationObject), min_items: None, max_items: None, unique: false })),
@@ -992,8 +994,8 @@ pub(crate) mod schema {
             ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
             ("SpotIamFleetRole", Shape::STR),
             ("Subnets", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SubnetId), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-            ("Tags", Shape::Typed(json_type::OBJECT)),
-            ("Type", Shape::STR),
+            ("Tags", Shape::Object(&ObjRule { patterns: &[(&PATTERN_0, Shape::STR)], closed: true, ..OBJ_RULE })),
+            ("Type", Shape::Str(&StrRule { allowed_any_case: &["ec2", "fargate", "fargate_spot", "spot"], ..StrRule::ANY })),
             ("UpdateToLatestImageVersion", Shape::Bool),
         ],
         required: &["Subnets", "Type", "MaxvCpus"],
@@ -1040,7 +1042,7 @@ pub(crate) mod schema {
             ("LaunchTemplateId", Shape::STR),
             ("LaunchTemplateName", Shape::STR),
             ("Overrides", Shape::List(&ListRule { items: Shape::Object(&RULE_LaunchTemplateSpecificationOverride), min_items: None, max_items: None, unique: false })),
-            ("UserdataType", Shape::STR),
+            ("UserdataType", Shape::Str(&StrRule { allowed_any_case: &["eks_bootstrap_sh", "eks_nodeadm"], ..StrRule::ANY })),
             ("Version", Shape::STR),
         ],
         closed: true,
@@ -1053,7 +1055,7 @@ pub(crate) mod schema {
             ("LaunchTemplateId", Shape::STR),
             ("LaunchTemplateName", Shape::STR),
             ("TargetInstanceTypes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-            ("UserdataType", Shape::STR),
+            ("UserdataType", Shape::Str(&StrRule { allowed_any_case: &["eks_bootstrap_sh", "eks_nodeadm"], ..StrRule::ANY })),
             ("Version", Shape::STR),
         ],
         closed: true,

@@ -204,13 +204,14 @@ pub(crate) mod schema {
     use crate::support::prelude::*;
 
     pub(crate) static PATTERN_0: Pattern = Pattern::new("");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new(".*");
 
     #[rustfmt::skip]
     pub(crate) static RULE_ConsumableResource: ObjRule = ObjRule {
         properties: &[
             ("ConsumableResourceName", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
             ("ResourceType", Shape::Str(&StrRule { allowed: &["REPLENISHABLE", "NON_REPLENISHABLE"], ..StrRule::ANY })),
-            ("Tags", Shape::Typed(json_type::OBJECT)),
+            ("Tags", Shape::Object(&ObjRule { patterns: &[(&PATTERN_1, Shape::STR)], closed: true, ..OBJ_RULE })),
             ("TotalQuantity", Shape::INT),
         ],
         required: &["ResourceType", "TotalQuantity"],

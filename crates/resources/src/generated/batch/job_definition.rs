@@ -3548,6 +3548,7 @@ pub(crate) mod schema {
     pub(crate) static PATTERN_0: Pattern = Pattern::new(
         "arn:[a-z0-9-\\.]{1,63}:[a-z0-9-\\.]{0,63}:[a-z0-9-\\.]{0,63}:[a-z0-9-\\.]{0,63}:[^/].{0,1023}",
     );
+    pub(crate) static PATTERN_1: Pattern = Pattern::new(".*");
 
     #[rustfmt::skip]
     pub(crate) static RULE_JobDefinition: ObjRule = ObjRule {
@@ -3558,15 +3559,15 @@ pub(crate) mod schema {
             ("EksProperties", Shape::Object(&RULE_EksProperties)),
             ("JobDefinitionName", Shape::Str(&StrRule { max_len: Some(128), ..StrRule::ANY })),
             ("NodeProperties", Shape::Object(&RULE_NodeProperties)),
-            ("Parameters", Shape::Typed(json_type::OBJECT)),
-            ("PlatformCapabilities", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("Parameters", Shape::Object(&ObjRule { patterns: &[(&PATTERN_1, Shape::STR)], closed: true, ..OBJ_RULE })),
+            ("PlatformCapabilities", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed_any_case: &["ec2", "fargate"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
             ("PropagateTags", Shape::Bool),
             ("ResourceRetentionPolicy", Shape::Object(&RULE_ResourceRetentionPolicy)),
             ("RetryStrategy", Shape::Object(&RULE_RetryStrategy)),
             ("SchedulingPriority", Shape::INT),
-            ("Tags", Shape::Typed(json_type::OBJECT)),
+            ("Tags", Shape::Object(&ObjRule { patterns: &[(&PATTERN_1, Shape::STR)], closed: true, ..OBJ_RULE })),
             ("Timeout", Shape::Object(&RULE_JobTimeout)),
-            ("Type", Shape::STR),
+            ("Type", Shape::Str(&StrRule { allowed_any_case: &["container", "multinode"], ..StrRule::ANY })),
         ],
         required: &["Type"],
         closed: true,
@@ -3632,7 +3633,7 @@ pub(crate) mod schema {
         properties: &[
             ("ContainerPath", Shape::STR),
             ("HostPath", Shape::STR),
-            ("Permissions", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("Permissions", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed_any_case: &["mknod", "read", "write"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
         ],
         closed: true,
         ..OBJ_RULE
@@ -3671,7 +3672,7 @@ pub(crate) mod schema {
     pub(crate) static RULE_EfsAuthorizationConfig: ObjRule = ObjRule {
         properties: &[
             ("AccessPointId", Shape::STR),
-            ("Iam", Shape::STR),
+            ("Iam", Shape::Str(&StrRule { allowed_any_case: &["disabled", "enabled"], ..StrRule::ANY })),
         ],
         closed: true,
         ..OBJ_RULE
@@ -3683,7 +3684,7 @@ pub(crate) mod schema {
             ("AuthorizationConfig", Shape::Object(&RULE_EfsAuthorizationConfig)),
             ("FileSystemId", Shape::STR),
             ("RootDirectory", Shape::STR),
-            ("TransitEncryption", Shape::STR),
+            ("TransitEncryption", Shape::Str(&StrRule { allowed_any_case: &["disabled", "enabled"], ..StrRule::ANY })),
             ("TransitEncryptionPort", Shape::INT),
         ],
         required: &["FileSystemId"],
@@ -3723,8 +3724,8 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_EksContainerResourceRequirements: ObjRule = ObjRule {
         properties: &[
-            ("Limits", Shape::Typed(json_type::OBJECT)),
-            ("Requests", Shape::Typed(json_type::OBJECT)),
+            ("Limits", Shape::Object(&ObjRule { patterns: &[(&PATTERN_1, Shape::STR)], closed: true, ..OBJ_RULE })),
+            ("Requests", Shape::Object(&ObjRule { patterns: &[(&PATTERN_1, Shape::STR)], closed: true, ..OBJ_RULE })),
         ],
         closed: true,
         ..OBJ_RULE
@@ -3778,8 +3779,8 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_EksMetadata: ObjRule = ObjRule {
         properties: &[
-            ("Annotations", Shape::Typed(json_type::OBJECT)),
-            ("Labels", Shape::Typed(json_type::OBJECT)),
+            ("Annotations", Shape::Object(&ObjRule { patterns: &[(&PATTERN_1, Shape::STR)], closed: true, ..OBJ_RULE })),
+            ("Labels", Shape::Object(&ObjRule { patterns: &[(&PATTERN_1, Shape::STR)], closed: true, ..OBJ_RULE })),
             ("Namespace", Shape::STR),
         ],
         closed: true,
@@ -3871,7 +3872,7 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_EvaluateOnExit: ObjRule = ObjRule {
         properties: &[
-            ("Action", Shape::STR),
+            ("Action", Shape::Str(&StrRule { allowed_any_case: &["exit", "retry"], ..StrRule::ANY })),
             ("OnExitCode", Shape::STR),
             ("OnReason", Shape::STR),
             ("OnStatusReason", Shape::STR),
@@ -3893,8 +3894,8 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_FirelensConfiguration: ObjRule = ObjRule {
         properties: &[
-            ("Options", Shape::Typed(json_type::OBJECT)),
-            ("Type", Shape::STR),
+            ("Options", Shape::Object(&ObjRule { patterns: &[(&PATTERN_1, Shape::STR)], closed: true, ..OBJ_RULE })),
+            ("Type", Shape::Str(&StrRule { allowed_any_case: &["fluentbit", "fluentd"], ..StrRule::ANY })),
         ],
         required: &["Type"],
         closed: true,
@@ -3945,8 +3946,8 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_LogConfiguration: ObjRule = ObjRule {
         properties: &[
-            ("LogDriver", Shape::STR),
-            ("Options", Shape::Typed(json_type::OBJECT)),
+            ("LogDriver", Shape::Str(&StrRule { allowed_any_case: &["awsfirelens", "awslogs", "fluentd", "gelf", "journald", "json-file", "splunk", "syslog"], ..StrRule::ANY })),
+            ("Options", Shape::Object(&ObjRule { patterns: &[(&PATTERN_1, Shape::STR)], closed: true, ..OBJ_RULE })),
             ("SecretOptions", Shape::List(&ListRule { items: Shape::Object(&RULE_Secret), min_items: None, max_items: None, unique: false })),
         ],
         required: &["LogDriver"],
@@ -4024,7 +4025,7 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_NetworkConfiguration: ObjRule = ObjRule {
         properties: &[
-            ("AssignPublicIp", Shape::STR),
+            ("AssignPublicIp", Shape::Str(&StrRule { allowed_any_case: &["disabled", "enabled"], ..StrRule::ANY })),
         ],
         closed: true,
         ..OBJ_RULE
@@ -4070,7 +4071,7 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_ResourceRequirement: ObjRule = ObjRule {
         properties: &[
-            ("Type", Shape::STR),
+            ("Type", Shape::Str(&StrRule { allowed_any_case: &["gpu", "memory", "vcpu"], ..StrRule::ANY })),
             ("Value", Shape::STR),
         ],
         closed: true,

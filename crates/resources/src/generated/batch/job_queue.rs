@@ -435,19 +435,20 @@ pub(crate) mod schema {
     pub(crate) static PATTERN_0: Pattern = Pattern::new(
         "arn:[a-z0-9-\\.]{1,63}:[a-z0-9-\\.]{0,63}:[a-z0-9-\\.]{0,63}:[a-z0-9-\\.]{0,63}:[^/].{0,1023}",
     );
+    pub(crate) static PATTERN_1: Pattern = Pattern::new(".*");
 
     #[rustfmt::skip]
     pub(crate) static RULE_JobQueue: ObjRule = ObjRule {
         properties: &[
             ("ComputeEnvironmentOrder", Shape::List(&ListRule { items: Shape::Object(&RULE_ComputeEnvironmentOrder), min_items: None, max_items: None, unique: false })),
             ("JobQueueName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-            ("JobQueueType", Shape::STR),
+            ("JobQueueType", Shape::Str(&StrRule { allowed_any_case: &["ecs", "ecs_fargate", "eks", "sagemaker_training"], ..StrRule::ANY })),
             ("JobStateTimeLimitActions", Shape::List(&ListRule { items: Shape::Object(&RULE_JobStateTimeLimitAction), min_items: None, max_items: None, unique: false })),
             ("Priority", Shape::Int(&NumRule { min: Some(0.0), max: Some(1000.0), ..NumRule::ANY })),
             ("SchedulingPolicyArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
             ("ServiceEnvironmentOrder", Shape::List(&ListRule { items: Shape::Object(&RULE_ServiceEnvironmentOrder), min_items: None, max_items: None, unique: false })),
             ("State", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED"], ..StrRule::ANY })),
-            ("Tags", Shape::Typed(json_type::OBJECT)),
+            ("Tags", Shape::Object(&ObjRule { patterns: &[(&PATTERN_1, Shape::STR)], closed: true, ..OBJ_RULE })),
         ],
         required: &["Priority"],
         one_of: &[&[&["ComputeEnvironmentOrder"], &["ServiceEnvironmentOrder"]]],
@@ -470,7 +471,7 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_JobStateTimeLimitAction: ObjRule = ObjRule {
         properties: &[
-            ("Action", Shape::STR),
+            ("Action", Shape::Str(&StrRule { allowed_any_case: &["cancel", "terminate"], ..StrRule::ANY })),
             ("MaxTimeSeconds", Shape::Int(&NumRule { min: Some(600.0), max: Some(86400.0), ..NumRule::ANY })),
             ("Reason", Shape::STR),
             ("State", Shape::Str(&StrRule { allowed: &["RUNNABLE"], ..StrRule::ANY })),

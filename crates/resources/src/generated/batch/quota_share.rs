@@ -338,6 +338,8 @@ pub(crate) mod schema {
     #[allow(unused_imports)]
     use crate::support::prelude::*;
 
+    pub(crate) static PATTERN_0: Pattern = Pattern::new(".*");
+
     #[rustfmt::skip]
     pub(crate) static RULE_QuotaShare: ObjRule = ObjRule {
         properties: &[
@@ -347,7 +349,7 @@ pub(crate) mod schema {
             ("QuotaShareName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
             ("ResourceSharingConfiguration", Shape::Object(&RULE_QuotaShareResourceSharingConfiguration)),
             ("State", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
-            ("Tags", Shape::Typed(json_type::OBJECT)),
+            ("Tags", Shape::Object(&ObjRule { patterns: &[(&PATTERN_0, Shape::STR)], closed: true, ..OBJ_RULE })),
         ],
         required: &["QuotaShareName", "JobQueue", "CapacityLimits", "ResourceSharingConfiguration", "PreemptionConfiguration"],
         closed: true,
@@ -369,7 +371,7 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_QuotaSharePreemptionConfiguration: ObjRule = ObjRule {
         properties: &[
-            ("InSharePreemption", Shape::STR),
+            ("InSharePreemption", Shape::Str(&StrRule { allowed_any_case: &["disabled", "enabled"], ..StrRule::ANY })),
         ],
         required: &["InSharePreemption"],
         closed: true,
@@ -380,7 +382,7 @@ pub(crate) mod schema {
     pub(crate) static RULE_QuotaShareResourceSharingConfiguration: ObjRule = ObjRule {
         properties: &[
             ("BorrowLimit", Shape::Int(&NumRule { min: Some(-1.0), ..NumRule::ANY })),
-            ("Strategy", Shape::STR),
+            ("Strategy", Shape::Str(&StrRule { allowed_any_case: &["lend", "lend_and_borrow", "reserve"], ..StrRule::ANY })),
         ],
         required: &["Strategy"],
         closed: true,

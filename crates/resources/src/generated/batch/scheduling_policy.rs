@@ -282,6 +282,7 @@ pub(crate) mod schema {
     use crate::support::prelude::*;
 
     pub(crate) static PATTERN_0: Pattern = Pattern::new("");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new(".*");
 
     #[rustfmt::skip]
     pub(crate) static RULE_SchedulingPolicy: ObjRule = ObjRule {
@@ -289,7 +290,7 @@ pub(crate) mod schema {
             ("FairsharePolicy", Shape::Object(&RULE_FairsharePolicy)),
             ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
             ("QuotaSharePolicy", Shape::Object(&RULE_QuotaSharePolicy)),
-            ("Tags", Shape::Typed(json_type::OBJECT)),
+            ("Tags", Shape::Object(&ObjRule { patterns: &[(&PATTERN_1, Shape::STR)], closed: true, ..OBJ_RULE })),
         ],
         closed: true,
         tagged: true,
@@ -310,7 +311,7 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_QuotaSharePolicy: ObjRule = ObjRule {
         properties: &[
-            ("IdleResourceAssignmentStrategy", Shape::STR),
+            ("IdleResourceAssignmentStrategy", Shape::Str(&StrRule { allowed_any_case: &["fifo"], ..StrRule::ANY })),
         ],
         closed: true,
         ..OBJ_RULE

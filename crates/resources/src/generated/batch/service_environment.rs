@@ -198,14 +198,16 @@ pub(crate) mod schema {
     #[allow(unused_imports)]
     use crate::support::prelude::*;
 
+    pub(crate) static PATTERN_0: Pattern = Pattern::new(".*");
+
     #[rustfmt::skip]
     pub(crate) static RULE_ServiceEnvironment: ObjRule = ObjRule {
         properties: &[
             ("CapacityLimits", Shape::List(&ListRule { items: Shape::Object(&RULE_CapacityLimit), min_items: None, max_items: None, unique: false })),
             ("ServiceEnvironmentName", Shape::STR),
-            ("ServiceEnvironmentType", Shape::STR),
+            ("ServiceEnvironmentType", Shape::Str(&StrRule { allowed_any_case: &["sagemaker_training"], ..StrRule::ANY })),
             ("State", Shape::STR),
-            ("Tags", Shape::Typed(json_type::OBJECT)),
+            ("Tags", Shape::Object(&ObjRule { patterns: &[(&PATTERN_0, Shape::STR)], closed: true, ..OBJ_RULE })),
         ],
         required: &["ServiceEnvironmentType", "CapacityLimits"],
         closed: true,

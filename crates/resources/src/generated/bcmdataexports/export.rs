@@ -739,7 +739,7 @@ pub(crate) mod schema {
     pub(crate) static RULE_DataQuery: ObjRule = ObjRule {
         properties: &[
             ("QueryStatement", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(36000), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-            ("TableConfigurations", Shape::Typed(json_type::OBJECT)),
+            ("TableConfigurations", Shape::Object(&ObjRule { patterns: &[(&PATTERN_0, Shape::Object(&ObjRule { patterns: &[(&PATTERN_0, Shape::Str(&StrRule { min_len: Some(0), max_len: Some(16384), pattern: Some(&PATTERN_0), ..StrRule::ANY }))], closed: true, ..OBJ_RULE }))], ..OBJ_RULE })),
         ],
         required: &["QueryStatement"],
         closed: true,

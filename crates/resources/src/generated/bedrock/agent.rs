@@ -1538,23 +1538,28 @@ pub(crate) mod schema {
     #[allow(unused_imports)]
     use crate::support::prelude::*;
 
-    pub(crate) static PATTERN_0: Pattern = Pattern::new("^([0-9a-zA-Z][_-]?){1,100}$");
-    pub(crate) static PATTERN_1: Pattern = Pattern::new(
-        "^arn:(aws[a-zA-Z-]*)?:bedrock:[a-z0-9-]{1,20}:[0-9]{12}:agent-alias/[0-9a-zA-Z]{10}/[0-9a-zA-Z]{10}$",
-    );
-    pub(crate) static PATTERN_2: Pattern = Pattern::new(
+    pub(crate) static PATTERN_0: Pattern = Pattern::new(
         "^arn:(aws[a-zA-Z-]*)?:lambda:[a-z0-9-]{1,20}:\\d{12}:function:[a-zA-Z0-9-_\\.]+(:(\\$LATEST|[a-zA-Z0-9-_]+))?$",
     );
-    pub(crate) static PATTERN_3: Pattern =
-        Pattern::new("^arn:aws(-[^:]+)?:kms:[a-zA-Z0-9-]*:[0-9]{12}:key/[a-zA-Z0-9-]{36}$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^([0-9a-zA-Z][_-]?){1,100}$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-z0-9][\\.\\-a-z0-9]{1,61}[a-z0-9]$");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new(
+        "^[\\.\\-\\!\\*\\_\\'\\(\\)a-zA-Z0-9][\\.\\-\\!\\*\\_\\'\\(\\)\\/a-zA-Z0-9]*$",
+    );
     pub(crate) static PATTERN_4: Pattern = Pattern::new(
+        "^arn:(aws[a-zA-Z-]*)?:bedrock:[a-z0-9-]{1,20}:[0-9]{12}:agent-alias/[0-9a-zA-Z]{10}/[0-9a-zA-Z]{10}$",
+    );
+    pub(crate) static PATTERN_5: Pattern =
+        Pattern::new("^arn:aws(-[^:]+)?:kms:[a-zA-Z0-9-]*:[0-9]{12}:key/[a-zA-Z0-9-]{36}$");
+    pub(crate) static PATTERN_6: Pattern = Pattern::new(
         "^arn:aws(-[^:]+)?:bedrock:[a-z0-9-]{1,20}:(([0-9]{12}:custom-model/[a-z0-9-]{1,63}[.]{1}[a-z0-9-]{1,63}(([:][a-z0-9-]{1,63}){0,2})?/[a-z0-9]{12})|(:foundation-model/([a-z0-9-]{1,63}[.]{1}[a-z0-9-]{1,63}([.]?[a-z0-9-]{1,63})([:][a-z0-9-]{1,63}){0,2}))|([0-9]{12}:(inference-profile|application-inference-profile)/[a-zA-Z0-9-:.]+))|(([a-z0-9-]{1,63}[.]{1}[a-z0-9-]{1,63}([.]?[a-z0-9-]{1,63})([:][a-z0-9-]{1,63}){0,2}))|(([0-9a-zA-Z][_-]?)+)$",
     );
-    pub(crate) static PATTERN_5: Pattern = Pattern::new(
+    pub(crate) static PATTERN_7: Pattern = Pattern::new(
         "^(([a-z0-9]+)|(arn:aws(-[^:]+)?:bedrock:[a-z0-9-]{1,20}:[0-9]{12}:guardrail/[a-z0-9]+))$",
     );
-    pub(crate) static PATTERN_6: Pattern = Pattern::new("^(([0-9]{1,8})|(DRAFT))$");
-    pub(crate) static PATTERN_7: Pattern = Pattern::new("^[0-9a-zA-Z]{10}$");
+    pub(crate) static PATTERN_8: Pattern = Pattern::new("^(([0-9]{1,8})|(DRAFT))$");
+    pub(crate) static PATTERN_9: Pattern = Pattern::new("^[0-9a-zA-Z]{10}$");
+    pub(crate) static PATTERN_10: Pattern = Pattern::new("^[a-zA-Z0-9\\s._:/=+@-]*$");
 
     #[rustfmt::skip]
     pub(crate) static RULE_Agent: ObjRule = ObjRule {
@@ -1562,13 +1567,13 @@ pub(crate) mod schema {
             ("ActionGroups", Shape::List(&ListRule { items: Shape::Object(&RULE_AgentActionGroup), min_items: None, max_items: None, unique: false })),
             ("AgentCollaboration", Shape::Str(&StrRule { allowed: &["DISABLED", "SUPERVISOR", "SUPERVISOR_ROUTER"], ..StrRule::ANY })),
             ("AgentCollaborators", Shape::List(&ListRule { items: Shape::Object(&RULE_AgentCollaborator), min_items: None, max_items: None, unique: false })),
-            ("AgentName", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("AgentName", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
             ("AgentResourceRoleArn", Shape::Str(&StrRule { max_len: Some(2048), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
             ("AutoPrepare", Shape::Bool),
             ("CustomOrchestration", Shape::Object(&RULE_CustomOrchestration)),
-            ("CustomerEncryptionKeyArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("CustomerEncryptionKeyArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
             ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), ..StrRule::ANY })),
-            ("FoundationModel", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+            ("FoundationModel", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
             ("GuardrailConfiguration", Shape::Object(&RULE_GuardrailConfiguration)),
             ("IdleSessionTTLInSeconds", Shape::Num(&NumRule { min: Some(60.0), max: Some(5400.0), ..NumRule::ANY })),
             ("Instruction", Shape::Str(&StrRule { min_len: Some(40), ..StrRule::ANY })),
@@ -1577,8 +1582,8 @@ pub(crate) mod schema {
             ("OrchestrationType", Shape::Str(&StrRule { allowed: &["DEFAULT", "CUSTOM_ORCHESTRATION"], ..StrRule::ANY })),
             ("PromptOverrideConfiguration", Shape::Object(&RULE_PromptOverrideConfiguration)),
             ("SkipResourceInUseCheckOnDelete", Shape::Bool),
-            ("Tags", Shape::Typed(json_type::OBJECT)),
-            ("TestAliasTags", Shape::Typed(json_type::OBJECT)),
+            ("Tags", Shape::Object(&ObjRule { patterns: &[(&PATTERN_10, Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_10), ..StrRule::ANY }))], ..OBJ_RULE })),
+            ("TestAliasTags", Shape::Object(&ObjRule { patterns: &[(&PATTERN_10, Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_10), ..StrRule::ANY }))], ..OBJ_RULE })),
         ],
         required: &["AgentName"],
         closed: true,
@@ -1589,10 +1594,10 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_AgentActionGroup: ObjRule = ObjRule {
         properties: &[
-            ("ActionGroupExecutor", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
-            ("ActionGroupName", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("ActionGroupExecutor", Shape::OneOf(&[Shape::Object(&ObjRule { properties: &[("Lambda", Shape::Str(&StrRule { max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY }))], required: &["Lambda"], closed: true, ..OBJ_RULE }), Shape::Object(&ObjRule { properties: &[("CustomControl", Shape::Str(&StrRule { allowed: &["RETURN_CONTROL"], ..StrRule::ANY }))], required: &["CustomControl"], closed: true, ..OBJ_RULE })])),
+            ("ActionGroupName", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
             ("ActionGroupState", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
-            ("ApiSchema", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
+            ("ApiSchema", Shape::OneOf(&[Shape::Object(&ObjRule { properties: &[("S3", Shape::Object(&ObjRule { properties: &[("S3BucketName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), pattern: Some(&PATTERN_2), format: Some(Format::S3BucketName), ..StrRule::ANY })), ("S3ObjectKey", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_3), ..StrRule::ANY }))], closed: true, ..OBJ_RULE }))], required: &["S3"], closed: true, ..OBJ_RULE }), Shape::Object(&ObjRule { properties: &[("Payload", Shape::STR)], required: &["Payload"], closed: true, ..OBJ_RULE })])),
             ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), ..StrRule::ANY })),
             ("FunctionSchema", Shape::Object(&RULE_FunctionSchema)),
             ("ParentActionGroupSignature", Shape::Str(&StrRule { allowed: &["AMAZON.UserInput", "AMAZON.CodeInterpreter"], ..StrRule::ANY })),
@@ -1619,7 +1624,7 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_AgentDescriptor: ObjRule = ObjRule {
         properties: &[
-            ("AliasArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("AliasArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_4), ..StrRule::ANY })),
         ],
         closed: true,
         ..OBJ_RULE
@@ -1629,7 +1634,7 @@ pub(crate) mod schema {
     pub(crate) static RULE_AgentKnowledgeBase: ObjRule = ObjRule {
         properties: &[
             ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), ..StrRule::ANY })),
-            ("KnowledgeBaseId", Shape::Str(&StrRule { pattern: Some(&PATTERN_7), ..StrRule::ANY })),
+            ("KnowledgeBaseId", Shape::Str(&StrRule { pattern: Some(&PATTERN_9), ..StrRule::ANY })),
             ("KnowledgeBaseState", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
         ],
         required: &["KnowledgeBaseId", "Description"],
@@ -1650,8 +1655,8 @@ pub(crate) mod schema {
     pub(crate) static RULE_Function: ObjRule = ObjRule {
         properties: &[
             ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1200), ..StrRule::ANY })),
-            ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-            ("Parameters", Shape::Typed(json_type::OBJECT)),
+            ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Parameters", Shape::Object(&ObjRule { patterns: &[(&PATTERN_1, Shape::Object(&ObjRule { properties: &[("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(500), ..StrRule::ANY })), ("Required", Shape::Bool), ("Type", Shape::Str(&StrRule { allowed: &["string", "number", "integer", "boolean", "array"], ..StrRule::ANY }))], required: &["Type"], closed: true, ..OBJ_RULE }))], ..OBJ_RULE })),
             ("RequireConfirmation", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
         ],
         required: &["Name"],
@@ -1672,8 +1677,8 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_GuardrailConfiguration: ObjRule = ObjRule {
         properties: &[
-            ("GuardrailIdentifier", Shape::Str(&StrRule { max_len: Some(2048), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
-            ("GuardrailVersion", Shape::Str(&StrRule { pattern: Some(&PATTERN_6), ..StrRule::ANY })),
+            ("GuardrailIdentifier", Shape::Str(&StrRule { max_len: Some(2048), pattern: Some(&PATTERN_7), ..StrRule::ANY })),
+            ("GuardrailVersion", Shape::Str(&StrRule { pattern: Some(&PATTERN_8), ..StrRule::ANY })),
         ],
         closed: true,
         ..OBJ_RULE
@@ -1706,7 +1711,7 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_OrchestrationExecutor: ObjRule = ObjRule {
         properties: &[
-            ("Lambda", Shape::Str(&StrRule { max_len: Some(2048), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("Lambda", Shape::Str(&StrRule { max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ],
         required: &["Lambda"],
         closed: true,
@@ -1718,7 +1723,7 @@ pub(crate) mod schema {
         properties: &[
             ("AdditionalModelRequestFields", Shape::Typed(json_type::OBJECT)),
             ("BasePromptTemplate", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100000), ..StrRule::ANY })),
-            ("FoundationModel", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+            ("FoundationModel", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
             ("InferenceConfiguration", Shape::Object(&RULE_InferenceConfiguration)),
             ("ParserMode", Shape::Str(&StrRule { allowed: &["DEFAULT", "OVERRIDDEN"], ..StrRule::ANY })),
             ("PromptCreationMode", Shape::Str(&StrRule { allowed: &["DEFAULT", "OVERRIDDEN"], ..StrRule::ANY })),
@@ -1732,7 +1737,7 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_PromptOverrideConfiguration: ObjRule = ObjRule {
         properties: &[
-            ("OverrideLambda", Shape::Str(&StrRule { max_len: Some(2048), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("OverrideLambda", Shape::Str(&StrRule { max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
             ("PromptConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_PromptConfiguration), min_items: None, max_items: Some(10), unique: false })),
         ],
         required: &["PromptConfigurations"],

@@ -248,6 +248,7 @@ pub(crate) mod schema {
     pub(crate) static PATTERN_0: Pattern = Pattern::new("^([0-9a-zA-Z][_-]?){1,100}$");
     pub(crate) static PATTERN_1: Pattern = Pattern::new("^[0-9a-zA-Z]{10}$");
     pub(crate) static PATTERN_2: Pattern = Pattern::new("^(DRAFT|[0-9]{0,4}[1-9][0-9]{0,4})$");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("^[a-zA-Z0-9\\s._:/=+@-]*$");
 
     #[rustfmt::skip]
     pub(crate) static RULE_AgentAlias: ObjRule = ObjRule {
@@ -256,7 +257,7 @@ pub(crate) mod schema {
             ("AgentId", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
             ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), ..StrRule::ANY })),
             ("RoutingConfiguration", Shape::List(&ListRule { items: Shape::Object(&RULE_AgentAliasRoutingConfigurationListItem), min_items: None, max_items: Some(1), unique: false })),
-            ("Tags", Shape::Typed(json_type::OBJECT)),
+            ("Tags", Shape::Object(&ObjRule { patterns: &[(&PATTERN_3, Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_3), ..StrRule::ANY }))], ..OBJ_RULE })),
         ],
         required: &["AgentAliasName", "AgentId"],
         closed: true,

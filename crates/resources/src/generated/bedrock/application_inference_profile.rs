@@ -201,13 +201,16 @@ pub(crate) mod schema {
 
     pub(crate) static PATTERN_0: Pattern = Pattern::new("^([0-9a-zA-Z:.][ _-]?)+$");
     pub(crate) static PATTERN_1: Pattern = Pattern::new("^([0-9a-zA-Z][ _-]?)+$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new(
+        "^arn:aws(|-us-gov|-cn|-iso|-iso-b):bedrock:(|[0-9a-z-]{0,20}):(|[0-9]{12}):(inference-profile|foundation-model)/[a-zA-Z0-9-:.]+$",
+    );
 
     #[rustfmt::skip]
     pub(crate) static RULE_ApplicationInferenceProfile: ObjRule = ObjRule {
         properties: &[
             ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
             ("InferenceProfileName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-            ("ModelSource", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT)])),
+            ("ModelSource", Shape::OneOf(&[Shape::Object(&ObjRule { properties: &[("CopyFrom", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_2), ..StrRule::ANY }))], required: &["CopyFrom"], closed: true, ..OBJ_RULE })])),
             ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),
         ],
         required: &["InferenceProfileName"],

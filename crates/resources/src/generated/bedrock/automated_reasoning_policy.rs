@@ -536,7 +536,7 @@ pub(crate) mod schema {
         properties: &[
             ("Description", Shape::Str(&StrRule { max_len: Some(1024), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
             ("ForceDelete", Shape::Bool),
-            ("KmsKeyId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("KmsKeyId", Shape::AllOf(&[Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY }), Shape::AnyOf(&[Shape::Str(&StrRule { format: Some(Format::KmsKeyArn), ..StrRule::ANY }), Shape::Str(&StrRule { format: Some(Format::KmsKeyId), ..StrRule::ANY }), Shape::Str(&StrRule { format: Some(Format::KmsAliasName), ..StrRule::ANY })])])),
             ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
             ("PolicyDefinition", Shape::Object(&RULE_PolicyDefinition)),
             ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),

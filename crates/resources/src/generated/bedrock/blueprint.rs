@@ -230,13 +230,14 @@ pub(crate) mod schema {
     use crate::support::prelude::*;
 
     pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9-_]+$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^.*$");
 
     #[rustfmt::skip]
     pub(crate) static RULE_Blueprint: ObjRule = ObjRule {
         properties: &[
             ("BlueprintName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-            ("KmsEncryptionContext", Shape::Typed(json_type::OBJECT)),
-            ("KmsKeyId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
+            ("KmsEncryptionContext", Shape::Object(&ObjRule { dependent_required: &[("KmsEncryptionContext", &["KmsKeyId"])], patterns: &[(&PATTERN_1, Shape::STR)], closed: true, ..OBJ_RULE })),
+            ("KmsKeyId", Shape::AllOf(&[Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY }), Shape::AnyOf(&[Shape::Str(&StrRule { format: Some(Format::KmsKeyArn), ..StrRule::ANY }), Shape::Str(&StrRule { format: Some(Format::KmsKeyId), ..StrRule::ANY }), Shape::Str(&StrRule { format: Some(Format::KmsAliasName), ..StrRule::ANY })])])),
             ("Schema", Shape::Typed(json_type::OBJECT)),
             ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),
             ("Type", Shape::Str(&StrRule { allowed: &["DOCUMENT", "IMAGE", "AUDIO", "VIDEO"], ..StrRule::ANY })),

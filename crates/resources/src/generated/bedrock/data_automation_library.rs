@@ -213,15 +213,16 @@ pub(crate) mod schema {
     #[allow(unused_imports)]
     use crate::support::prelude::*;
 
-    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[A-Za-z0-9][A-Za-z0-9:_/+=,@.-]+$");
-    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9-_]+$");
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^.*\\S.*$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[A-Za-z0-9][A-Za-z0-9:_/+=,@.-]+$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9-_]+$");
 
     #[rustfmt::skip]
     pub(crate) static RULE_DataAutomationLibrary: ObjRule = ObjRule {
         properties: &[
             ("EncryptionConfiguration", Shape::Object(&RULE_EncryptionConfiguration)),
             ("LibraryDescription", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(300), ..StrRule::ANY })),
-            ("LibraryName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("LibraryName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
             ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),
         ],
         required: &["LibraryName"],
@@ -233,8 +234,8 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_EncryptionConfiguration: ObjRule = ObjRule {
         properties: &[
-            ("KmsEncryptionContext", Shape::Typed(json_type::OBJECT)),
-            ("KmsKeyId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("KmsEncryptionContext", Shape::Object(&ObjRule { patterns: &[(&PATTERN_0, Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2000), pattern: Some(&PATTERN_0), ..StrRule::ANY }))], ..OBJ_RULE })),
+            ("KmsKeyId", Shape::AllOf(&[Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY }), Shape::AnyOf(&[Shape::Str(&StrRule { format: Some(Format::KmsKeyArn), ..StrRule::ANY }), Shape::Str(&StrRule { format: Some(Format::KmsKeyId), ..StrRule::ANY }), Shape::Str(&StrRule { format: Some(Format::KmsAliasName), ..StrRule::ANY })])])),
         ],
         required: &["KmsKeyId"],
         closed: true,

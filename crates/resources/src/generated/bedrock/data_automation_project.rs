@@ -2728,17 +2728,18 @@ pub(crate) mod schema {
         "^arn:aws(|-cn|-us-gov|-iso|-iso-[a-z]):bedrock:[a-zA-Z0-9-]*:(aws|[0-9]{12}):blueprint/(bedrock-data-automation-public-[a-zA-Z0-9-_]{1,30}|[a-zA-Z0-9-]{12,36})$",
     );
     pub(crate) static PATTERN_1: Pattern = Pattern::new("^[0-9]*$");
-    pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9-_]+$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^.*$");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("^[a-zA-Z0-9-_]+$");
 
     #[rustfmt::skip]
     pub(crate) static RULE_DataAutomationProject: ObjRule = ObjRule {
         properties: &[
             ("CustomOutputConfiguration", Shape::Object(&RULE_CustomOutputConfiguration)),
-            ("KmsEncryptionContext", Shape::Typed(json_type::OBJECT)),
-            ("KmsKeyId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
+            ("KmsEncryptionContext", Shape::Object(&ObjRule { dependent_required: &[("KmsEncryptionContext", &["KmsKeyId"])], patterns: &[(&PATTERN_2, Shape::STR)], closed: true, ..OBJ_RULE })),
+            ("KmsKeyId", Shape::AllOf(&[Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY }), Shape::AnyOf(&[Shape::Str(&StrRule { format: Some(Format::KmsKeyArn), ..StrRule::ANY }), Shape::Str(&StrRule { format: Some(Format::KmsKeyId), ..StrRule::ANY }), Shape::Str(&StrRule { format: Some(Format::KmsAliasName), ..StrRule::ANY })])])),
             ("OverrideConfiguration", Shape::Object(&RULE_OverrideConfiguration)),
             ("ProjectDescription", Shape::STR),
-            ("ProjectName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("ProjectName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
             ("ProjectType", Shape::Str(&StrRule { allowed: &["ASYNC", "SYNC"], ..StrRule::ANY })),
             ("StandardOutputConfiguration", Shape::Object(&RULE_StandardOutputConfiguration)),
             ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),

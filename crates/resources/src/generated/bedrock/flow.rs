@@ -866,12 +866,31 @@ pub(crate) mod schema {
 
     pub(crate) static PATTERN_0: Pattern =
         Pattern::new("^arn:aws(|-cn|-us-gov):kms:[a-zA-Z0-9-]*:[0-9]{12}:key/[a-zA-Z0-9-]{36}$");
-    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z]([_]?[0-9a-zA-Z]){1,100}$");
-    pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z]([_]?[0-9a-zA-Z]){1,50}$");
-    pub(crate) static PATTERN_3: Pattern = Pattern::new("^[a-z0-9][\\.\\-a-z0-9]{1,61}[a-z0-9]$");
-    pub(crate) static PATTERN_4: Pattern =
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z]([_]?[0-9a-zA-Z]){1,50}$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z]([_]?[0-9a-zA-Z]){1,100}$");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new(
+        "^(([a-z0-9]+)|(arn:aws(-[^:]+)?:bedrock:[a-z0-9-]{1,20}:[0-9]{12}:guardrail/[a-z0-9]+))$",
+    );
+    pub(crate) static PATTERN_4: Pattern = Pattern::new("^(([0-9]{1,8})|(DRAFT))$");
+    pub(crate) static PATTERN_5: Pattern = Pattern::new("^[0-9a-zA-Z]+$");
+    pub(crate) static PATTERN_6: Pattern = Pattern::new(
+        "^(arn:aws(-[^:]{1,12})?:(bedrock|sagemaker):[a-z0-9-]{1,20}:([0-9]{12})?:([a-z-]+/)?)?([a-zA-Z0-9.-]{1,63}){0,2}(([:][a-z0-9-]{1,63}){0,2})?(/[a-z0-9]{1,12})?$",
+    );
+    pub(crate) static PATTERN_7: Pattern = Pattern::new(
+        "^arn:aws(|-us-gov):lex:[a-z]{2}(-gov)?-[a-z]+-\\d{1}:\\d{12}:bot-alias/[0-9a-zA-Z]+/[0-9a-zA-Z]+$",
+    );
+    pub(crate) static PATTERN_8: Pattern = Pattern::new(
+        "^arn:(aws[a-zA-Z-]*)?:lambda:[a-z]{2}(-gov)?-[a-z]+-\\d{1}:\\d{12}:function:[a-zA-Z0-9-_\\.]+(:(\\$LATEST|[a-zA-Z0-9-_]+))?$",
+    );
+    pub(crate) static PATTERN_9: Pattern = Pattern::new(
+        "^arn:aws(-[^:]+)?:bedrock:[a-z0-9-]{1,20}:[0-9]{12}:agent-alias/[0-9a-zA-Z]{10}/[0-9a-zA-Z]{10}$",
+    );
+    pub(crate) static PATTERN_10: Pattern = Pattern::new("^[a-z0-9][\\.\\-a-z0-9]{1,61}[a-z0-9]$");
+    pub(crate) static PATTERN_11: Pattern = Pattern::new("^[a-zA-Z0-9]+$");
+    pub(crate) static PATTERN_12: Pattern =
         Pattern::new("^arn:aws(-[^:]+)?:iam::([0-9]{12})?:role/(service-role/)?.+$");
-    pub(crate) static PATTERN_5: Pattern = Pattern::new("^([0-9a-zA-Z][_-]?){1,100}$");
+    pub(crate) static PATTERN_13: Pattern = Pattern::new("^([0-9a-zA-Z][_-]?){1,100}$");
+    pub(crate) static PATTERN_14: Pattern = Pattern::new("^[a-zA-Z0-9\\s._:/=+@-]*$");
 
     #[rustfmt::skip]
     pub(crate) static RULE_Flow: ObjRule = ObjRule {
@@ -880,12 +899,12 @@ pub(crate) mod schema {
             ("Definition", Shape::Object(&RULE_FlowDefinition)),
             ("DefinitionS3Location", Shape::Object(&RULE_S3Location)),
             ("DefinitionString", Shape::Str(&StrRule { max_len: Some(512000), ..StrRule::ANY })),
-            ("DefinitionSubstitutions", Shape::Typed(json_type::OBJECT)),
+            ("DefinitionSubstitutions", Shape::Object(&ObjRule { patterns: &[(&PATTERN_11, Shape::Any)], ..OBJ_RULE })),
             ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), ..StrRule::ANY })),
-            ("ExecutionRoleArn", Shape::Str(&StrRule { max_len: Some(2048), pattern: Some(&PATTERN_4), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-            ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_5), ..StrRule::ANY })),
-            ("Tags", Shape::Typed(json_type::OBJECT)),
-            ("TestAliasTags", Shape::Typed(json_type::OBJECT)),
+            ("ExecutionRoleArn", Shape::Str(&StrRule { max_len: Some(2048), pattern: Some(&PATTERN_12), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_13), ..StrRule::ANY })),
+            ("Tags", Shape::Object(&ObjRule { patterns: &[(&PATTERN_14, Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_14), ..StrRule::ANY }))], ..OBJ_RULE })),
+            ("TestAliasTags", Shape::Object(&ObjRule { patterns: &[(&PATTERN_14, Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_14), ..StrRule::ANY }))], ..OBJ_RULE })),
         ],
         required: &["ExecutionRoleArn", "Name"],
         closed: true,
@@ -896,10 +915,10 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_FlowConnection: ObjRule = ObjRule {
         properties: &[
-            ("Configuration", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
-            ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-            ("Source", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-            ("Target", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("Configuration", Shape::OneOf(&[Shape::Object(&ObjRule { properties: &[("Data", Shape::Object(&ObjRule { properties: &[("SourceOutput", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })), ("TargetInput", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY }))], required: &["SourceOutput", "TargetInput"], closed: true, ..OBJ_RULE }))], required: &["Data"], closed: true, ..OBJ_RULE }), Shape::Object(&ObjRule { properties: &[("Conditional", Shape::Object(&ObjRule { properties: &[("Condition", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY }))], required: &["Condition"], closed: true, ..OBJ_RULE }))], required: &["Conditional"], closed: true, ..OBJ_RULE })])),
+            ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("Source", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Target", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
             ("Type", Shape::Str(&StrRule { allowed: &["Data", "Conditional"], ..StrRule::ANY })),
         ],
         required: &["Name", "Source", "Target", "Type"],
@@ -920,9 +939,9 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_FlowNode: ObjRule = ObjRule {
         properties: &[
-            ("Configuration", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
+            ("Configuration", Shape::OneOf(&[Shape::Object(&ObjRule { properties: &[("Input", Shape::Typed(json_type::OBJECT))], required: &["Input"], closed: true, ..OBJ_RULE }), Shape::Object(&ObjRule { properties: &[("Output", Shape::Typed(json_type::OBJECT))], required: &["Output"], closed: true, ..OBJ_RULE }), Shape::Object(&ObjRule { properties: &[("KnowledgeBase", Shape::Object(&ObjRule { properties: &[("GuardrailConfiguration", Shape::Object(&ObjRule { properties: &[("GuardrailIdentifier", Shape::Str(&StrRule { max_len: Some(2048), pattern: Some(&PATTERN_3), ..StrRule::ANY })), ("GuardrailVersion", Shape::Str(&StrRule { pattern: Some(&PATTERN_4), ..StrRule::ANY }))], closed: true, ..OBJ_RULE })), ("InferenceConfiguration", Shape::OneOf(&[Shape::Object(&ObjRule { properties: &[("Text", Shape::Typed(json_type::OBJECT))], required: &["Text"], closed: true, ..OBJ_RULE })])), ("KnowledgeBaseId", Shape::Str(&StrRule { max_len: Some(10), pattern: Some(&PATTERN_5), ..StrRule::ANY })), ("ModelId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_6), ..StrRule::ANY })), ("NumberOfResults", Shape::Num(&NumRule { min: Some(1.0), max: Some(100.0), ..NumRule::ANY })), ("OrchestrationConfiguration", Shape::Object(&ObjRule { properties: &[("AdditionalModelRequestFields", Shape::Typed(json_type::OBJECT)), ("InferenceConfig", Shape::OneOf(&[Shape::Typed(json_type::OBJECT)])), ("PerformanceConfig", Shape::Object(&ObjRule { properties: &[("Latency", Shape::Str(&StrRule { allowed: &["standard", "optimized"], ..StrRule::ANY }))], closed: true, ..OBJ_RULE })), ("PromptTemplate", Shape::OneOf(&[Shape::Typed(json_type::OBJECT)]))], closed: true, ..OBJ_RULE })), ("PromptTemplate", Shape::OneOf(&[Shape::Object(&ObjRule { properties: &[("TextPromptTemplate", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100000), ..StrRule::ANY }))], required: &["TextPromptTemplate"], closed: true, ..OBJ_RULE })])), ("RerankingConfiguration", Shape::Object(&ObjRule { properties: &[("BedrockRerankingConfiguration", Shape::Object(&ObjRule { properties: &[("MetadataConfiguration", Shape::Typed(json_type::OBJECT)), ("ModelConfiguration", Shape::Typed(json_type::OBJECT)), ("NumberOfRerankedResults", Shape::Num(&NumRule { min: Some(1.0), max: Some(100.0), ..NumRule::ANY }))], required: &["ModelConfiguration"], closed: true, ..OBJ_RULE })), ("Type", Shape::Str(&StrRule { allowed: &["BEDROCK_RERANKING_MODEL"], ..StrRule::ANY }))], required: &["Type"], closed: true, ..OBJ_RULE }))], required: &["KnowledgeBaseId"], closed: true, ..OBJ_RULE }))], required: &["KnowledgeBase"], closed: true, ..OBJ_RULE }), Shape::Object(&ObjRule { properties: &[("Condition", Shape::Object(&ObjRule { properties: &[("Conditions", Shape::List(&ListRule { items: Shape::Object(&ObjRule { properties: &[("Expression", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY })), ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY }))], required: &["Name"], closed: true, ..OBJ_RULE }), min_items: Some(1), max_items: Some(5), unique: false }))], required: &["Conditions"], closed: true, ..OBJ_RULE }))], required: &["Condition"], closed: true, ..OBJ_RULE }), Shape::Object(&ObjRule { properties: &[("Lex", Shape::Object(&ObjRule { properties: &[("BotAliasArn", Shape::Str(&StrRule { max_len: Some(78), pattern: Some(&PATTERN_7), ..StrRule::ANY })), ("LocaleId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(10), ..StrRule::ANY }))], required: &["BotAliasArn", "LocaleId"], closed: true, ..OBJ_RULE }))], required: &["Lex"], closed: true, ..OBJ_RULE }), Shape::Object(&ObjRule { properties: &[("Prompt", Shape::Object(&ObjRule { properties: &[("GuardrailConfiguration", Shape::Object(&ObjRule { properties: &[("GuardrailIdentifier", Shape::Str(&StrRule { max_len: Some(2048), pattern: Some(&PATTERN_3), ..StrRule::ANY })), ("GuardrailVersion", Shape::Str(&StrRule { pattern: Some(&PATTERN_4), ..StrRule::ANY }))], closed: true, ..OBJ_RULE })), ("SourceConfiguration", Shape::OneOf(&[Shape::Object(&ObjRule { properties: &[("Resource", Shape::Typed(json_type::OBJECT))], required: &["Resource"], closed: true, ..OBJ_RULE }), Shape::Object(&ObjRule { properties: &[("Inline", Shape::Typed(json_type::OBJECT))], required: &["Inline"], closed: true, ..OBJ_RULE })]))], required: &["SourceConfiguration"], closed: true, ..OBJ_RULE }))], required: &["Prompt"], closed: true, ..OBJ_RULE }), Shape::Object(&ObjRule { properties: &[("LambdaFunction", Shape::Object(&ObjRule { properties: &[("LambdaArn", Shape::Str(&StrRule { max_len: Some(2048), pattern: Some(&PATTERN_8), format: Some(Format::LambdaFunctionArn), ..StrRule::ANY }))], required: &["LambdaArn"], closed: true, ..OBJ_RULE }))], required: &["LambdaFunction"], closed: true, ..OBJ_RULE }), Shape::Object(&ObjRule { properties: &[("Agent", Shape::Object(&ObjRule { properties: &[("AgentAliasArn", Shape::Str(&StrRule { max_len: Some(2048), pattern: Some(&PATTERN_9), ..StrRule::ANY }))], required: &["AgentAliasArn"], closed: true, ..OBJ_RULE }))], required: &["Agent"], closed: true, ..OBJ_RULE }), Shape::Object(&ObjRule { properties: &[("Storage", Shape::Object(&ObjRule { properties: &[("ServiceConfiguration", Shape::OneOf(&[Shape::Object(&ObjRule { properties: &[("S3", Shape::Typed(json_type::OBJECT))], closed: true, ..OBJ_RULE })]))], required: &["ServiceConfiguration"], closed: true, ..OBJ_RULE }))], required: &["Storage"], closed: true, ..OBJ_RULE }), Shape::Object(&ObjRule { properties: &[("Iterator", Shape::Typed(json_type::OBJECT))], required: &["Iterator"], closed: true, ..OBJ_RULE }), Shape::Object(&ObjRule { properties: &[("Collector", Shape::Typed(json_type::OBJECT))], required: &["Collector"], closed: true, ..OBJ_RULE }), Shape::Object(&ObjRule { properties: &[("Retrieval", Shape::Object(&ObjRule { properties: &[("ServiceConfiguration", Shape::OneOf(&[Shape::Object(&ObjRule { properties: &[("S3", Shape::Typed(json_type::OBJECT))], closed: true, ..OBJ_RULE })]))], required: &["ServiceConfiguration"], closed: true, ..OBJ_RULE }))], required: &["Retrieval"], closed: true, ..OBJ_RULE }), Shape::Object(&ObjRule { properties: &[("InlineCode", Shape::Object(&ObjRule { properties: &[("Code", Shape::Str(&StrRule { max_len: Some(5000000), ..StrRule::ANY })), ("Language", Shape::Str(&StrRule { allowed: &["Python_3"], ..StrRule::ANY }))], required: &["Code", "Language"], closed: true, ..OBJ_RULE }))], required: &["InlineCode"], closed: true, ..OBJ_RULE }), Shape::Object(&ObjRule { properties: &[("Loop", Shape::Object(&ObjRule { properties: &[("Definition", Shape::Object(&ObjRule { properties: &[("Connections", Shape::List(&ListRule { items: Shape::Typed(json_type::OBJECT), min_items: None, max_items: Some(100), unique: false })), ("Nodes", Shape::List(&ListRule { items: Shape::Typed(json_type::OBJECT), min_items: None, max_items: Some(40), unique: false }))], closed: true, ..OBJ_RULE }))], required: &["Definition"], closed: true, ..OBJ_RULE }))], required: &["Loop"], closed: true, ..OBJ_RULE }), Shape::Object(&ObjRule { properties: &[("LoopInput", Shape::Typed(json_type::OBJECT))], required: &["LoopInput"], closed: true, ..OBJ_RULE }), Shape::Object(&ObjRule { properties: &[("LoopController", Shape::Object(&ObjRule { properties: &[("ContinueCondition", Shape::Object(&ObjRule { properties: &[("Expression", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY })), ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY }))], required: &["Name"], closed: true, ..OBJ_RULE })), ("MaxIterations", Shape::Num(&NumRule { min: Some(1.0), max: Some(1000.0), ..NumRule::ANY }))], required: &["ContinueCondition"], closed: true, ..OBJ_RULE }))], required: &["LoopController"], closed: true, ..OBJ_RULE })])),
             ("Inputs", Shape::List(&ListRule { items: Shape::Object(&RULE_FlowNodeInput), min_items: None, max_items: Some(20), unique: false })),
-            ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
             ("Outputs", Shape::List(&ListRule { items: Shape::Object(&RULE_FlowNodeOutput), min_items: None, max_items: Some(5), unique: false })),
             ("Type", Shape::Str(&StrRule { allowed: &["Input", "Output", "KnowledgeBase", "Condition", "Lex", "Prompt", "LambdaFunction", "Agent", "Storage", "Retrieval", "Iterator", "Collector", "InlineCode", "Loop", "LoopInput", "LoopController"], ..StrRule::ANY })),
         ],
@@ -936,7 +955,7 @@ pub(crate) mod schema {
         properties: &[
             ("Category", Shape::Str(&StrRule { allowed: &["LoopCondition", "ReturnValueToLoopStart", "ExitLoop"], ..StrRule::ANY })),
             ("Expression", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY })),
-            ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
             ("Type", Shape::Str(&StrRule { allowed: &["String", "Number", "Boolean", "Object", "Array"], ..StrRule::ANY })),
         ],
         required: &["Expression", "Name", "Type"],
@@ -947,7 +966,7 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_FlowNodeOutput: ObjRule = ObjRule {
         properties: &[
-            ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
             ("Type", Shape::Str(&StrRule { allowed: &["String", "Number", "Boolean", "Object", "Array"], ..StrRule::ANY })),
         ],
         required: &["Name", "Type"],
@@ -958,7 +977,7 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_S3Location: ObjRule = ObjRule {
         properties: &[
-            ("Bucket", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("Bucket", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), pattern: Some(&PATTERN_10), ..StrRule::ANY })),
             ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
             ("Version", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
         ],

@@ -325,6 +325,7 @@ pub(crate) mod schema {
         Pattern::new("^arn:aws(-[^:]+)?:bedrock:[a-z0-9-]{1,20}:[0-9]{12}:flow/[0-9a-zA-Z]{10}$");
     pub(crate) static PATTERN_1: Pattern = Pattern::new("^([0-9a-zA-Z][_-]?){1,100}$");
     pub(crate) static PATTERN_2: Pattern = Pattern::new("^(DRAFT|[0-9]{0,4}[1-9][0-9]{0,4})$");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("^[a-zA-Z0-9\\s._:/=+@-]*$");
 
     #[rustfmt::skip]
     pub(crate) static RULE_FlowAlias: ObjRule = ObjRule {
@@ -334,7 +335,7 @@ pub(crate) mod schema {
             ("FlowArn", Shape::Str(&StrRule { max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
             ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
             ("RoutingConfiguration", Shape::List(&ListRule { items: Shape::Object(&RULE_FlowAliasRoutingConfigurationListItem), min_items: Some(1), max_items: Some(1), unique: false })),
-            ("Tags", Shape::Typed(json_type::OBJECT)),
+            ("Tags", Shape::Object(&ObjRule { patterns: &[(&PATTERN_3, Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_3), ..StrRule::ANY }))], ..OBJ_RULE })),
         ],
         required: &["Name", "FlowArn", "RoutingConfiguration"],
         closed: true,

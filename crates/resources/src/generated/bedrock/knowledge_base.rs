@@ -3003,6 +3003,7 @@ pub(crate) mod schema {
         "^arn:aws(|-cn|-us-gov):rds:[a-zA-Z0-9-]*:[0-9]{12}:cluster:[a-zA-Z0-9-]{1,63}$",
     );
     pub(crate) static PATTERN_18: Pattern = Pattern::new("^[a-zA-Z0-9_\\.\\-]+$");
+    pub(crate) static PATTERN_19: Pattern = Pattern::new("^[a-zA-Z0-9\\s._:/=+@-]*$");
 
     #[rustfmt::skip]
     pub(crate) static RULE_KnowledgeBase: ObjRule = ObjRule {
@@ -3012,7 +3013,7 @@ pub(crate) mod schema {
             ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_6), ..StrRule::ANY })),
             ("RoleArn", Shape::Str(&StrRule { max_len: Some(2048), pattern: Some(&PATTERN_7), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
             ("StorageConfiguration", Shape::Object(&RULE_StorageConfiguration)),
-            ("Tags", Shape::Typed(json_type::OBJECT)),
+            ("Tags", Shape::Object(&ObjRule { patterns: &[(&PATTERN_19, Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_19), ..StrRule::ANY }))], ..OBJ_RULE })),
         ],
         required: &["KnowledgeBaseConfiguration", "Name", "RoleArn"],
         closed: true,

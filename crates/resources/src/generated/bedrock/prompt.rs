@@ -402,8 +402,12 @@ pub(crate) mod schema {
     pub(crate) static PATTERN_1: Pattern = Pattern::new("^([0-9a-zA-Z][_-]?){1,100}$");
     pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9\\s._:/=+@-]*$");
     pub(crate) static PATTERN_3: Pattern = Pattern::new(
+        "^arn:aws(-[^:]+)?:bedrock:[a-z0-9-]{1,20}:[0-9]{12}:agent-alias/[0-9a-zA-Z]{10}/[0-9a-zA-Z]{10}$",
+    );
+    pub(crate) static PATTERN_4: Pattern = Pattern::new(
         "^(arn:aws(-[^:]{1,12})?:(bedrock|sagemaker):[a-z0-9-]{1,20}:([0-9]{12})?:([a-z-]+/)?)?([a-zA-Z0-9.-]{1,63}){0,2}(([:][a-z0-9-]{1,63}){0,2})?(/[a-z0-9]{1,12})?$",
     );
+    pub(crate) static PATTERN_5: Pattern = Pattern::new("^[a-z0-9][\\.\\-a-z0-9]{1,61}[a-z0-9]$");
 
     #[rustfmt::skip]
     pub(crate) static RULE_Prompt: ObjRule = ObjRule {
@@ -412,7 +416,7 @@ pub(crate) mod schema {
             ("DefaultVariant", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
             ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), ..StrRule::ANY })),
             ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-            ("Tags", Shape::Typed(json_type::OBJECT)),
+            ("Tags", Shape::Object(&ObjRule { patterns: &[(&PATTERN_2, Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_2), ..StrRule::ANY }))], ..OBJ_RULE })),
             ("Variants", Shape::List(&ListRule { items: Shape::Object(&RULE_PromptVariant), min_items: Some(0), max_items: Some(1), unique: false })),
         ],
         required: &["Name"],
@@ -436,12 +440,12 @@ pub(crate) mod schema {
     pub(crate) static RULE_PromptVariant: ObjRule = ObjRule {
         properties: &[
             ("AdditionalModelRequestFields", Shape::Typed(json_type::OBJECT)),
-            ("GenAiResource", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT)])),
-            ("InferenceConfiguration", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT)])),
+            ("GenAiResource", Shape::OneOf(&[Shape::Object(&ObjRule { properties: &[("Agent", Shape::Object(&ObjRule { properties: &[("AgentIdentifier", Shape::Str(&StrRule { max_len: Some(2048), pattern: Some(&PATTERN_3), ..StrRule::ANY }))], required: &["AgentIdentifier"], closed: true, ..OBJ_RULE }))], required: &["Agent"], closed: true, ..OBJ_RULE })])),
+            ("InferenceConfiguration", Shape::OneOf(&[Shape::Object(&ObjRule { properties: &[("Text", Shape::Object(&ObjRule { properties: &[("MaxTokens", Shape::Num(&NumRule { min: Some(0.0), max: Some(512000.0), ..NumRule::ANY })), ("StopSequences", Shape::List(&ListRule { items: Shape::STR, min_items: Some(0), max_items: Some(4), unique: false })), ("Temperature", Shape::Num(&NumRule { min: Some(0.0), max: Some(1.0), ..NumRule::ANY })), ("TopP", Shape::Num(&NumRule { min: Some(0.0), max: Some(1.0), ..NumRule::ANY }))], closed: true, ..OBJ_RULE }))], required: &["Text"], closed: true, ..OBJ_RULE })])),
             ("Metadata", Shape::List(&ListRule { items: Shape::Object(&RULE_PromptMetadataEntry), min_items: Some(0), max_items: Some(50), unique: false })),
-            ("ModelId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("ModelId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
             ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-            ("TemplateConfiguration", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
+            ("TemplateConfiguration", Shape::OneOf(&[Shape::Object(&ObjRule { properties: &[("Text", Shape::Object(&ObjRule { properties: &[("CachePoint", Shape::Object(&ObjRule { properties: &[("Type", Shape::Str(&StrRule { allowed: &["default"], ..StrRule::ANY }))], required: &["Type"], closed: true, ..OBJ_RULE })), ("InputVariables", Shape::List(&ListRule { items: Shape::Object(&ObjRule { properties: &[("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY }))], closed: true, ..OBJ_RULE }), min_items: Some(0), max_items: Some(20), unique: false })), ("Text", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200000), ..StrRule::ANY })), ("TextS3Location", Shape::Object(&ObjRule { properties: &[("Bucket", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), pattern: Some(&PATTERN_5), ..StrRule::ANY })), ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })), ("Version", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY }))], required: &["Bucket", "Key"], closed: true, ..OBJ_RULE }))], closed: true, ..OBJ_RULE }))], required: &["Text"], closed: true, ..OBJ_RULE }), Shape::Object(&ObjRule { properties: &[("Chat", Shape::Object(&ObjRule { properties: &[("InputVariables", Shape::List(&ListRule { items: Shape::Object(&ObjRule { properties: &[("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY }))], closed: true, ..OBJ_RULE }), min_items: Some(0), max_items: Some(20), unique: false })), ("Messages", Shape::List(&ListRule { items: Shape::Object(&ObjRule { properties: &[("Content", Shape::List(&ListRule { items: Shape::Any, min_items: Some(1), max_items: None, unique: false })), ("Role", Shape::Str(&StrRule { allowed: &["user", "assistant"], ..StrRule::ANY }))], required: &["Role", "Content"], closed: true, ..OBJ_RULE }), min_items: Some(0), max_items: None, unique: false })), ("System", Shape::List(&ListRule { items: Shape::OneOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)]), min_items: Some(0), max_items: None, unique: false })), ("ToolConfiguration", Shape::Object(&ObjRule { properties: &[("ToolChoice", Shape::OneOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])), ("Tools", Shape::List(&ListRule { items: Shape::OneOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)]), min_items: Some(1), max_items: None, unique: false }))], required: &["Tools"], closed: true, ..OBJ_RULE }))], required: &["Messages"], closed: true, ..OBJ_RULE }))], required: &["Chat"], closed: true, ..OBJ_RULE })])),
             ("TemplateType", Shape::Str(&StrRule { allowed: &["TEXT", "CHAT"], ..StrRule::ANY })),
         ],
         required: &["Name", "TemplateType", "TemplateConfiguration"],

@@ -543,6 +543,7 @@ pub(crate) mod schema {
     pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$");
     pub(crate) static PATTERN_1: Pattern =
         Pattern::new("^arn:(aws(?:-cn|-us-gov|-iso(?:-[bef])?)?):iam::[0-9]{12}:role/.+$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9\\s._:/=+@-]*$");
 
     #[rustfmt::skip]
     pub(crate) static RULE_BrowserCustom: ObjRule = ObjRule {
@@ -555,7 +556,7 @@ pub(crate) mod schema {
             ("Name", Shape::STR),
             ("NetworkConfiguration", Shape::Object(&RULE_BrowserNetworkConfiguration)),
             ("RecordingConfig", Shape::Object(&RULE_RecordingConfig)),
-            ("Tags", Shape::Typed(json_type::OBJECT)),
+            ("Tags", Shape::Object(&ObjRule { patterns: &[(&PATTERN_2, Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_2), ..StrRule::ANY }))], ..OBJ_RULE })),
         ],
         required: &["Name", "NetworkConfiguration"],
         closed: true,

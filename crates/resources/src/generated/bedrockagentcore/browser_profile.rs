@@ -169,13 +169,14 @@ pub(crate) mod schema {
     use crate::support::prelude::*;
 
     pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z][a-zA-Z0-9_]{0,47}$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9\\s._:/=+@-]*$");
 
     #[rustfmt::skip]
     pub(crate) static RULE_BrowserProfile: ObjRule = ObjRule {
         properties: &[
             ("Description", Shape::STR),
             ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-            ("Tags", Shape::Typed(json_type::OBJECT)),
+            ("Tags", Shape::Object(&ObjRule { patterns: &[(&PATTERN_1, Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY }))], ..OBJ_RULE })),
         ],
         required: &["Name"],
         closed: true,

@@ -290,6 +290,7 @@ pub(crate) mod schema {
 
     pub(crate) static PATTERN_0: Pattern =
         Pattern::new("^arn:(aws(?:-cn|-us-gov|-iso(?:-[bef])?)?):iam::[0-9]{12}:role/.+$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9\\s._:/=+@-]*$");
 
     #[rustfmt::skip]
     pub(crate) static RULE_CodeInterpreterCustom: ObjRule = ObjRule {
@@ -299,7 +300,7 @@ pub(crate) mod schema {
             ("ExecutionRoleArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
             ("Name", Shape::STR),
             ("NetworkConfiguration", Shape::Object(&RULE_CodeInterpreterNetworkConfiguration)),
-            ("Tags", Shape::Typed(json_type::OBJECT)),
+            ("Tags", Shape::Object(&ObjRule { patterns: &[(&PATTERN_1, Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY }))], ..OBJ_RULE })),
         ],
         required: &["Name", "NetworkConfiguration"],
         closed: true,

@@ -556,30 +556,37 @@ pub(crate) mod schema {
     #[allow(unused_imports)]
     use crate::support::prelude::*;
 
-    pub(crate) static PATTERN_0: Pattern =
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("[\\x21\\x23-\\x5B\\x5D-\\x7E]+");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("[A-Za-z0-9_.-:]+");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^.+/\\.well-known/openid-configuration$");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new(
+        "^arn:[a-z0-9-]{1,20}:lambda:([a-z]{2}(-gov)?-[a-z]+-\\d{1}):(\\d{12}):function:([a-zA-Z0-9-_.]+)(:(\\$LATEST|[a-zA-Z0-9-_]+))?$",
+    );
+    pub(crate) static PATTERN_4: Pattern =
         Pattern::new("^arn:[a-z0-9-]{1,20}:kms:[a-zA-Z0-9-]*:[0-9]{12}:key/[a-zA-Z0-9-]{36}$");
-    pub(crate) static PATTERN_1: Pattern = Pattern::new("^([0-9a-zA-Z][-]?){1,100}$");
-    pub(crate) static PATTERN_2: Pattern = Pattern::new(
+    pub(crate) static PATTERN_5: Pattern = Pattern::new("^([0-9a-zA-Z][-]?){1,100}$");
+    pub(crate) static PATTERN_6: Pattern = Pattern::new(
         "^arn:[a-z0-9-]{1,20}:bedrock-agentcore:[a-z0-9-]+:[0-9]{12}:policy-engine/[a-zA-Z][a-zA-Z0-9-_]{0,99}-[a-zA-Z0-9_]{10}$",
     );
-    pub(crate) static PATTERN_3: Pattern =
+    pub(crate) static PATTERN_7: Pattern =
         Pattern::new("^arn:[a-z0-9-]{1,20}:iam::([0-9]{12})?:role/.+$");
+    pub(crate) static PATTERN_8: Pattern = Pattern::new("^[a-zA-Z0-9\\s._:/=+@-]*$");
 
     #[rustfmt::skip]
     pub(crate) static RULE_Gateway: ObjRule = ObjRule {
         properties: &[
-            ("AuthorizerConfiguration", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT)])),
+            ("AuthorizerConfiguration", Shape::OneOf(&[Shape::Object(&ObjRule { properties: &[("CustomJWTAuthorizer", Shape::Object(&ObjRule { properties: &[("AllowedAudience", Shape::List(&ListRule { items: Shape::STR, min_items: Some(1), max_items: None, unique: false })), ("AllowedClients", Shape::List(&ListRule { items: Shape::STR, min_items: Some(1), max_items: None, unique: false })), ("AllowedScopes", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(1), max_items: None, unique: false })), ("CustomClaims", Shape::List(&ListRule { items: Shape::Object(&ObjRule { properties: &[("AuthorizingClaimMatchValue", Shape::Typed(json_type::OBJECT)), ("InboundTokenClaimName", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })), ("InboundTokenClaimValueType", Shape::Str(&StrRule { allowed: &["STRING", "STRING_ARRAY"], ..StrRule::ANY }))], required: &["AuthorizingClaimMatchValue", "InboundTokenClaimName", "InboundTokenClaimValueType"], closed: true, ..OBJ_RULE }), min_items: Some(1), max_items: None, unique: false })), ("DiscoveryUrl", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }))], required: &["DiscoveryUrl"], closed: true, ..OBJ_RULE }))], required: &["CustomJWTAuthorizer"], closed: true, ..OBJ_RULE })])),
             ("AuthorizerType", Shape::Str(&StrRule { allowed: &["CUSTOM_JWT", "AWS_IAM", "NONE"], ..StrRule::ANY })),
             ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), ..StrRule::ANY })),
             ("ExceptionLevel", Shape::Str(&StrRule { allowed: &["DEBUG"], ..StrRule::ANY })),
             ("InterceptorConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_GatewayInterceptorConfiguration), min_items: Some(1), max_items: Some(2), unique: false })),
-            ("KmsKeyArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_0), format: Some(Format::KmsKeyArn), ..StrRule::ANY })),
-            ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("KmsKeyArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_4), format: Some(Format::KmsKeyArn), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_5), ..StrRule::ANY })),
             ("PolicyEngineConfiguration", Shape::Object(&RULE_GatewayPolicyEngineConfiguration)),
-            ("ProtocolConfiguration", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT)])),
+            ("ProtocolConfiguration", Shape::OneOf(&[Shape::Object(&ObjRule { properties: &[("Mcp", Shape::Object(&ObjRule { properties: &[("Instructions", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })), ("SearchType", Shape::Str(&StrRule { allowed: &["SEMANTIC"], ..StrRule::ANY })), ("SupportedVersions", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false }))], closed: true, ..OBJ_RULE }))], required: &["Mcp"], closed: true, ..OBJ_RULE })])),
             ("ProtocolType", Shape::Str(&StrRule { allowed: &["MCP"], ..StrRule::ANY })),
-            ("RoleArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_3), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-            ("Tags", Shape::Typed(json_type::OBJECT)),
+            ("RoleArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_7), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("Tags", Shape::Object(&ObjRule { patterns: &[(&PATTERN_8, Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_8), ..StrRule::ANY }))], ..OBJ_RULE })),
         ],
         required: &["AuthorizerType", "Name", "ProtocolType", "RoleArn"],
         closed: true,
@@ -592,7 +599,7 @@ pub(crate) mod schema {
         properties: &[
             ("InputConfiguration", Shape::Object(&RULE_InterceptorInputConfiguration)),
             ("InterceptionPoints", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["REQUEST", "RESPONSE"], ..StrRule::ANY }), min_items: Some(1), max_items: Some(2), unique: false })),
-            ("Interceptor", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT)])),
+            ("Interceptor", Shape::OneOf(&[Shape::Object(&ObjRule { properties: &[("Lambda", Shape::Object(&ObjRule { properties: &[("Arn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(170), pattern: Some(&PATTERN_3), ..StrRule::ANY }))], required: &["Arn"], closed: true, ..OBJ_RULE }))], required: &["Lambda"], closed: true, ..OBJ_RULE })])),
         ],
         required: &["Interceptor", "InterceptionPoints"],
         closed: true,
@@ -602,7 +609,7 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_GatewayPolicyEngineConfiguration: ObjRule = ObjRule {
         properties: &[
-            ("Arn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(170), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("Arn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(170), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
             ("Mode", Shape::Str(&StrRule { allowed: &["LOG_ONLY", "ENFORCE"], ..StrRule::ANY })),
         ],
         required: &["Arn", "Mode"],

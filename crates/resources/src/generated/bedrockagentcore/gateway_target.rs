@@ -333,18 +333,28 @@ pub(crate) mod schema {
     #[allow(unused_imports)]
     use crate::support::prelude::*;
 
-    pub(crate) static PATTERN_0: Pattern = Pattern::new("^([0-9a-z][-]?){1,100}-[0-9a-z]{10}$");
-    pub(crate) static PATTERN_1: Pattern = Pattern::new("^([0-9a-zA-Z][-]?){1,100}$");
+    pub(crate) static PATTERN_0: Pattern = Pattern::new(".+");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("\\w+:(\\/?\\/?)[^\\s]+");
+    pub(crate) static PATTERN_2: Pattern =
+        Pattern::new("^arn:([^:]*):([^:]*):([^:]*):([0-9]{12})?:(.+)$");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("^[a-zA-Z0-9-]+$");
+    pub(crate) static PATTERN_4: Pattern = Pattern::new("^[a-zA-Z0-9._-]+$");
+    pub(crate) static PATTERN_5: Pattern = Pattern::new("^([0-9a-z][-]?){1,100}-[0-9a-z]{10}$");
+    pub(crate) static PATTERN_6: Pattern = Pattern::new("^([0-9a-zA-Z][-]?){1,100}$");
+    pub(crate) static PATTERN_7: Pattern = Pattern::new(
+        "^arn:(aws[a-zA-Z-]*)?:lambda:([a-z]{2}(-gov)?-[a-z]+-\\d{1}):(\\d{12}):function:([a-zA-Z0-9-_.]+)(:(\\$LATEST|[a-zA-Z0-9-_]+))?$",
+    );
+    pub(crate) static PATTERN_8: Pattern = Pattern::new("^https://.*");
 
     #[rustfmt::skip]
     pub(crate) static RULE_GatewayTarget: ObjRule = ObjRule {
         properties: &[
             ("CredentialProviderConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_CredentialProviderConfiguration), min_items: Some(1), max_items: Some(1), unique: false })),
             ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), ..StrRule::ANY })),
-            ("GatewayIdentifier", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("GatewayIdentifier", Shape::Str(&StrRule { pattern: Some(&PATTERN_5), ..StrRule::ANY })),
             ("MetadataConfiguration", Shape::Object(&RULE_MetadataConfiguration)),
-            ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-            ("TargetConfiguration", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT)])),
+            ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_6), ..StrRule::ANY })),
+            ("TargetConfiguration", Shape::OneOf(&[Shape::Object(&ObjRule { properties: &[("Mcp", Shape::OneOf(&[Shape::Object(&ObjRule { properties: &[("OpenApiSchema", Shape::OneOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)]))], required: &["OpenApiSchema"], closed: true, ..OBJ_RULE }), Shape::Object(&ObjRule { properties: &[("SmithyModel", Shape::OneOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)]))], required: &["SmithyModel"], closed: true, ..OBJ_RULE }), Shape::Object(&ObjRule { properties: &[("Lambda", Shape::Object(&ObjRule { properties: &[("LambdaArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(170), pattern: Some(&PATTERN_7), format: Some(Format::LambdaFunctionArn), ..StrRule::ANY })), ("ToolSchema", Shape::OneOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)]))], required: &["LambdaArn", "ToolSchema"], closed: true, ..OBJ_RULE }))], required: &["Lambda"], closed: true, ..OBJ_RULE }), Shape::Object(&ObjRule { properties: &[("McpServer", Shape::Object(&ObjRule { properties: &[("Endpoint", Shape::Str(&StrRule { pattern: Some(&PATTERN_8), ..StrRule::ANY })), ("ListingMode", Shape::Str(&StrRule { allowed: &["DEFAULT", "DYNAMIC"], ..StrRule::ANY }))], required: &["Endpoint"], closed: true, ..OBJ_RULE }))], required: &["McpServer"], closed: true, ..OBJ_RULE }), Shape::Object(&ObjRule { properties: &[("ApiGateway", Shape::Object(&ObjRule { properties: &[("ApiGatewayToolConfiguration", Shape::Typed(json_type::OBJECT)), ("RestApiId", Shape::STR), ("Stage", Shape::STR)], required: &["RestApiId", "Stage", "ApiGatewayToolConfiguration"], closed: true, ..OBJ_RULE }))], required: &["ApiGateway"], closed: true, ..OBJ_RULE })]))], required: &["Mcp"], closed: true, ..OBJ_RULE })])),
         ],
         required: &["Name", "TargetConfiguration"],
         closed: true,
@@ -354,7 +364,7 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_CredentialProviderConfiguration: ObjRule = ObjRule {
         properties: &[
-            ("CredentialProvider", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
+            ("CredentialProvider", Shape::OneOf(&[Shape::Object(&ObjRule { properties: &[("OauthCredentialProvider", Shape::Object(&ObjRule { properties: &[("CustomParameters", Shape::Object(&ObjRule { patterns: &[(&PATTERN_0, Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY }))], min_properties: Some(1), max_properties: Some(10), closed: true, ..OBJ_RULE })), ("DefaultReturnUrl", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })), ("GrantType", Shape::Str(&StrRule { allowed: &["AUTHORIZATION_CODE", "CLIENT_CREDENTIALS"], ..StrRule::ANY })), ("ProviderArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })), ("Scopes", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY }), min_items: None, max_items: Some(100), unique: false }))], required: &["ProviderArn", "Scopes"], closed: true, ..OBJ_RULE }))], required: &["OauthCredentialProvider"], closed: true, ..OBJ_RULE }), Shape::Object(&ObjRule { properties: &[("ApiKeyCredentialProvider", Shape::Object(&ObjRule { properties: &[("CredentialLocation", Shape::Str(&StrRule { allowed: &["HEADER", "QUERY_PARAMETER"], ..StrRule::ANY })), ("CredentialParameterName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY })), ("CredentialPrefix", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY })), ("ProviderArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }))], required: &["ProviderArn"], closed: true, ..OBJ_RULE }))], required: &["ApiKeyCredentialProvider"], closed: true, ..OBJ_RULE }), Shape::Object(&ObjRule { properties: &[("IamCredentialProvider", Shape::Object(&ObjRule { properties: &[("Region", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32), pattern: Some(&PATTERN_3), ..StrRule::ANY })), ("Service", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_4), ..StrRule::ANY }))], required: &["Service"], closed: true, ..OBJ_RULE }))], required: &["IamCredentialProvider"], closed: true, ..OBJ_RULE })])),
             ("CredentialProviderType", Shape::Str(&StrRule { allowed: &["GATEWAY_IAM_ROLE", "OAUTH", "API_KEY"], ..StrRule::ANY })),
         ],
         required: &["CredentialProviderType"],

@@ -2944,6 +2944,7 @@ pub(crate) mod schema {
     pub(crate) static PATTERN_4: Pattern = Pattern::new("^[a-zA-Z][a-zA-Z0-9_]{0,47}$");
     pub(crate) static PATTERN_5: Pattern =
         Pattern::new("^[a-zA-Z][a-zA-Z0-9-_]{0,99}-[a-zA-Z0-9]{10}$");
+    pub(crate) static PATTERN_6: Pattern = Pattern::new("^[a-zA-Z0-9\\s._:/=+@-]{1,128}$");
 
     #[rustfmt::skip]
     pub(crate) static RULE_Memory: ObjRule = ObjRule {
@@ -2956,7 +2957,7 @@ pub(crate) mod schema {
             ("MemoryStrategies", Shape::List(&ListRule { items: Shape::Object(&RULE_MemoryStrategy), min_items: None, max_items: None, unique: false })),
             ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_4), ..StrRule::ANY })),
             ("StreamDeliveryResources", Shape::Object(&RULE_StreamDeliveryResources)),
-            ("Tags", Shape::Typed(json_type::OBJECT)),
+            ("Tags", Shape::Object(&ObjRule { patterns: &[(&PATTERN_6, Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY }))], ..OBJ_RULE })),
         ],
         required: &["Name", "EventExpiryDuration"],
         closed: true,
@@ -2984,6 +2985,8 @@ pub(crate) mod schema {
             ("SummaryOverride", Shape::Object(&RULE_SummaryOverride)),
             ("UserPreferenceOverride", Shape::Object(&RULE_UserPreferenceOverride)),
         ],
+        min_properties: Some(1),
+        max_properties: Some(1),
         closed: true,
         ..OBJ_RULE
     };
@@ -3091,6 +3094,8 @@ pub(crate) mod schema {
         properties: &[
             ("LlmExtractionConfig", Shape::Object(&RULE_LlmExtractionConfig)),
         ],
+        min_properties: Some(1),
+        max_properties: Some(1),
         closed: true,
         ..OBJ_RULE
     };
@@ -3157,6 +3162,8 @@ pub(crate) mod schema {
             ("SummaryMemoryStrategy", Shape::Object(&RULE_SummaryMemoryStrategy)),
             ("UserPreferenceMemoryStrategy", Shape::Object(&RULE_UserPreferenceMemoryStrategy)),
         ],
+        min_properties: Some(1),
+        max_properties: Some(1),
         closed: true,
         ..OBJ_RULE
     };
@@ -3259,6 +3266,8 @@ pub(crate) mod schema {
         properties: &[
             ("Kinesis", Shape::Object(&RULE_KinesisResource)),
         ],
+        min_properties: Some(1),
+        max_properties: Some(1),
         closed: true,
         ..OBJ_RULE
     };
@@ -3357,6 +3366,8 @@ pub(crate) mod schema {
             ("TimeBasedTrigger", Shape::Object(&RULE_TimeBasedTriggerInput)),
             ("TokenBasedTrigger", Shape::Object(&RULE_TokenBasedTriggerInput)),
         ],
+        min_properties: Some(1),
+        max_properties: Some(1),
         closed: true,
         ..OBJ_RULE
     };
@@ -3419,6 +3430,8 @@ pub(crate) mod schema {
             ("StringListValidation", Shape::Object(&RULE_StringListValidation)),
             ("StringValidation", Shape::Object(&RULE_StringValidation)),
         ],
+        min_properties: Some(1),
+        max_properties: Some(1),
         closed: true,
         ..OBJ_RULE
     };

@@ -1207,11 +1207,13 @@ pub(crate) mod schema {
     pub(crate) static PATTERN_4: Pattern = Pattern::new("[A-Za-z0-9_.-]+");
     pub(crate) static PATTERN_5: Pattern = Pattern::new("[A-Za-z0-9_.-:]+");
     pub(crate) static PATTERN_6: Pattern = Pattern::new("^.+/\\.well-known/openid-configuration$");
-    pub(crate) static PATTERN_7: Pattern = Pattern::new("^/mnt/[a-zA-Z0-9._-]+/?$");
-    pub(crate) static PATTERN_8: Pattern =
-        Pattern::new("^(Authorization|X-Amzn-Bedrock-AgentCore-Runtime-Custom-[a-zA-Z0-9_-]+)$");
+    pub(crate) static PATTERN_7: Pattern = Pattern::new("^[a-zA-Z_][a-zA-Z0-9_]*$");
+    pub(crate) static PATTERN_8: Pattern = Pattern::new("^/mnt/[a-zA-Z0-9._-]+/?$");
     pub(crate) static PATTERN_9: Pattern =
+        Pattern::new("^(Authorization|X-Amzn-Bedrock-AgentCore-Runtime-Custom-[a-zA-Z0-9_-]+)$");
+    pub(crate) static PATTERN_10: Pattern =
         Pattern::new("arn:aws(-[^:]+)?:iam::([0-9]{12})?:role/.+");
+    pub(crate) static PATTERN_11: Pattern = Pattern::new("^[a-zA-Z0-9\\s._:/=+@-]*$");
 
     #[rustfmt::skip]
     pub(crate) static RULE_Runtime: ObjRule = ObjRule {
@@ -1220,14 +1222,14 @@ pub(crate) mod schema {
             ("AgentRuntimeName", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
             ("AuthorizerConfiguration", Shape::Object(&RULE_AuthorizerConfiguration)),
             ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1200), ..StrRule::ANY })),
-            ("EnvironmentVariables", Shape::Typed(json_type::OBJECT)),
+            ("EnvironmentVariables", Shape::Object(&ObjRule { patterns: &[(&PATTERN_7, Shape::Str(&StrRule { max_len: Some(2048), ..StrRule::ANY }))], ..OBJ_RULE })),
             ("FilesystemConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_FilesystemConfiguration), min_items: Some(0), max_items: Some(1), unique: false })),
             ("LifecycleConfiguration", Shape::Object(&RULE_LifecycleConfiguration)),
             ("NetworkConfiguration", Shape::Object(&RULE_NetworkConfiguration)),
             ("ProtocolConfiguration", Shape::Str(&StrRule { allowed: &["MCP", "HTTP", "A2A", "AGUI"], ..StrRule::ANY })),
             ("RequestHeaderConfiguration", Shape::Object(&RULE_RequestHeaderConfiguration)),
-            ("RoleArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_9), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-            ("Tags", Shape::Typed(json_type::OBJECT)),
+            ("RoleArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_10), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("Tags", Shape::Object(&ObjRule { patterns: &[(&PATTERN_11, Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_11), ..StrRule::ANY }))], ..OBJ_RULE })),
         ],
         required: &["AgentRuntimeName", "AgentRuntimeArtifact", "RoleArn", "NetworkConfiguration"],
         closed: true,
@@ -1365,7 +1367,7 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_RequestHeaderConfiguration: ObjRule = ObjRule {
         properties: &[
-            ("RequestHeaderAllowlist", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_8), ..StrRule::ANY }), min_items: Some(1), max_items: Some(20), unique: true })),
+            ("RequestHeaderAllowlist", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_9), ..StrRule::ANY }), min_items: Some(1), max_items: Some(20), unique: true })),
         ],
         closed: true,
         ..OBJ_RULE
@@ -1386,7 +1388,7 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_SessionStorageConfiguration: ObjRule = ObjRule {
         properties: &[
-            ("MountPath", Shape::Str(&StrRule { min_len: Some(6), max_len: Some(200), pattern: Some(&PATTERN_7), ..StrRule::ANY })),
+            ("MountPath", Shape::Str(&StrRule { min_len: Some(6), max_len: Some(200), pattern: Some(&PATTERN_8), ..StrRule::ANY })),
         ],
         required: &["MountPath"],
         closed: true,

@@ -213,6 +213,7 @@ pub(crate) mod schema {
         Pattern::new("^[a-zA-Z][a-zA-Z0-9_]{0,99}-[a-zA-Z0-9]{10}$");
     pub(crate) static PATTERN_1: Pattern = Pattern::new("^([1-9][0-9]{0,4})$");
     pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z][a-zA-Z0-9_]{0,47}$");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("^[a-zA-Z0-9\\s._:/=+@-]*$");
 
     #[rustfmt::skip]
     pub(crate) static RULE_RuntimeEndpoint: ObjRule = ObjRule {
@@ -221,7 +222,7 @@ pub(crate) mod schema {
             ("AgentRuntimeVersion", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
             ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
             ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(48), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-            ("Tags", Shape::Typed(json_type::OBJECT)),
+            ("Tags", Shape::Object(&ObjRule { patterns: &[(&PATTERN_3, Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_3), ..StrRule::ANY }))], ..OBJ_RULE })),
         ],
         required: &["AgentRuntimeId", "Name"],
         closed: true,

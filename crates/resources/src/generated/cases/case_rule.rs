@@ -190,7 +190,7 @@ pub(crate) mod schema {
             ("Description", Shape::Str(&StrRule { max_len: Some(255), ..StrRule::ANY })),
             ("DomainId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(500), ..StrRule::ANY })),
             ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-            ("Rule", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
+            ("Rule", Shape::OneOf(&[Shape::Object(&ObjRule { properties: &[("Required", Shape::Object(&ObjRule { properties: &[("Conditions", Shape::List(&ListRule { items: Shape::OneOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)]), min_items: None, max_items: Some(100), unique: false })), ("DefaultValue", Shape::Bool)], required: &["Conditions", "DefaultValue"], closed: true, ..OBJ_RULE }))], required: &["Required"], closed: true, ..OBJ_RULE }), Shape::Object(&ObjRule { properties: &[("Hidden", Shape::Object(&ObjRule { properties: &[("Conditions", Shape::List(&ListRule { items: Shape::OneOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)]), min_items: None, max_items: Some(100), unique: false })), ("DefaultValue", Shape::Bool)], required: &["Conditions", "DefaultValue"], closed: true, ..OBJ_RULE }))], required: &["Hidden"], closed: true, ..OBJ_RULE })])),
             ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
         ],
         required: &["Name", "Rule"],

@@ -182,7 +182,7 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_Layout: ObjRule = ObjRule {
         properties: &[
-            ("Content", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT)])),
+            ("Content", Shape::OneOf(&[Shape::Object(&ObjRule { properties: &[("Basic", Shape::Object(&ObjRule { properties: &[("MoreInfo", Shape::Object(&ObjRule { properties: &[("Sections", Shape::List(&ListRule { items: Shape::OneOf(&[Shape::Typed(json_type::OBJECT)]), min_items: None, max_items: Some(1), unique: false }))], closed: true, ..OBJ_RULE })), ("TopPanel", Shape::Object(&ObjRule { properties: &[("Sections", Shape::List(&ListRule { items: Shape::OneOf(&[Shape::Typed(json_type::OBJECT)]), min_items: None, max_items: Some(1), unique: false }))], closed: true, ..OBJ_RULE }))], closed: true, ..OBJ_RULE }))], required: &["Basic"], closed: true, ..OBJ_RULE })])),
             ("DomainId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(500), ..StrRule::ANY })),
             ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
             ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),

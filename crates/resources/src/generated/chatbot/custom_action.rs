@@ -373,6 +373,7 @@ pub(crate) mod schema {
     pub(crate) static PATTERN_1: Pattern = Pattern::new("^[A-Za-z0-9-_]+$");
     pub(crate) static PATTERN_2: Pattern = Pattern::new("^[\\S\\s]+$");
     pub(crate) static PATTERN_3: Pattern = Pattern::new("^[a-zA-Z0-9-]+$");
+    pub(crate) static PATTERN_4: Pattern = Pattern::new(".+");
 
     #[rustfmt::skip]
     pub(crate) static RULE_CustomAction: ObjRule = ObjRule {
@@ -395,7 +396,7 @@ pub(crate) mod schema {
             ("ButtonText", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
             ("Criteria", Shape::List(&ListRule { items: Shape::Object(&RULE_CustomActionAttachmentCriteria), min_items: Some(1), max_items: Some(5), unique: false })),
             ("NotificationType", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-            ("Variables", Shape::Typed(json_type::OBJECT)),
+            ("Variables", Shape::Object(&ObjRule { patterns: &[(&PATTERN_4, Shape::STR)], ..OBJ_RULE })),
         ],
         closed: true,
         ..OBJ_RULE

@@ -332,23 +332,24 @@ pub(crate) mod schema {
     #[allow(unused_imports)]
     use crate::support::prelude::*;
 
-    pub(crate) static PATTERN_0: Pattern =
-        Pattern::new("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("\\d+");
     pub(crate) static PATTERN_1: Pattern =
-        Pattern::new("^[\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDBFF-\\uDC00\\uDFFF\\t\\r\\n]*$");
+        Pattern::new("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
     pub(crate) static PATTERN_2: Pattern =
+        Pattern::new("^[\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDBFF-\\uDC00\\uDFFF\\t\\r\\n]*$");
+    pub(crate) static PATTERN_3: Pattern =
         Pattern::new("^[a-zA-Z0-9_](([a-zA-Z0-9_ ]+-)*([a-zA-Z0-9_ ]+))?$");
-    pub(crate) static PATTERN_3: Pattern = Pattern::new("^arn:aws:iam::[\\w]+:role/[\\w+=./@-]+$");
+    pub(crate) static PATTERN_4: Pattern = Pattern::new("^arn:aws:iam::[\\w]+:role/[\\w+=./@-]+$");
 
     #[rustfmt::skip]
     pub(crate) static RULE_ConfiguredTableAssociation: ObjRule = ObjRule {
         properties: &[
             ("ConfiguredTableAssociationAnalysisRules", Shape::List(&ListRule { items: Shape::Object(&RULE_ConfiguredTableAssociationAnalysisRule), min_items: Some(1), max_items: Some(1), unique: false })),
-            ("ConfiguredTableIdentifier", Shape::Str(&StrRule { min_len: Some(36), max_len: Some(36), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-            ("Description", Shape::Str(&StrRule { max_len: Some(255), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-            ("MembershipIdentifier", Shape::Str(&StrRule { min_len: Some(36), max_len: Some(36), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-            ("Name", Shape::Str(&StrRule { max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-            ("RoleArn", Shape::Str(&StrRule { min_len: Some(32), max_len: Some(512), pattern: Some(&PATTERN_3), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("ConfiguredTableIdentifier", Shape::Str(&StrRule { min_len: Some(36), max_len: Some(36), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Description", Shape::Str(&StrRule { max_len: Some(255), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("MembershipIdentifier", Shape::Str(&StrRule { min_len: Some(36), max_len: Some(36), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { max_len: Some(128), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("RoleArn", Shape::Str(&StrRule { min_len: Some(32), max_len: Some(512), pattern: Some(&PATTERN_4), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
             ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
         ],
         required: &["ConfiguredTableIdentifier", "Name", "RoleArn", "MembershipIdentifier"],
@@ -371,7 +372,7 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_ConfiguredTableAssociationAnalysisRulePolicy: ObjRule = ObjRule {
         properties: &[
-            ("V1", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
+            ("V1", Shape::OneOf(&[Shape::Object(&ObjRule { properties: &[("List", Shape::Object(&ObjRule { properties: &[("AllowedAdditionalAnalyses", Shape::List(&ListRule { items: Shape::Str(&StrRule { max_len: Some(256), ..StrRule::ANY }), min_items: Some(0), max_items: Some(25), unique: false })), ("AllowedResultReceivers", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(12), max_len: Some(12), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(0), max_items: None, unique: false }))], closed: true, ..OBJ_RULE }))], required: &["List"], closed: true, ..OBJ_RULE }), Shape::Object(&ObjRule { properties: &[("Aggregation", Shape::Object(&ObjRule { properties: &[("AllowedAdditionalAnalyses", Shape::List(&ListRule { items: Shape::Str(&StrRule { max_len: Some(256), ..StrRule::ANY }), min_items: Some(0), max_items: Some(25), unique: false })), ("AllowedResultReceivers", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(12), max_len: Some(12), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(0), max_items: None, unique: false }))], closed: true, ..OBJ_RULE }))], required: &["Aggregation"], closed: true, ..OBJ_RULE }), Shape::Object(&ObjRule { properties: &[("Custom", Shape::Object(&ObjRule { properties: &[("AllowedAdditionalAnalyses", Shape::List(&ListRule { items: Shape::Str(&StrRule { max_len: Some(256), ..StrRule::ANY }), min_items: Some(0), max_items: Some(25), unique: false })), ("AllowedResultReceivers", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(12), max_len: Some(12), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(0), max_items: None, unique: false }))], closed: true, ..OBJ_RULE }))], required: &["Custom"], closed: true, ..OBJ_RULE })])),
         ],
         required: &["V1"],
         closed: true,

@@ -121,6 +121,8 @@ pub(crate) mod schema {
     #[allow(unused_imports)]
     use crate::support::prelude::*;
 
+    pub(crate) static PATTERN_0: Pattern = Pattern::new(".*");
+
     #[rustfmt::skip]
     pub(crate) static RULE_CustomResource: ObjRule = ObjRule {
         properties: &[
@@ -128,6 +130,8 @@ pub(crate) mod schema {
             ("ServiceToken", Shape::STR),
         ],
         required: &["ServiceToken"],
+        patterns: &[(&PATTERN_0, Shape::Typed(json_type::OBJECT | json_type::STRING | json_type::ARRAY | json_type::NUMBER))],
+        closed: true,
         ..OBJ_RULE
     };
 }

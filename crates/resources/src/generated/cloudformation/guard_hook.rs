@@ -322,6 +322,7 @@ pub(crate) mod schema {
     pub(crate) static PATTERN_0: Pattern =
         Pattern::new("^(?!(?i)aws)[A-Za-z0-9]{2,64}::[A-Za-z0-9]{2,64}::[A-Za-z0-9]{2,64}$");
     pub(crate) static PATTERN_1: Pattern = Pattern::new("arn:.+:iam::[0-9]{12}:role/.+");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^(?!.*\\*\\?).*$");
 
     #[rustfmt::skip]
     pub(crate) static RULE_GuardHook: ObjRule = ObjRule {
@@ -334,7 +335,7 @@ pub(crate) mod schema {
             ("Options", Shape::Object(&RULE_Options)),
             ("RuleLocation", Shape::Object(&RULE_S3Location)),
             ("StackFilters", Shape::Object(&RULE_StackFilters)),
-            ("TargetFilters", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
+            ("TargetFilters", Shape::AllOf(&[Shape::Typed(json_type::OBJECT), Shape::OneOf(&[Shape::Object(&ObjRule { properties: &[("Actions", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["CREATE", "UPDATE", "DELETE"], ..StrRule::ANY }), min_items: Some(1), max_items: Some(50), unique: true })), ("InvocationPoints", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["PRE_PROVISION"], ..StrRule::ANY }), min_items: Some(1), max_items: Some(50), unique: true })), ("TargetNames", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(1), max_items: Some(50), unique: true }))], min_properties: Some(1), closed: true, ..OBJ_RULE }), Shape::Object(&ObjRule { properties: &[("Targets", Shape::List(&ListRule { items: Shape::Object(&ObjRule { properties: &[("Action", Shape::Str(&StrRule { allowed: &["CREATE", "UPDATE", "DELETE"], ..StrRule::ANY })), ("InvocationPoint", Shape::Str(&StrRule { allowed: &["PRE_PROVISION"], ..StrRule::ANY })), ("TargetName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_2), ..StrRule::ANY }))], required: &["TargetName", "Action", "InvocationPoint"], closed: true, ..OBJ_RULE }), min_items: Some(1), max_items: Some(50), unique: true }))], required: &["Targets"], closed: true, ..OBJ_RULE })])])),
             ("TargetOperations", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["RESOURCE", "STACK", "CHANGE_SET", "CLOUD_CONTROL"], ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
         ],
         required: &["RuleLocation", "HookStatus", "TargetOperations", "FailureMode", "Alias", "ExecutionRole"],
@@ -345,7 +346,7 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_Options: ObjRule = ObjRule {
         properties: &[
-            ("InputParams", Shape::AnyOf(&[Shape::Object(&RULE_S3Location), Shape::List(&ListRule { items: Shape::Object(&RULE_S3Location), min_items: Some(1), max_items: Some(10), unique: false })])),
+            ("InputParams", Shape::OneOf(&[Shape::Object(&RULE_S3Location), Shape::List(&ListRule { items: Shape::Object(&RULE_S3Location), min_items: Some(1), max_items: Some(10), unique: false })])),
         ],
         closed: true,
         ..OBJ_RULE

@@ -226,6 +226,7 @@ pub(crate) mod schema {
     pub(crate) static PATTERN_2: Pattern = Pattern::new(
         "(arn:(aws[a-zA-Z-]*)?:lambda:)?([a-z]{2}(-gov)?(-iso([a-z])?)?-[a-z]+-\\d{1}:)?(\\d{12}:)?(function:)?([a-zA-Z0-9-_]+)(:(\\$LATEST|[a-zA-Z0-9-_]+))?",
     );
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("^(?!.*\\*\\?).*$");
 
     #[rustfmt::skip]
     pub(crate) static RULE_LambdaHook: ObjRule = ObjRule {
@@ -236,7 +237,7 @@ pub(crate) mod schema {
             ("HookStatus", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
             ("LambdaFunction", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(170), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
             ("StackFilters", Shape::Object(&RULE_StackFilters)),
-            ("TargetFilters", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
+            ("TargetFilters", Shape::AllOf(&[Shape::Typed(json_type::OBJECT), Shape::OneOf(&[Shape::Object(&ObjRule { properties: &[("Actions", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["CREATE", "UPDATE", "DELETE"], ..StrRule::ANY }), min_items: Some(1), max_items: Some(50), unique: true })), ("InvocationPoints", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["PRE_PROVISION"], ..StrRule::ANY }), min_items: Some(1), max_items: Some(50), unique: true })), ("TargetNames", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_3), ..StrRule::ANY }), min_items: Some(1), max_items: Some(50), unique: true }))], min_properties: Some(1), closed: true, ..OBJ_RULE }), Shape::Object(&ObjRule { properties: &[("Targets", Shape::List(&ListRule { items: Shape::Object(&ObjRule { properties: &[("Action", Shape::Str(&StrRule { allowed: &["CREATE", "UPDATE", "DELETE"], ..StrRule::ANY })), ("InvocationPoint", Shape::Str(&StrRule { allowed: &["PRE_PROVISION"], ..StrRule::ANY })), ("TargetName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_3), ..StrRule::ANY }))], required: &["TargetName", "Action", "InvocationPoint"], closed: true, ..OBJ_RULE }), min_items: Some(1), max_items: Some(50), unique: true }))], required: &["Targets"], closed: true, ..OBJ_RULE })])])),
             ("TargetOperations", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["RESOURCE", "STACK", "CHANGE_SET", "CLOUD_CONTROL"], ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
         ],
         required: &["LambdaFunction", "FailureMode", "Alias", "ExecutionRole", "TargetOperations", "HookStatus"],

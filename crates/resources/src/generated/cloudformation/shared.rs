@@ -363,6 +363,12 @@ pub(crate) mod schema {
     pub(crate) static PATTERN_1: Pattern = Pattern::new("^arn:.+:iam::[0-9]{12}:role/.+$");
     #[cfg(feature = "cloudformation")]
     pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z*?][-a-zA-Z0-9*?]*$");
+    #[cfg(feature = "cloudformation")]
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("arn:.+:iam::[0-9]{12}:role/.+");
+    #[cfg(feature = "cloudformation")]
+    pub(crate) static PATTERN_4: Pattern = Pattern::new(
+        "^(arn:.+:iam::((?!\\*|\\?)[0-9]{12}|(?=.*\\*)[0-9*?]{1,12}|[0-9?]{12}):role/.+|\\*)$",
+    );
 
     #[cfg(feature = "cloudformation")]
     #[rustfmt::skip]
@@ -395,6 +401,7 @@ pub(crate) mod schema {
             ("Exclude", Shape::List(&ListRule { items: Shape::Str(&StrRule { max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(1), max_items: Some(50), unique: true })),
             ("Include", Shape::List(&ListRule { items: Shape::Str(&StrRule { max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(1), max_items: Some(50), unique: true })),
         ],
+        min_properties: Some(1),
         closed: true,
         ..OBJ_RULE
     };
@@ -403,9 +410,10 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_StackRoles: ObjRule = ObjRule {
         properties: &[
-            ("Exclude", Shape::List(&ListRule { items: Shape::Str(&StrRule { max_len: Some(256), ..StrRule::ANY }), min_items: Some(1), max_items: Some(50), unique: true })),
-            ("Include", Shape::List(&ListRule { items: Shape::Str(&StrRule { max_len: Some(256), ..StrRule::ANY }), min_items: Some(1), max_items: Some(50), unique: true })),
+            ("Exclude", Shape::List(&ListRule { items: Shape::AllOf(&[Shape::Str(&StrRule { max_len: Some(256), ..StrRule::ANY }), Shape::AnyOf(&[Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY }), Shape::Str(&StrRule { pattern: Some(&PATTERN_4), ..StrRule::ANY })])]), min_items: Some(1), max_items: Some(50), unique: true })),
+            ("Include", Shape::List(&ListRule { items: Shape::AllOf(&[Shape::Str(&StrRule { max_len: Some(256), ..StrRule::ANY }), Shape::AnyOf(&[Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY }), Shape::Str(&StrRule { pattern: Some(&PATTERN_4), ..StrRule::ANY })])]), min_items: Some(1), max_items: Some(50), unique: true })),
         ],
+        min_properties: Some(1),
         closed: true,
         ..OBJ_RULE
     };

@@ -239,11 +239,13 @@ pub(crate) mod schema {
     #[allow(unused_imports)]
     use crate::support::prelude::*;
 
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("[a-zA-Z0-9]+");
+
     #[rustfmt::skip]
     pub(crate) static RULE_Stack: ObjRule = ObjRule {
         properties: &[
             ("NotificationARNs", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: Some(5), unique: false })),
-            ("Parameters", Shape::Typed(json_type::OBJECT)),
+            ("Parameters", Shape::Object(&ObjRule { patterns: &[(&PATTERN_0, Shape::Any)], closed: true, ..OBJ_RULE })),
             ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: false })),
             ("TemplateURL", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
             ("TimeoutInMinutes", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),

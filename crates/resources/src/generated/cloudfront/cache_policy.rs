@@ -525,9 +525,9 @@ pub(crate) mod schema {
     pub(crate) static RULE_CachePolicyConfig: ObjRule = ObjRule {
         properties: &[
             ("Comment", Shape::STR),
-            ("DefaultTTL", Shape::Num(&NumRule { min: Some(0.0), ..NumRule::ANY })),
-            ("MaxTTL", Shape::Num(&NumRule { min: Some(0.0), ..NumRule::ANY })),
-            ("MinTTL", Shape::Num(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+            ("DefaultTTL", Shape::Num(&NumRule { min: Some(0.0), multiple_of: Some((1.0, true)), ..NumRule::ANY })),
+            ("MaxTTL", Shape::Num(&NumRule { min: Some(0.0), multiple_of: Some((1.0, true)), ..NumRule::ANY })),
+            ("MinTTL", Shape::Num(&NumRule { min: Some(0.0), multiple_of: Some((1.0, true)), ..NumRule::ANY })),
             ("Name", Shape::STR),
             ("ParametersInCacheKeyAndForwardedToOrigin", Shape::Object(&RULE_ParametersInCacheKeyAndForwardedToOrigin)),
         ],

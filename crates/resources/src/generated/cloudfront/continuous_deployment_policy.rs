@@ -624,8 +624,8 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_SessionStickinessConfig: ObjRule = ObjRule {
         properties: &[
-            ("IdleTTL", Shape::Int(&NumRule { min: Some(300.0), max: Some(3600.0), ..NumRule::ANY })),
-            ("MaximumTTL", Shape::Int(&NumRule { min: Some(300.0), max: Some(3600.0), ..NumRule::ANY })),
+            ("IdleTTL", Shape::Int(&NumRule { min: Some(300.0), max: Some(3600.0), multiple_of: Some((1.0, false)), ..NumRule::ANY })),
+            ("MaximumTTL", Shape::Int(&NumRule { min: Some(300.0), max: Some(3600.0), multiple_of: Some((1.0, false)), ..NumRule::ANY })),
         ],
         required: &["IdleTTL", "MaximumTTL"],
         closed: true,
@@ -658,7 +658,7 @@ pub(crate) mod schema {
     pub(crate) static RULE_SingleWeightConfig: ObjRule = ObjRule {
         properties: &[
             ("SessionStickinessConfig", Shape::Object(&RULE_SessionStickinessConfig)),
-            ("Weight", Shape::Num(&NumRule { min: Some(0.0), max: Some(1.0), ..NumRule::ANY })),
+            ("Weight", Shape::Num(&NumRule { min: Some(0.0), max: Some(1.0), multiple_of: Some((0.01, true)), ..NumRule::ANY })),
         ],
         required: &["Weight"],
         closed: true,
@@ -669,7 +669,7 @@ pub(crate) mod schema {
     pub(crate) static RULE_SingleWeightPolicyConfig: ObjRule = ObjRule {
         properties: &[
             ("SessionStickinessConfig", Shape::Object(&RULE_SessionStickinessConfig)),
-            ("Weight", Shape::Num(&NumRule { min: Some(0.0), max: Some(1.0), ..NumRule::ANY })),
+            ("Weight", Shape::Num(&NumRule { min: Some(0.0), max: Some(1.0), multiple_of: Some((0.01, true)), ..NumRule::ANY })),
         ],
         required: &["Weight"],
         closed: true,

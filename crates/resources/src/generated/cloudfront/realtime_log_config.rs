@@ -272,7 +272,7 @@ pub(crate) mod schema {
             ("EndPoints", Shape::List(&ListRule { items: Shape::Object(&RULE_EndPoint), min_items: Some(1), max_items: None, unique: false })),
             ("Fields", Shape::List(&ListRule { items: Shape::STR, min_items: Some(1), max_items: None, unique: false })),
             ("Name", Shape::STR),
-            ("SamplingRate", Shape::Num(&NumRule { min: Some(1.0), max: Some(100.0), ..NumRule::ANY })),
+            ("SamplingRate", Shape::Num(&NumRule { min: Some(1.0), max: Some(100.0), multiple_of: Some((1.0, true)), ..NumRule::ANY })),
         ],
         required: &["Name", "EndPoints", "Fields", "SamplingRate"],
         closed: true,

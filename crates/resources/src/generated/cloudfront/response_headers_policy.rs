@@ -1447,7 +1447,7 @@ pub(crate) mod schema {
     pub(crate) static RULE_ServerTimingHeadersConfig: ObjRule = ObjRule {
         properties: &[
             ("Enabled", Shape::Bool),
-            ("SamplingRate", Shape::Num(&NumRule { min: Some(0.0), max: Some(100.0), ..NumRule::ANY })),
+            ("SamplingRate", Shape::Num(&NumRule { min: Some(0.0), max: Some(100.0), multiple_of: Some((0.0001, true)), ..NumRule::ANY })),
         ],
         required: &["Enabled"],
         closed: true,

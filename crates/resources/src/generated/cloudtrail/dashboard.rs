@@ -407,6 +407,8 @@ pub(crate) mod schema {
     pub(crate) static PATTERN_1: Pattern = Pattern::new("^[0-9]{2}:[0-9]{2}");
     pub(crate) static PATTERN_2: Pattern = Pattern::new(".*");
     pub(crate) static PATTERN_3: Pattern = Pattern::new("(?s).*");
+    pub(crate) static PATTERN_4: Pattern = Pattern::new("^[a-zA-Z0-9._-]{3,128}$");
+    pub(crate) static PATTERN_5: Pattern = Pattern::new("^[a-zA-Z0-9._\\- ]+$");
 
     #[rustfmt::skip]
     pub(crate) static RULE_Dashboard: ObjRule = ObjRule {
@@ -449,7 +451,7 @@ pub(crate) mod schema {
         properties: &[
             ("QueryParameters", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(1), max_items: Some(10), unique: false })),
             ("QueryStatement", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(10000), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-            ("ViewProperties", Shape::Typed(json_type::OBJECT)),
+            ("ViewProperties", Shape::Object(&ObjRule { patterns: &[(&PATTERN_4, Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_5), ..StrRule::ANY }))], closed: true, ..OBJ_RULE })),
         ],
         required: &["QueryStatement"],
         closed: true,

@@ -486,7 +486,7 @@ pub(crate) mod schema {
             ("IngestionEnabled", Shape::Bool),
             ("InsightSelectors", Shape::List(&ListRule { items: Shape::Object(&RULE_InsightSelector), min_items: None, max_items: None, unique: true })),
             ("InsightsDestination", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-            ("KmsKeyId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(350), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("KmsKeyId", Shape::AllOf(&[Shape::Str(&StrRule { min_len: Some(1), max_len: Some(350), pattern: Some(&PATTERN_1), ..StrRule::ANY }), Shape::AnyOf(&[Shape::Str(&StrRule { format: Some(Format::KmsKeyArn), ..StrRule::ANY }), Shape::Str(&StrRule { format: Some(Format::KmsKeyId), ..StrRule::ANY }), Shape::Str(&StrRule { format: Some(Format::KmsAliasName), ..StrRule::ANY })])])),
             ("MaxEventSize", Shape::Str(&StrRule { allowed: &["Standard", "Large"], ..StrRule::ANY })),
             ("MultiRegionEnabled", Shape::Bool),
             ("Name", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),

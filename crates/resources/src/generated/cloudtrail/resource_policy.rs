@@ -130,7 +130,7 @@ pub(crate) mod schema {
     pub(crate) static RULE_ResourcePolicy: ObjRule = ObjRule {
         properties: &[
             ("ResourceArn", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-            ("ResourcePolicy", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+            ("ResourcePolicy", Shape::AnyOf(&[Shape::Str(&StrRule { min_len: Some(1), max_len: Some(8192), ..StrRule::ANY }), Shape::Typed(json_type::OBJECT)])),
         ],
         required: &["ResourceArn", "ResourcePolicy"],
         closed: true,

@@ -778,7 +778,7 @@ pub(crate) mod schema {
             ("IsLogging", Shape::Bool),
             ("IsMultiRegionTrail", Shape::Bool),
             ("IsOrganizationTrail", Shape::Bool),
-            ("KMSKeyId", Shape::STR),
+            ("KMSKeyId", Shape::AllOf(&[Shape::STR, Shape::AnyOf(&[Shape::Str(&StrRule { format: Some(Format::KmsKeyArn), ..StrRule::ANY }), Shape::Str(&StrRule { format: Some(Format::KmsKeyId), ..StrRule::ANY }), Shape::Str(&StrRule { format: Some(Format::KmsAliasName), ..StrRule::ANY })])])),
             ("S3BucketName", Shape::Str(&StrRule { format: Some(Format::S3BucketName), ..StrRule::ANY })),
             ("S3KeyPrefix", Shape::Str(&StrRule { max_len: Some(200), ..StrRule::ANY })),
             ("SnsTopicName", Shape::Str(&StrRule { max_len: Some(256), ..StrRule::ANY })),

@@ -283,6 +283,7 @@ impl ::cloudwright_core::Resource for Project {
         properties: &::cloudwright_core::Value,
     ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
         crate::constraint::check(&self::schema::RULE_Project, properties)?;
+        crate::constraint::check_extensions(&self::schema::EXTENSIONS, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
@@ -1809,6 +1810,15 @@ pub(crate) mod schema {
     use super::super::shared::schema::{RULE_Tag, RULE_VpcConfig};
     #[allow(unused_imports)]
     use crate::support::prelude::*;
+
+    /// cfn-lint's extension schemas of this type (`crates/codegen/schemas/extensions.json`),
+    /// checked at synthesis.
+    #[rustfmt::skip]
+    #[allow(dead_code)]
+    pub(crate) static EXTENSIONS: [Extension; 2] = [
+        Extension { rule: "E3636", path: "Artifacts", description: "Validate CodeBuild projects using S3 also have Location", shape: Shape::If(&IfRule { cond: Shape::AllOf(&[Shape::Typed(json_type::OBJECT), Shape::AnyOf(&[Shape::Object(&ObjRule { properties: &[("Type", Shape::AllOf(&[Shape::Typed(json_type::STRING), Shape::Str(&StrRule { allowed: &["S3"], ..StrRule::ANY })]))], required: &["Type"], ..OBJ_RULE }), Shape::Typed(json_type::STRING | json_type::ARRAY | json_type::NUMBER | json_type::BOOLEAN)])]), then: Shape::AnyOf(&[Shape::Object(&ObjRule { required: &["Location"], ..OBJ_RULE }), Shape::Typed(json_type::STRING | json_type::ARRAY | json_type::NUMBER | json_type::BOOLEAN)]), otherwise: Shape::Any }) },
+        Extension { rule: "E3636", path: "Source", description: "Validate CodeBuild projects using S3 also have Location", shape: Shape::If(&IfRule { cond: Shape::AllOf(&[Shape::Typed(json_type::OBJECT), Shape::AnyOf(&[Shape::Object(&ObjRule { properties: &[("Type", Shape::AllOf(&[Shape::Typed(json_type::STRING), Shape::Str(&StrRule { allowed: &["S3"], ..StrRule::ANY })]))], required: &["Type"], ..OBJ_RULE }), Shape::Typed(json_type::STRING | json_type::ARRAY | json_type::NUMBER | json_type::BOOLEAN)])]), then: Shape::AnyOf(&[Shape::Object(&ObjRule { required: &["Location"], ..OBJ_RULE }), Shape::Typed(json_type::STRING | json_type::ARRAY | json_type::NUMBER | json_type::BOOLEAN)]), otherwise: Shape::Any }) },
+    ];
 
     #[rustfmt::skip]
     pub(crate) static RULE_Project: ObjRule = ObjRule {

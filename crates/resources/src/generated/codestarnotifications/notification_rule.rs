@@ -329,6 +329,7 @@ pub(crate) mod schema {
     pub(crate) static PATTERN_0: Pattern = Pattern::new("[A-Za-z0-9\\-_ ]+$");
     pub(crate) static PATTERN_1: Pattern =
         Pattern::new("^arn:aws[^:\\s]*:[^:\\s]*:[^:\\s]*:[0-9]{12}:[^\\s]+$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new(".*");
 
     #[rustfmt::skip]
     pub(crate) static RULE_NotificationRule: ObjRule = ObjRule {
@@ -340,7 +341,7 @@ pub(crate) mod schema {
             ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
             ("Resource", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
             ("Status", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
-            ("Tags", Shape::Typed(json_type::OBJECT)),
+            ("Tags", Shape::Object(&ObjRule { patterns: &[(&PATTERN_2, Shape::STR)], closed: true, ..OBJ_RULE })),
             ("TargetAddress", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
             ("Targets", Shape::List(&ListRule { items: Shape::Object(&RULE_Target), min_items: None, max_items: Some(10), unique: false })),
         ],

@@ -129,12 +129,14 @@ pub(crate) mod schema {
     #[allow(unused_imports)]
     use crate::support::prelude::*;
 
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^.+$");
+
     #[rustfmt::skip]
     pub(crate) static RULE_IdentityPoolRoleAttachment: ObjRule = ObjRule {
         properties: &[
             ("IdentityPoolId", Shape::STR),
-            ("RoleMappings", Shape::Any),
-            ("Roles", Shape::Any),
+            ("RoleMappings", Shape::AnyOf(&[Shape::Object(&ObjRule { patterns: &[(&PATTERN_0, Shape::Object(&ObjRule { properties: &[("AmbiguousRoleResolution", Shape::STR), ("IdentityProvider", Shape::STR), ("RulesConfiguration", Shape::Object(&ObjRule { properties: &[("Rules", Shape::List(&ListRule { items: Shape::Typed(json_type::OBJECT), min_items: None, max_items: None, unique: false }))], required: &["Rules"], closed: true, ..OBJ_RULE })), ("Type", Shape::STR)], required: &["Type"], closed: true, ..OBJ_RULE }))], closed: true, ..OBJ_RULE }), Shape::Typed(json_type::STRING | json_type::ARRAY | json_type::NUMBER | json_type::BOOLEAN)])),
+            ("Roles", Shape::AnyOf(&[Shape::Object(&ObjRule { patterns: &[(&PATTERN_0, Shape::STR)], closed: true, ..OBJ_RULE }), Shape::Typed(json_type::STRING | json_type::ARRAY | json_type::NUMBER | json_type::BOOLEAN)])),
         ],
         required: &["IdentityPoolId"],
         closed: true,

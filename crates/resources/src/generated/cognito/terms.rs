@@ -229,15 +229,19 @@ pub(crate) mod schema {
     #[allow(unused_imports)]
     use crate::support::prelude::*;
 
-    pub(crate) static PATTERN_0: Pattern = Pattern::new("^(terms-of-use|privacy-policy)$");
+    pub(crate) static PATTERN_0: Pattern = Pattern::new(
+        "^cognito:(default|english|french|spanish|german|bahasa-indonesia|italian|japanese|korean|portuguese-brazil|chinese-(simplified|traditional))$",
+    );
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}]+$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^(terms-of-use|privacy-policy)$");
 
     #[rustfmt::skip]
     pub(crate) static RULE_Terms: ObjRule = ObjRule {
         properties: &[
             ("ClientId", Shape::STR),
             ("Enforcement", Shape::Str(&StrRule { allowed: &["NONE"], ..StrRule::ANY })),
-            ("Links", Shape::Typed(json_type::OBJECT)),
-            ("TermsName", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Links", Shape::Object(&ObjRule { patterns: &[(&PATTERN_0, Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_1), ..StrRule::ANY }))], ..OBJ_RULE })),
+            ("TermsName", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
             ("TermsSource", Shape::Str(&StrRule { allowed: &["LINK"], ..StrRule::ANY })),
             ("UserPoolId", Shape::STR),
         ],

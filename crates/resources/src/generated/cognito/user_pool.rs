@@ -1752,6 +1752,8 @@ pub(crate) mod schema {
     #[allow(unused_imports)]
     use crate::support::prelude::*;
 
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
+
     #[rustfmt::skip]
     pub(crate) static RULE_UserPool: ObjRule = ObjRule {
         properties: &[
@@ -1777,7 +1779,7 @@ pub(crate) mod schema {
             ("UserAttributeUpdateSettings", Shape::Object(&RULE_UserAttributeUpdateSettings)),
             ("UserPoolAddOns", Shape::Object(&RULE_UserPoolAddOns)),
             ("UserPoolName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-            ("UserPoolTags", Shape::Typed(json_type::OBJECT)),
+            ("UserPoolTags", Shape::Object(&ObjRule { patterns: &[(&PATTERN_0, Shape::STR)], closed: true, ..OBJ_RULE })),
             ("UserPoolTier", Shape::Str(&StrRule { allowed: &["LITE", "ESSENTIALS", "PLUS"], ..StrRule::ANY })),
             ("UsernameAttributes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["email", "phone_number"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
             ("UsernameConfiguration", Shape::Object(&RULE_UsernameConfiguration)),

@@ -182,12 +182,14 @@ pub(crate) mod schema {
     #[allow(unused_imports)]
     use crate::support::prelude::*;
 
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
+
     #[rustfmt::skip]
     pub(crate) static RULE_UserPoolIdentityProvider: ObjRule = ObjRule {
         properties: &[
-            ("AttributeMapping", Shape::Typed(json_type::OBJECT)),
+            ("AttributeMapping", Shape::Object(&ObjRule { patterns: &[(&PATTERN_0, Shape::STR)], closed: true, ..OBJ_RULE })),
             ("IdpIdentifiers", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-            ("ProviderDetails", Shape::Typed(json_type::OBJECT)),
+            ("ProviderDetails", Shape::Object(&ObjRule { patterns: &[(&PATTERN_0, Shape::STR)], closed: true, ..OBJ_RULE })),
             ("ProviderName", Shape::STR),
             ("ProviderType", Shape::STR),
             ("UserPoolId", Shape::STR),

@@ -244,10 +244,12 @@ pub(crate) mod schema {
     #[allow(unused_imports)]
     use crate::support::prelude::*;
 
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
+
     #[rustfmt::skip]
     pub(crate) static RULE_UserPoolUser: ObjRule = ObjRule {
         properties: &[
-            ("ClientMetadata", Shape::Typed(json_type::OBJECT)),
+            ("ClientMetadata", Shape::Object(&ObjRule { patterns: &[(&PATTERN_0, Shape::STR)], closed: true, ..OBJ_RULE })),
             ("DesiredDeliveryMediums", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
             ("ForceAliasCreation", Shape::Bool),
             ("MessageAction", Shape::STR),

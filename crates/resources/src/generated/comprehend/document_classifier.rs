@@ -827,12 +827,12 @@ pub(crate) mod schema {
             ("InputDataConfig", Shape::Object(&RULE_DocumentClassifierInputDataConfig)),
             ("LanguageCode", Shape::Str(&StrRule { allowed: &["en", "es", "fr", "it", "de", "pt"], ..StrRule::ANY })),
             ("Mode", Shape::Str(&StrRule { allowed: &["MULTI_CLASS", "MULTI_LABEL"], ..StrRule::ANY })),
-            ("ModelKmsKeyId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+            ("ModelKmsKeyId", Shape::AllOf(&[Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_5), ..StrRule::ANY }), Shape::AnyOf(&[Shape::Str(&StrRule { format: Some(Format::KmsKeyArn), ..StrRule::ANY }), Shape::Str(&StrRule { format: Some(Format::KmsKeyId), ..StrRule::ANY }), Shape::Str(&StrRule { format: Some(Format::KmsAliasName), ..StrRule::ANY })])])),
             ("ModelPolicy", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(20000), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
             ("OutputDataConfig", Shape::Object(&RULE_DocumentClassifierOutputDataConfig)),
             ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
             ("VersionName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-            ("VolumeKmsKeyId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+            ("VolumeKmsKeyId", Shape::AllOf(&[Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_5), ..StrRule::ANY }), Shape::AnyOf(&[Shape::Str(&StrRule { format: Some(Format::KmsKeyArn), ..StrRule::ANY }), Shape::Str(&StrRule { format: Some(Format::KmsKeyId), ..StrRule::ANY }), Shape::Str(&StrRule { format: Some(Format::KmsAliasName), ..StrRule::ANY })])])),
             ("VpcConfig", Shape::Object(&RULE_VpcConfig)),
         ],
         required: &["DocumentClassifierName", "DataAccessRoleArn", "InputDataConfig", "LanguageCode"],
@@ -883,7 +883,7 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_DocumentClassifierOutputDataConfig: ObjRule = ObjRule {
         properties: &[
-            ("KmsKeyId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+            ("KmsKeyId", Shape::AllOf(&[Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_5), ..StrRule::ANY }), Shape::AnyOf(&[Shape::Str(&StrRule { format: Some(Format::KmsKeyArn), ..StrRule::ANY }), Shape::Str(&StrRule { format: Some(Format::KmsKeyId), ..StrRule::ANY }), Shape::Str(&StrRule { format: Some(Format::KmsAliasName), ..StrRule::ANY })])])),
             ("S3Uri", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
         ],
         closed: true,

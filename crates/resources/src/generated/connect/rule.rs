@@ -978,16 +978,19 @@ pub(crate) mod schema {
     pub(crate) static PATTERN_1: Pattern = Pattern::new(
         "^$|arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*/agent/[-a-zA-Z0-9]*$|^\\$\\..+$",
     );
-    pub(crate) static PATTERN_2: Pattern = Pattern::new(
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^(?=.{1,128}$).+$");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new(
         "^$|arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*/evaluation-form/[-a-zA-Z0-9]*$",
     );
-    pub(crate) static PATTERN_3: Pattern = Pattern::new(
+    pub(crate) static PATTERN_4: Pattern = Pattern::new(
         "^$|arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*/contact-flow/[-a-zA-Z0-9]*$",
     );
-    pub(crate) static PATTERN_4: Pattern =
+    pub(crate) static PATTERN_5: Pattern = Pattern::new("^(?=.{1,4096}$).+$");
+    pub(crate) static PATTERN_6: Pattern = Pattern::new("^(/|https:)");
+    pub(crate) static PATTERN_7: Pattern =
         Pattern::new("^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*$");
-    pub(crate) static PATTERN_5: Pattern = Pattern::new("^[a-zA-Z0-9._-]{1,200}$");
-    pub(crate) static PATTERN_6: Pattern = Pattern::new(
+    pub(crate) static PATTERN_8: Pattern = Pattern::new("^[a-zA-Z0-9._-]{1,200}$");
+    pub(crate) static PATTERN_9: Pattern = Pattern::new(
         "^$|arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*/integration-association/[-a-zA-Z0-9]*$",
     );
 
@@ -996,8 +999,8 @@ pub(crate) mod schema {
         properties: &[
             ("Actions", Shape::Object(&RULE_Actions)),
             ("Function", Shape::STR),
-            ("InstanceArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-            ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+            ("InstanceArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_7), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_8), ..StrRule::ANY })),
             ("PublishStatus", Shape::Str(&StrRule { allowed: &["DRAFT", "PUBLISHED"], ..StrRule::ANY })),
             ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
             ("TriggerEventSource", Shape::Object(&RULE_RuleTriggerEventSource)),
@@ -1072,7 +1075,7 @@ pub(crate) mod schema {
     pub(crate) static RULE_NotificationRecipientType: ObjRule = ObjRule {
         properties: &[
             ("UserArns", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(1), max_items: Some(5), unique: true })),
-            ("UserTags", Shape::Any),
+            ("UserTags", Shape::AnyOf(&[Shape::Object(&ObjRule { patterns: &[(&PATTERN_2, Shape::STR)], closed: true, ..OBJ_RULE }), Shape::Typed(json_type::STRING | json_type::ARRAY | json_type::NUMBER | json_type::BOOLEAN)])),
         ],
         closed: true,
         ..OBJ_RULE
@@ -1082,7 +1085,7 @@ pub(crate) mod schema {
     pub(crate) static RULE_RuleTriggerEventSource: ObjRule = ObjRule {
         properties: &[
             ("EventSourceName", Shape::Str(&StrRule { allowed: &["OnContactEvaluationSubmit", "OnPostCallAnalysisAvailable", "OnRealTimeCallAnalysisAvailable", "OnRealTimeChatAnalysisAvailable", "OnPostChatAnalysisAvailable", "OnZendeskTicketCreate", "OnZendeskTicketStatusUpdate", "OnSalesforceCaseCreate", "OnMetricDataUpdate", "OnCaseCreate", "OnCaseUpdate"], ..StrRule::ANY })),
-            ("IntegrationAssociationArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_6), ..StrRule::ANY })),
+            ("IntegrationAssociationArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_9), ..StrRule::ANY })),
         ],
         required: &["EventSourceName"],
         closed: true,
@@ -1106,7 +1109,7 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_SubmitAutoEvaluationAction: ObjRule = ObjRule {
         properties: &[
-            ("EvaluationFormArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("EvaluationFormArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
         ],
         required: &["EvaluationFormArn"],
         closed: true,
@@ -1116,10 +1119,10 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_TaskAction: ObjRule = ObjRule {
         properties: &[
-            ("ContactFlowArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("ContactFlowArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_4), ..StrRule::ANY })),
             ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(4096), ..StrRule::ANY })),
             ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), ..StrRule::ANY })),
-            ("References", Shape::Any),
+            ("References", Shape::AnyOf(&[Shape::Object(&ObjRule { patterns: &[(&PATTERN_5, Shape::Object(&ObjRule { properties: &[("Type", Shape::Str(&StrRule { allowed: &["URL", "ATTACHMENT", "NUMBER", "STRING", "DATE", "EMAIL"], ..StrRule::ANY })), ("Value", Shape::Str(&StrRule { pattern: Some(&PATTERN_6), ..StrRule::ANY }))], required: &["Value", "Type"], closed: true, ..OBJ_RULE }))], closed: true, ..OBJ_RULE }), Shape::Typed(json_type::STRING | json_type::ARRAY | json_type::NUMBER | json_type::BOOLEAN)])),
         ],
         required: &["Name", "ContactFlowArn"],
         closed: true,

@@ -1508,7 +1508,8 @@ pub(crate) mod schema {
 
     pub(crate) static PATTERN_0: Pattern = Pattern::new("^[0-9]{12}$");
     pub(crate) static PATTERN_1: Pattern = Pattern::new("^[A-Z\\_]+$");
-    pub(crate) static PATTERN_2: Pattern = Pattern::new("^[A-Z_][A-Z\\\\d_]*$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^[A-Za-z0-9]{1,128}$");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("^[A-Z_][A-Z\\\\d_]*$");
 
     #[rustfmt::skip]
     pub(crate) static RULE_Job: ObjRule = ObjRule {
@@ -1612,7 +1613,7 @@ pub(crate) mod schema {
     pub(crate) static RULE_EntityDetectorConfiguration: ObjRule = ObjRule {
         properties: &[
             ("AllowedStatistics", Shape::Object(&RULE_AllowedStatistics)),
-            ("EntityTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(1), max_items: None, unique: false })),
+            ("EntityTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_3), ..StrRule::ANY }), min_items: Some(1), max_items: None, unique: false })),
         ],
         required: &["EntityTypes"],
         closed: true,
@@ -1702,7 +1703,7 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_StatisticOverride: ObjRule = ObjRule {
         properties: &[
-            ("Parameters", Shape::Typed(json_type::OBJECT)),
+            ("Parameters", Shape::Object(&ObjRule { patterns: &[(&PATTERN_2, Shape::STR)], ..OBJ_RULE })),
             ("Statistic", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ],
         required: &["Statistic", "Parameters"],

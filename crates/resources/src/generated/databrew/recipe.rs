@@ -1256,6 +1256,7 @@ pub(crate) mod schema {
     use crate::support::prelude::*;
 
     pub(crate) static PATTERN_0: Pattern = Pattern::new("^[A-Z\\_]+$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[A-Za-z0-9]{1,128}$");
 
     #[rustfmt::skip]
     pub(crate) static RULE_Recipe: ObjRule = ObjRule {
@@ -1275,7 +1276,7 @@ pub(crate) mod schema {
     pub(crate) static RULE_Action: ObjRule = ObjRule {
         properties: &[
             ("Operation", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-            ("Parameters", Shape::AnyOf(&[Shape::Object(&RULE_RecipeParameters), Shape::Typed(json_type::OBJECT)])),
+            ("Parameters", Shape::AnyOf(&[Shape::Object(&RULE_RecipeParameters), Shape::Object(&ObjRule { patterns: &[(&PATTERN_1, Shape::STR)], ..OBJ_RULE })])),
         ],
         required: &["Operation"],
         closed: true,

@@ -711,8 +711,17 @@ pub(crate) mod schema {
     pub(crate) static PATTERN_0: Pattern = Pattern::new("^(?![0-9_])\\w+$|^_\\w*[a-zA-Z0-9]\\w*$");
     pub(crate) static PATTERN_1: Pattern = Pattern::new("^(?!\\.)[\\w\\.]*\\w$");
     pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9_-]+$");
-    pub(crate) static PATTERN_3: Pattern = Pattern::new("^dzd[-_][a-zA-Z0-9_-]{1,36}$");
+    pub(crate) static PATTERN_3: Pattern =
+        Pattern::new("^arn:aws[^:]*:iam::\\d{12}:role(/[a-zA-Z0-9+=,.@_-]+)*/[a-zA-Z0-9+=,.@_-]+$");
     pub(crate) static PATTERN_4: Pattern = Pattern::new(
+        "^arn:aws[^:]*:secretsmanager:[a-z]{2}-?(iso|gov)?-{1}[a-z]*-{1}[0-9]:\\d{12}:secret:.*$",
+    );
+    pub(crate) static PATTERN_5: Pattern = Pattern::new("^.{1,64}$");
+    pub(crate) static PATTERN_6: Pattern = Pattern::new(
+        "^arn:aws[^:]*:sagemaker:[a-z]{2}-?(iso|gov)?-{1}[a-z]*-{1}[0-9]:\\d{12}:[\\w+=,.@-]{1,128}/[\\w+=,.@-]{1,256}$",
+    );
+    pub(crate) static PATTERN_7: Pattern = Pattern::new("^dzd[-_][a-zA-Z0-9_-]{1,36}$");
+    pub(crate) static PATTERN_8: Pattern = Pattern::new(
         "cron\\((\\b[0-5]?[0-9]\\b) (\\b2[0-3]\\b|\\b[0-1]?[0-9]\\b) (.*){1,5} (.*){1,5} (.*){1,5} (.*){1,5}\\)",
     );
 
@@ -720,10 +729,10 @@ pub(crate) mod schema {
     pub(crate) static RULE_DataSource: ObjRule = ObjRule {
         properties: &[
             ("AssetFormsInput", Shape::List(&ListRule { items: Shape::Object(&RULE_FormInput), min_items: Some(0), max_items: Some(10), unique: false })),
-            ("Configuration", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
+            ("Configuration", Shape::OneOf(&[Shape::Object(&ObjRule { properties: &[("GlueRunConfiguration", Shape::Object(&ObjRule { properties: &[("AutoImportDataQualityResult", Shape::Bool), ("CatalogName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })), ("DataAccessRole", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })), ("RelationalFilterConfigurations", Shape::List(&ListRule { items: Shape::Object(&ObjRule { properties: &[("DatabaseName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })), ("FilterExpressions", Shape::List(&ListRule { items: Shape::Any, min_items: None, max_items: None, unique: false })), ("SchemaName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY }))], required: &["DatabaseName"], closed: true, ..OBJ_RULE }), min_items: None, max_items: None, unique: false }))], required: &["RelationalFilterConfigurations"], closed: true, ..OBJ_RULE }))], closed: true, ..OBJ_RULE }), Shape::Object(&ObjRule { properties: &[("RedshiftRunConfiguration", Shape::Object(&ObjRule { properties: &[("DataAccessRole", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })), ("RedshiftCredentialConfiguration", Shape::Object(&ObjRule { properties: &[("SecretManagerArn", Shape::Str(&StrRule { max_len: Some(256), pattern: Some(&PATTERN_4), ..StrRule::ANY }))], required: &["SecretManagerArn"], closed: true, ..OBJ_RULE })), ("RedshiftStorage", Shape::OneOf(&[Shape::Object(&ObjRule { properties: &[("RedshiftClusterSource", Shape::Typed(json_type::OBJECT))], required: &["RedshiftClusterSource"], closed: true, ..OBJ_RULE }), Shape::Object(&ObjRule { properties: &[("RedshiftServerlessSource", Shape::Typed(json_type::OBJECT))], required: &["RedshiftServerlessSource"], closed: true, ..OBJ_RULE })])), ("RelationalFilterConfigurations", Shape::List(&ListRule { items: Shape::Object(&ObjRule { properties: &[("DatabaseName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })), ("FilterExpressions", Shape::List(&ListRule { items: Shape::Any, min_items: None, max_items: None, unique: false })), ("SchemaName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY }))], required: &["DatabaseName"], closed: true, ..OBJ_RULE }), min_items: None, max_items: None, unique: false }))], required: &["RelationalFilterConfigurations"], closed: true, ..OBJ_RULE }))], closed: true, ..OBJ_RULE }), Shape::Object(&ObjRule { properties: &[("SageMakerRunConfiguration", Shape::Object(&ObjRule { properties: &[("TrackingAssets", Shape::Object(&ObjRule { patterns: &[(&PATTERN_5, Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_6), ..StrRule::ANY }), min_items: Some(0), max_items: Some(500), unique: false }))], max_properties: Some(1), closed: true, ..OBJ_RULE }))], required: &["TrackingAssets"], closed: true, ..OBJ_RULE }))], closed: true, ..OBJ_RULE })])),
             ("ConnectionIdentifier", Shape::STR),
             ("Description", Shape::Str(&StrRule { max_len: Some(2048), ..StrRule::ANY })),
-            ("DomainIdentifier", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("DomainIdentifier", Shape::Str(&StrRule { pattern: Some(&PATTERN_7), ..StrRule::ANY })),
             ("EnableSetting", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
             ("EnvironmentIdentifier", Shape::STR),
             ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
@@ -763,7 +772,7 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_ScheduleConfiguration: ObjRule = ObjRule {
         properties: &[
-            ("Schedule", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+            ("Schedule", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_8), ..StrRule::ANY })),
             ("Timezone", Shape::Str(&StrRule { allowed: &["AFRICA_JOHANNESBURG", "AMERICA_MONTREAL", "AMERICA_SAO_PAULO", "ASIA_BAHRAIN", "ASIA_BANGKOK", "ASIA_CALCUTTA", "ASIA_DUBAI", "ASIA_HONG_KONG", "ASIA_JAKARTA", "ASIA_KUALA_LUMPUR", "ASIA_SEOUL", "ASIA_SHANGHAI", "ASIA_SINGAPORE", "ASIA_TAIPEI", "ASIA_TOKYO", "AUSTRALIA_MELBOURNE", "AUSTRALIA_SYDNEY", "CANADA_CENTRAL", "CET", "CST6CDT", "ETC_GMT", "ETC_GMT0", "ETC_GMT_ADD_0", "ETC_GMT_ADD_1", "ETC_GMT_ADD_10", "ETC_GMT_ADD_11", "ETC_GMT_ADD_12", "ETC_GMT_ADD_2", "ETC_GMT_ADD_3", "ETC_GMT_ADD_4", "ETC_GMT_ADD_5", "ETC_GMT_ADD_6", "ETC_GMT_ADD_7", "ETC_GMT_ADD_8", "ETC_GMT_ADD_9", "ETC_GMT_NEG_0", "ETC_GMT_NEG_1", "ETC_GMT_NEG_10", "ETC_GMT_NEG_11", "ETC_GMT_NEG_12", "ETC_GMT_NEG_13", "ETC_GMT_NEG_14", "ETC_GMT_NEG_2", "ETC_GMT_NEG_3", "ETC_GMT_NEG_4", "ETC_GMT_NEG_5", "ETC_GMT_NEG_6", "ETC_GMT_NEG_7", "ETC_GMT_NEG_8", "ETC_GMT_NEG_9", "EUROPE_DUBLIN", "EUROPE_LONDON", "EUROPE_PARIS", "EUROPE_STOCKHOLM", "EUROPE_ZURICH", "ISRAEL", "MEXICO_GENERAL", "MST7MDT", "PACIFIC_AUCKLAND", "US_CENTRAL", "US_EASTERN", "US_MOUNTAIN", "US_PACIFIC", "UTC"], ..StrRule::ANY })),
         ],
         closed: true,

@@ -288,8 +288,10 @@ pub(crate) mod schema {
     pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9_-]{1,36}$");
     pub(crate) static PATTERN_3: Pattern =
         Pattern::new("^arn:aws[^:]*:iam::(aws|\\d{12}):policy/[\\w+=,.@-]*$");
-    pub(crate) static PATTERN_4: Pattern =
+    pub(crate) static PATTERN_4: Pattern = Pattern::new(".+");
+    pub(crate) static PATTERN_5: Pattern =
         Pattern::new("^arn:aws[^:]*:iam::\\d{12}:role(/[a-zA-Z0-9+=,.@_-]+)*/[a-zA-Z0-9+=,.@_-]+$");
+    pub(crate) static PATTERN_6: Pattern = Pattern::new("^s3://.+$");
 
     #[rustfmt::skip]
     pub(crate) static RULE_EnvironmentBlueprintConfiguration: ObjRule = ObjRule {
@@ -298,10 +300,10 @@ pub(crate) mod schema {
             ("EnabledRegions", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(4), max_len: Some(16), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(0), max_items: None, unique: false })),
             ("EnvironmentBlueprintIdentifier", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
             ("EnvironmentRolePermissionBoundary", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-            ("GlobalParameters", Shape::Typed(json_type::OBJECT)),
-            ("ManageAccessRoleArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_4), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-            ("ProvisioningConfigurations", Shape::List(&ListRule { items: Shape::Any, min_items: None, max_items: None, unique: false })),
-            ("ProvisioningRoleArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_4), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("GlobalParameters", Shape::Object(&ObjRule { patterns: &[(&PATTERN_4, Shape::STR)], closed: true, ..OBJ_RULE })),
+            ("ManageAccessRoleArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_5), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("ProvisioningConfigurations", Shape::List(&ListRule { items: Shape::OneOf(&[Shape::Object(&ObjRule { properties: &[("LakeFormationConfiguration", Shape::Object(&ObjRule { properties: &[("LocationRegistrationExcludeS3Locations", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_6), ..StrRule::ANY }), min_items: Some(0), max_items: Some(20), unique: false })), ("LocationRegistrationRole", Shape::Str(&StrRule { pattern: Some(&PATTERN_5), ..StrRule::ANY }))], closed: true, ..OBJ_RULE }))], required: &["LakeFormationConfiguration"], closed: true, ..OBJ_RULE })]), min_items: None, max_items: None, unique: false })),
+            ("ProvisioningRoleArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_5), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
             ("RegionalParameters", Shape::List(&ListRule { items: Shape::Object(&RULE_RegionalParameter), min_items: None, max_items: None, unique: true })),
         ],
         required: &["DomainIdentifier", "EnvironmentBlueprintIdentifier", "EnabledRegions"],
@@ -312,7 +314,7 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_RegionalParameter: ObjRule = ObjRule {
         properties: &[
-            ("Parameters", Shape::Typed(json_type::OBJECT)),
+            ("Parameters", Shape::Object(&ObjRule { patterns: &[(&PATTERN_4, Shape::STR)], ..OBJ_RULE })),
             ("Region", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ],
         closed: true,

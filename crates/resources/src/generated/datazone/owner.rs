@@ -185,6 +185,12 @@ pub(crate) mod schema {
     use crate::support::prelude::*;
 
     pub(crate) static PATTERN_0: Pattern = Pattern::new("^dzd[-_][a-zA-Z0-9_-]{1,36}$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new(
+        "(^([0-9a-f]{10}-|)[A-Fa-f0-9]{8}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{12}$|[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}\\t\\n\\r ]+)",
+    );
+    pub(crate) static PATTERN_2: Pattern = Pattern::new(
+        "(^([0-9a-f]{10}-|)[A-Fa-f0-9]{8}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{12}$|^[a-zA-Z_0-9+=,.@-]+$|^arn:aws:iam::\\d{12}:.+$)",
+    );
 
     #[rustfmt::skip]
     pub(crate) static RULE_Owner: ObjRule = ObjRule {
@@ -192,7 +198,7 @@ pub(crate) mod schema {
             ("DomainIdentifier", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
             ("EntityIdentifier", Shape::STR),
             ("EntityType", Shape::Str(&StrRule { allowed: &["DOMAIN_UNIT"], ..StrRule::ANY })),
-            ("Owner", Shape::Typed(json_type::OBJECT)),
+            ("Owner", Shape::AllOf(&[Shape::Typed(json_type::OBJECT), Shape::OneOf(&[Shape::Object(&ObjRule { properties: &[("Group", Shape::Object(&ObjRule { properties: &[("GroupIdentifier", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY }))], closed: true, ..OBJ_RULE }))], closed: true, ..OBJ_RULE }), Shape::Object(&ObjRule { properties: &[("User", Shape::Object(&ObjRule { properties: &[("UserIdentifier", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }))], closed: true, ..OBJ_RULE }))], closed: true, ..OBJ_RULE })])])),
         ],
         required: &["DomainIdentifier", "EntityIdentifier", "EntityType", "Owner"],
         closed: true,

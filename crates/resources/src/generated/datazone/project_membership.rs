@@ -200,7 +200,7 @@ pub(crate) mod schema {
         properties: &[
             ("Designation", Shape::Str(&StrRule { allowed: &["PROJECT_OWNER", "PROJECT_CONTRIBUTOR", "PROJECT_CATALOG_VIEWER", "PROJECT_CATALOG_CONSUMER", "PROJECT_CATALOG_STEWARD"], ..StrRule::ANY })),
             ("DomainIdentifier", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-            ("Member", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
+            ("Member", Shape::OneOf(&[Shape::Object(&ObjRule { properties: &[("UserIdentifier", Shape::STR)], required: &["UserIdentifier"], closed: true, ..OBJ_RULE }), Shape::Object(&ObjRule { properties: &[("GroupIdentifier", Shape::STR)], required: &["GroupIdentifier"], closed: true, ..OBJ_RULE })])),
             ("ProjectIdentifier", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ],
         required: &["Designation", "DomainIdentifier", "ProjectIdentifier", "Member"],

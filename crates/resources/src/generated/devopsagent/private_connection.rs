@@ -166,14 +166,22 @@ pub(crate) mod schema {
     #[allow(unused_imports)]
     use crate::support::prelude::*;
 
-    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-z0-9]([a-z0-9-]*[a-z0-9])?$");
+    pub(crate) static PATTERN_0: Pattern = Pattern::new(
+        "^arn:[a-z0-9\\-]+:vpc-lattice:[a-zA-Z0-9\\-]+:\\d{12}:resourceconfiguration/rcfg-[0-9a-z]{17}$",
+    );
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9.:\\-]+$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^((\\d{1,5}\\-\\d{1,5})|(\\d+))$");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("^sg-(([0-9a-z]{8})|([0-9a-z]{17}))$");
+    pub(crate) static PATTERN_4: Pattern = Pattern::new("^subnet-(([0-9a-z]{8})|([0-9a-z]{17}))$");
+    pub(crate) static PATTERN_5: Pattern = Pattern::new("^vpc-(([0-9a-z]{8})|([0-9a-z]{17}))$");
+    pub(crate) static PATTERN_6: Pattern = Pattern::new("^[a-z0-9]([a-z0-9-]*[a-z0-9])?$");
 
     #[rustfmt::skip]
     pub(crate) static RULE_PrivateConnection: ObjRule = ObjRule {
         properties: &[
             ("Certificate", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32768), ..StrRule::ANY })),
-            ("ConnectionConfiguration", Shape::Typed(json_type::OBJECT)),
-            ("Name", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(30), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("ConnectionConfiguration", Shape::AllOf(&[Shape::Typed(json_type::OBJECT), Shape::OneOf(&[Shape::Object(&ObjRule { properties: &[("SelfManaged", Shape::Object(&ObjRule { properties: &[("ResourceConfigurationId", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY }))], required: &["ResourceConfigurationId"], closed: true, ..OBJ_RULE }))], required: &["SelfManaged"], closed: true, ..OBJ_RULE }), Shape::Object(&ObjRule { properties: &[("ServiceManaged", Shape::Object(&ObjRule { properties: &[("HostAddress", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(255), pattern: Some(&PATTERN_1), ..StrRule::ANY })), ("IpAddressType", Shape::Str(&StrRule { allowed: &["IPV4", "IPV6", "DUAL_STACK"], ..StrRule::ANY })), ("Ipv4AddressesPerEni", Shape::Int(&NumRule { min: Some(1.0), max: Some(62.0), ..NumRule::ANY })), ("PortRanges", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(1), max_items: Some(11), unique: false })), ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(11), max_len: Some(20), pattern: Some(&PATTERN_3), ..StrRule::ANY }), min_items: Some(1), max_items: Some(5), unique: false })), ("SubnetIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(15), max_len: Some(24), pattern: Some(&PATTERN_4), ..StrRule::ANY }), min_items: Some(1), max_items: Some(20), unique: false })), ("VpcId", Shape::Str(&StrRule { min_len: Some(5), max_len: Some(50), pattern: Some(&PATTERN_5), ..StrRule::ANY }))], required: &["HostAddress", "VpcId"], closed: true, ..OBJ_RULE }))], required: &["ServiceManaged"], closed: true, ..OBJ_RULE })])])),
+            ("Name", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(30), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
             ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
         ],
         required: &["Name", "ConnectionConfiguration"],

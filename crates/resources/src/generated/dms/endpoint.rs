@@ -2969,7 +2969,7 @@ pub(crate) mod schema {
             ("IbmDb2Settings", Shape::Object(&RULE_IbmDb2Settings)),
             ("KafkaSettings", Shape::Object(&RULE_KafkaSettings)),
             ("KinesisSettings", Shape::Object(&RULE_KinesisSettings)),
-            ("KmsKeyId", Shape::STR),
+            ("KmsKeyId", Shape::AllOf(&[Shape::STR, Shape::AnyOf(&[Shape::Str(&StrRule { format: Some(Format::KmsKeyArn), ..StrRule::ANY }), Shape::Str(&StrRule { format: Some(Format::KmsKeyId), ..StrRule::ANY }), Shape::Str(&StrRule { format: Some(Format::KmsAliasName), ..StrRule::ANY })])])),
             ("MicrosoftSqlServerSettings", Shape::Object(&RULE_MicrosoftSqlServerSettings)),
             ("MongoDbSettings", Shape::Object(&RULE_MongoDbSettings)),
             ("MySqlSettings", Shape::Object(&RULE_MySqlSettings)),

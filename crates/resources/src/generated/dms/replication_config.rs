@@ -445,7 +445,7 @@ pub(crate) mod schema {
         properties: &[
             ("AvailabilityZone", Shape::STR),
             ("DnsNameServers", Shape::STR),
-            ("KmsKeyId", Shape::STR),
+            ("KmsKeyId", Shape::AllOf(&[Shape::STR, Shape::AnyOf(&[Shape::Str(&StrRule { format: Some(Format::KmsKeyArn), ..StrRule::ANY }), Shape::Str(&StrRule { format: Some(Format::KmsKeyId), ..StrRule::ANY }), Shape::Str(&StrRule { format: Some(Format::KmsAliasName), ..StrRule::ANY })])])),
             ("MaxCapacityUnits", Shape::INT),
             ("MinCapacityUnits", Shape::INT),
             ("MultiAZ", Shape::Bool),

@@ -315,7 +315,7 @@ pub(crate) mod schema {
             ("AvailabilityZone", Shape::STR),
             ("DnsNameServers", Shape::STR),
             ("EngineVersion", Shape::STR),
-            ("KmsKeyId", Shape::STR),
+            ("KmsKeyId", Shape::AllOf(&[Shape::STR, Shape::AnyOf(&[Shape::Str(&StrRule { format: Some(Format::KmsKeyArn), ..StrRule::ANY }), Shape::Str(&StrRule { format: Some(Format::KmsKeyId), ..StrRule::ANY }), Shape::Str(&StrRule { format: Some(Format::KmsAliasName), ..StrRule::ANY })])])),
             ("MultiAZ", Shape::Bool),
             ("NetworkType", Shape::STR),
             ("PreferredMaintenanceWindow", Shape::STR),

@@ -606,7 +606,7 @@ pub(crate) mod schema {
             ("EnableCloudwatchLogsExports", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
             ("EngineVersion", Shape::Str(&StrRule { allowed: &["3.6.0", "4.0", "4.0.0", "5.0.0"], ..StrRule::ANY })),
             ("GlobalClusterIdentifier", Shape::STR),
-            ("KmsKeyId", Shape::STR),
+            ("KmsKeyId", Shape::AllOf(&[Shape::STR, Shape::AnyOf(&[Shape::Str(&StrRule { format: Some(Format::KmsKeyArn), ..StrRule::ANY }), Shape::Str(&StrRule { format: Some(Format::KmsKeyId), ..StrRule::ANY }), Shape::Str(&StrRule { format: Some(Format::KmsAliasName), ..StrRule::ANY })])])),
             ("ManageMasterUserPassword", Shape::Bool),
             ("MasterUserPassword", Shape::STR),
             ("MasterUserSecretKmsKeyId", Shape::STR),

@@ -259,6 +259,7 @@ pub(crate) mod schema {
     use crate::support::prelude::*;
 
     pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z]{1}(?:-?[a-zA-Z0-9]){0,62}$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^(?=.{40,128}$)arn.*");
 
     #[rustfmt::skip]
     pub(crate) static RULE_GlobalCluster: ObjRule = ObjRule {
@@ -267,7 +268,7 @@ pub(crate) mod schema {
             ("Engine", Shape::Str(&StrRule { allowed: &["docdb"], ..StrRule::ANY })),
             ("EngineVersion", Shape::STR),
             ("GlobalClusterIdentifier", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-            ("SourceDBClusterIdentifier", Shape::STR),
+            ("SourceDBClusterIdentifier", Shape::AllOf(&[Shape::STR, Shape::OneOf(&[Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY }), Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })])])),
             ("StorageEncrypted", Shape::Bool),
             ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
         ],

@@ -347,7 +347,7 @@ pub(crate) mod schema {
             ("AuthType", Shape::STR),
             ("BackupRetentionPeriod", Shape::INT),
             ("ClusterName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-            ("KmsKeyId", Shape::STR),
+            ("KmsKeyId", Shape::AllOf(&[Shape::STR, Shape::AnyOf(&[Shape::Str(&StrRule { format: Some(Format::KmsKeyArn), ..StrRule::ANY }), Shape::Str(&StrRule { format: Some(Format::KmsKeyId), ..StrRule::ANY }), Shape::Str(&StrRule { format: Some(Format::KmsAliasName), ..StrRule::ANY })])])),
             ("PreferredBackupWindow", Shape::STR),
             ("PreferredMaintenanceWindow", Shape::STR),
             ("ShardCapacity", Shape::INT),

@@ -1726,7 +1726,7 @@ pub(crate) mod schema {
             ("GlobalSecondaryIndexes", Shape::List(&ListRule { items: Shape::Object(&RULE_GlobalSecondaryIndex), min_items: None, max_items: None, unique: true })),
             ("GlobalTableSourceArn", Shape::STR),
             ("GlobalTableWitnesses", Shape::List(&ListRule { items: Shape::Object(&RULE_GlobalTableWitness), min_items: Some(1), max_items: Some(1), unique: true })),
-            ("KeySchema", Shape::List(&ListRule { items: Shape::Object(&RULE_GlobalTableKeySchema), min_items: Some(1), max_items: Some(2), unique: true })),
+            ("KeySchema", Shape::AllOf(&[Shape::List(&ListRule { items: Shape::Object(&RULE_GlobalTableKeySchema), min_items: Some(1), max_items: Some(2), unique: true }), Shape::Items(&[Shape::Object(&ObjRule { properties: &[("KeyType", Shape::Str(&StrRule { allowed: &["HASH"], ..StrRule::ANY }))], required: &["KeyType"], ..OBJ_RULE }), Shape::Object(&ObjRule { properties: &[("KeyType", Shape::Str(&StrRule { allowed: &["RANGE"], ..StrRule::ANY }))], required: &["KeyType"], ..OBJ_RULE })])])),
             ("LocalSecondaryIndexes", Shape::List(&ListRule { items: Shape::Object(&RULE_LocalSecondaryIndex), min_items: None, max_items: None, unique: true })),
             ("MultiRegionConsistency", Shape::Str(&StrRule { allowed: &["EVENTUAL", "STRONG"], ..StrRule::ANY })),
             ("ReadOnDemandThroughputSettings", Shape::Object(&RULE_ReadOnDemandThroughputSettings)),
@@ -1819,7 +1819,7 @@ pub(crate) mod schema {
     pub(crate) static RULE_LocalSecondaryIndex: ObjRule = ObjRule {
         properties: &[
             ("IndexName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(255), ..StrRule::ANY })),
-            ("KeySchema", Shape::List(&ListRule { items: Shape::Object(&RULE_LocalSecondaryIndexKeySchema), min_items: Some(2), max_items: Some(2), unique: true })),
+            ("KeySchema", Shape::AllOf(&[Shape::List(&ListRule { items: Shape::Object(&RULE_LocalSecondaryIndexKeySchema), min_items: Some(2), max_items: Some(2), unique: true }), Shape::Items(&[Shape::Object(&ObjRule { properties: &[("KeyType", Shape::Str(&StrRule { allowed: &["HASH"], ..StrRule::ANY }))], required: &["KeyType"], ..OBJ_RULE }), Shape::Object(&ObjRule { properties: &[("KeyType", Shape::Str(&StrRule { allowed: &["RANGE"], ..StrRule::ANY }))], required: &["KeyType"], ..OBJ_RULE })])])),
             ("Projection", Shape::Object(&RULE_Projection)),
         ],
         required: &["IndexName", "Projection", "KeySchema"],

@@ -261,6 +261,7 @@ impl ::cloudwright_core::Resource for Table {
         properties: &::cloudwright_core::Value,
     ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
         crate::constraint::check(&self::schema::RULE_Table, properties)?;
+        crate::constraint::check_extensions(&self::schema::EXTENSIONS, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
@@ -1191,6 +1192,15 @@ pub(crate) mod schema {
 
     pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9_.-]+$");
 
+    /// cfn-lint's extension schemas of this type (`crates/codegen/schemas/extensions.json`),
+    /// checked at synthesis.
+    #[rustfmt::skip]
+    #[allow(dead_code)]
+    pub(crate) static EXTENSIONS: [Extension; 2] = [
+        Extension { rule: "E3638", path: "", description: "Validate DynamoDB BillingMode pay per request configuration", shape: Shape::If(&IfRule { cond: Shape::AllOf(&[Shape::Typed(json_type::OBJECT), Shape::AnyOf(&[Shape::Object(&ObjRule { properties: &[("BillingMode", Shape::Str(&StrRule { allowed: &["PAY_PER_REQUEST"], ..StrRule::ANY }))], required: &["BillingMode"], ..OBJ_RULE }), Shape::Typed(json_type::STRING | json_type::ARRAY | json_type::NUMBER | json_type::BOOLEAN)])]), then: Shape::AnyOf(&[Shape::Object(&ObjRule { properties: &[("ProvisionedThroughput", Shape::Never)], ..OBJ_RULE }), Shape::Typed(json_type::STRING | json_type::ARRAY | json_type::NUMBER | json_type::BOOLEAN)]), otherwise: Shape::Any }) },
+        Extension { rule: "E3639", path: "", description: "When BillingMode is Provisioned you must specify ProvisionedThroughput", shape: Shape::If(&IfRule { cond: Shape::AnyOf(&[Shape::Object(&ObjRule { properties: &[("BillingMode", Shape::Str(&StrRule { allowed: &["PROVISIONED"], ..StrRule::ANY }))], required: &["BillingMode"], ..OBJ_RULE }), Shape::Typed(json_type::STRING | json_type::ARRAY | json_type::NUMBER | json_type::BOOLEAN)]), then: Shape::AnyOf(&[Shape::Object(&ObjRule { required: &["ProvisionedThroughput"], ..OBJ_RULE }), Shape::Typed(json_type::STRING | json_type::ARRAY | json_type::NUMBER | json_type::BOOLEAN)]), otherwise: Shape::Any }) },
+    ];
+
     #[rustfmt::skip]
     pub(crate) static RULE_Table: ObjRule = ObjRule {
         properties: &[
@@ -1200,7 +1210,7 @@ pub(crate) mod schema {
             ("DeletionProtectionEnabled", Shape::Bool),
             ("GlobalSecondaryIndexes", Shape::List(&ListRule { items: Shape::Object(&RULE_GlobalSecondaryIndex), min_items: None, max_items: None, unique: false })),
             ("ImportSourceSpecification", Shape::Object(&RULE_ImportSourceSpecification)),
-            ("KeySchema", Shape::AnyOf(&[Shape::List(&ListRule { items: Shape::Object(&RULE_TableKeySchema), min_items: Some(1), max_items: Some(2), unique: true }), Shape::Typed(json_type::OBJECT | json_type::STRING)])),
+            ("KeySchema", Shape::OneOf(&[Shape::AllOf(&[Shape::List(&ListRule { items: Shape::Object(&RULE_TableKeySchema), min_items: Some(1), max_items: Some(2), unique: true }), Shape::Items(&[Shape::Object(&ObjRule { properties: &[("KeyType", Shape::Str(&StrRule { allowed: &["HASH"], ..StrRule::ANY }))], required: &["KeyType"], ..OBJ_RULE }), Shape::Object(&ObjRule { properties: &[("KeyType", Shape::Str(&StrRule { allowed: &["RANGE"], ..StrRule::ANY }))], required: &["KeyType"], ..OBJ_RULE })])]), Shape::Typed(json_type::OBJECT | json_type::STRING)])),
             ("KinesisStreamSpecification", Shape::Object(&RULE_KinesisStreamSpecification)),
             ("LocalSecondaryIndexes", Shape::List(&ListRule { items: Shape::Object(&RULE_LocalSecondaryIndex), min_items: None, max_items: None, unique: false })),
             ("OnDemandThroughput", Shape::Object(&RULE_OnDemandThroughput)),
@@ -1284,7 +1294,7 @@ pub(crate) mod schema {
     pub(crate) static RULE_LocalSecondaryIndex: ObjRule = ObjRule {
         properties: &[
             ("IndexName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-            ("KeySchema", Shape::List(&ListRule { items: Shape::Object(&RULE_LocalSecondaryIndexKeySchema), min_items: Some(2), max_items: Some(2), unique: true })),
+            ("KeySchema", Shape::AllOf(&[Shape::List(&ListRule { items: Shape::Object(&RULE_LocalSecondaryIndexKeySchema), min_items: Some(2), max_items: Some(2), unique: true }), Shape::Items(&[Shape::Object(&ObjRule { properties: &[("KeyType", Shape::Str(&StrRule { allowed: &["HASH"], ..StrRule::ANY }))], required: &["KeyType"], ..OBJ_RULE }), Shape::Object(&ObjRule { properties: &[("KeyType", Shape::Str(&StrRule { allowed: &["RANGE"], ..StrRule::ANY }))], required: &["KeyType"], ..OBJ_RULE })])])),
             ("Projection", Shape::Object(&RULE_Projection)),
         ],
         required: &["IndexName", "Projection", "KeySchema"],

@@ -194,7 +194,7 @@ pub(crate) mod schema {
     pub(crate) static RULE_CustomerGateway: ObjRule = ObjRule {
         properties: &[
             ("BgpAsn", Shape::INT),
-            ("BgpAsnExtended", Shape::Num(&NumRule { min: Some(2147483648.0), max: Some(4294967294.0), ..NumRule::ANY })),
+            ("BgpAsnExtended", Shape::Num(&NumRule { min: Some(2147483648.0), max: Some(4294967294.0), multiple_of: Some((1.0, false)), ..NumRule::ANY })),
             ("CertificateArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
             ("DeviceName", Shape::STR),
             ("IpAddress", Shape::STR),

@@ -2433,7 +2433,7 @@ pub(crate) mod schema {
             ("DeleteOnTermination", Shape::Bool),
             ("Encrypted", Shape::Bool),
             ("Iops", Shape::INT),
-            ("KmsKeyId", Shape::STR),
+            ("KmsKeyId", Shape::AllOf(&[Shape::STR, Shape::AnyOf(&[Shape::Str(&StrRule { format: Some(Format::KmsKeyArn), ..StrRule::ANY }), Shape::Str(&StrRule { format: Some(Format::KmsKeyId), ..StrRule::ANY }), Shape::Str(&StrRule { format: Some(Format::KmsAliasName), ..StrRule::ANY })])])),
             ("SnapshotId", Shape::STR),
             ("VolumeSize", Shape::INT),
             ("VolumeType", Shape::Str(&StrRule { allowed: &["gp2", "gp3", "io1", "io2", "sc1", "st1", "standard"], ..StrRule::ANY })),

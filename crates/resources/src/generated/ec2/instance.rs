@@ -442,6 +442,7 @@ impl ::cloudwright_core::Resource for Instance {
         properties: &::cloudwright_core::Value,
     ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
         crate::constraint::check(&self::schema::RULE_Instance, properties)?;
+        crate::constraint::check_extensions(&self::schema::EXTENSIONS, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
@@ -1849,6 +1850,19 @@ pub(crate) mod schema {
     #[allow(unused_imports)]
     use crate::support::prelude::*;
 
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^ephemeral([0-9]|[1][0-9]|[2][0-3])$");
+
+    /// cfn-lint's extension schemas of this type (`crates/codegen/schemas/extensions.json`),
+    /// checked at synthesis. Not checked:
+    /// - E3628 at `InstanceType`: region-keyed, not exported
+    /// - E3671 at `BlockDeviceMappings/*/Ebs`: a keyword not compiled
+    #[rustfmt::skip]
+    #[allow(dead_code)]
+    pub(crate) static EXTENSIONS: [Extension; 2] = [
+        Extension { rule: "E3674", path: "", description: "Primary cannoy be True when PrivateIpAddress is specified", shape: Shape::If(&IfRule { cond: Shape::AnyOf(&[Shape::Object(&ObjRule { required: &["PrivateIpAddress"], ..OBJ_RULE }), Shape::Typed(json_type::STRING | json_type::ARRAY | json_type::NUMBER | json_type::BOOLEAN)]), then: Shape::AnyOf(&[Shape::Object(&ObjRule { properties: &[("NetworkInterfaces", Shape::AllOf(&[Shape::Typed(json_type::ARRAY), Shape::AnyOf(&[Shape::List(&ListRule { items: Shape::AnyOf(&[Shape::Object(&ObjRule { properties: &[("PrivateIpAddress", Shape::Never), ("PrivateIpAddresses", Shape::AllOf(&[Shape::Typed(json_type::ARRAY), Shape::AnyOf(&[Shape::List(&ListRule { items: Shape::AnyOf(&[Shape::Object(&ObjRule { properties: &[("Primary", Shape::Str(&StrRule { allowed: &["false"], ..StrRule::ANY }))], ..OBJ_RULE }), Shape::Typed(json_type::STRING | json_type::ARRAY | json_type::NUMBER | json_type::BOOLEAN)]), min_items: None, max_items: None, unique: false }), Shape::Typed(json_type::OBJECT | json_type::STRING | json_type::NUMBER | json_type::BOOLEAN)])]))], ..OBJ_RULE }), Shape::Typed(json_type::STRING | json_type::ARRAY | json_type::NUMBER | json_type::BOOLEAN)]), min_items: None, max_items: None, unique: false }), Shape::Typed(json_type::OBJECT | json_type::STRING | json_type::NUMBER | json_type::BOOLEAN)])])), ("PrivateIpAddresses", Shape::AllOf(&[Shape::Typed(json_type::ARRAY), Shape::AnyOf(&[Shape::List(&ListRule { items: Shape::AnyOf(&[Shape::Object(&ObjRule { properties: &[("Primary", Shape::Str(&StrRule { allowed: &["false"], ..StrRule::ANY }))], ..OBJ_RULE }), Shape::Typed(json_type::STRING | json_type::ARRAY | json_type::NUMBER | json_type::BOOLEAN)]), min_items: None, max_items: None, unique: false }), Shape::Typed(json_type::OBJECT | json_type::STRING | json_type::NUMBER | json_type::BOOLEAN)])]))], ..OBJ_RULE }), Shape::Typed(json_type::STRING | json_type::ARRAY | json_type::NUMBER | json_type::BOOLEAN)]), otherwise: Shape::Any }) },
+        Extension { rule: "E3715", path: "BlockDeviceMappings/*", description: "VirtualName must use ephemeral device format when Ebs is absent", shape: Shape::If(&IfRule { cond: Shape::AllOf(&[Shape::AnyOf(&[Shape::Object(&ObjRule { required: &["VirtualName"], ..OBJ_RULE }), Shape::Typed(json_type::STRING | json_type::ARRAY | json_type::NUMBER | json_type::BOOLEAN)]), Shape::Not(&Shape::AnyOf(&[Shape::Object(&ObjRule { required: &["Ebs"], ..OBJ_RULE }), Shape::Typed(json_type::STRING | json_type::ARRAY | json_type::NUMBER | json_type::BOOLEAN)]))]), then: Shape::AnyOf(&[Shape::Object(&ObjRule { properties: &[("VirtualName", Shape::AnyOf(&[Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY }), Shape::Typed(json_type::OBJECT | json_type::ARRAY)]))], ..OBJ_RULE }), Shape::Typed(json_type::STRING | json_type::ARRAY | json_type::NUMBER | json_type::BOOLEAN)]), otherwise: Shape::Any }) },
+    ];
+
     #[rustfmt::skip]
     pub(crate) static RULE_Instance: ObjRule = ObjRule {
         properties: &[
@@ -1884,7 +1898,7 @@ pub(crate) mod schema {
             ("PrivateIpAddress", Shape::STR),
             ("PropagateTagsToVolumeOnCreation", Shape::Bool),
             ("RamdiskId", Shape::STR),
-            ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::AllOf(&[Shape::STR, Shape::AnyOf(&[Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), Shape::Str(&StrRule { format: Some(Format::SecurityGroupName), ..StrRule::ANY })])]), min_items: None, max_items: None, unique: false })),
             ("SecurityGroups", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupName), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
             ("SourceDestCheck", Shape::Bool),
             ("SsmAssociations", Shape::List(&ListRule { items: Shape::Object(&RULE_SsmAssociation), min_items: None, max_items: None, unique: false })),
@@ -1950,7 +1964,7 @@ pub(crate) mod schema {
             ("DeleteOnTermination", Shape::Bool),
             ("Encrypted", Shape::Bool),
             ("Iops", Shape::INT),
-            ("KmsKeyId", Shape::STR),
+            ("KmsKeyId", Shape::AllOf(&[Shape::STR, Shape::AnyOf(&[Shape::Str(&StrRule { format: Some(Format::KmsKeyArn), ..StrRule::ANY }), Shape::Str(&StrRule { format: Some(Format::KmsKeyId), ..StrRule::ANY }), Shape::Str(&StrRule { format: Some(Format::KmsAliasName), ..StrRule::ANY })])])),
             ("SnapshotId", Shape::STR),
             ("VolumeSize", Shape::INT),
             ("VolumeType", Shape::Str(&StrRule { allowed: &["gp2", "gp3", "io1", "io2", "sc1", "st1", "standard"], ..StrRule::ANY })),

@@ -504,18 +504,18 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_IpamPool: ObjRule = ObjRule {
         properties: &[
-            ("AddressFamily", Shape::STR),
+            ("AddressFamily", Shape::Str(&StrRule { allowed_any_case: &["ipv4", "ipv6"], ..StrRule::ANY })),
             ("AllocationDefaultNetmaskLength", Shape::Int(&NumRule { min: Some(0.0), max: Some(128.0), ..NumRule::ANY })),
             ("AllocationMaxNetmaskLength", Shape::Int(&NumRule { min: Some(0.0), max: Some(128.0), ..NumRule::ANY })),
             ("AllocationMinNetmaskLength", Shape::Int(&NumRule { min: Some(0.0), max: Some(128.0), ..NumRule::ANY })),
             ("AllocationResourceTags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
             ("AutoImport", Shape::Bool),
-            ("AwsService", Shape::STR),
+            ("AwsService", Shape::Str(&StrRule { allowed_any_case: &["ec2", "global-services"], ..StrRule::ANY })),
             ("Description", Shape::STR),
             ("IpamScopeId", Shape::STR),
             ("Locale", Shape::STR),
             ("ProvisionedCidrs", Shape::List(&ListRule { items: Shape::Object(&RULE_ProvisionedCidr), min_items: None, max_items: None, unique: true })),
-            ("PublicIpSource", Shape::STR),
+            ("PublicIpSource", Shape::Str(&StrRule { allowed_any_case: &["amazon", "byoip"], ..StrRule::ANY })),
             ("PubliclyAdvertisable", Shape::Bool),
             ("SourceIpamPoolId", Shape::STR),
             ("SourceResource", Shape::Object(&RULE_SourceResource)),
@@ -530,7 +530,7 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_ProvisionedCidr: ObjRule = ObjRule {
         properties: &[
-            ("Cidr", Shape::STR),
+            ("Cidr", Shape::AllOf(&[Shape::STR, Shape::AnyOf(&[Shape::Str(&StrRule { format: Some(Format::Ipv4Network), ..StrRule::ANY }), Shape::Str(&StrRule { format: Some(Format::Ipv6Network), ..StrRule::ANY })])])),
         ],
         required: &["Cidr"],
         closed: true,
@@ -543,7 +543,7 @@ pub(crate) mod schema {
             ("ResourceId", Shape::STR),
             ("ResourceOwner", Shape::STR),
             ("ResourceRegion", Shape::STR),
-            ("ResourceType", Shape::STR),
+            ("ResourceType", Shape::Str(&StrRule { allowed_any_case: &["vpc"], ..StrRule::ANY })),
         ],
         required: &["ResourceId", "ResourceType", "ResourceRegion", "ResourceOwner"],
         closed: true,

@@ -294,7 +294,7 @@ pub(crate) mod schema {
             ("NetworkAclId", Shape::STR),
             ("PortRange", Shape::Object(&RULE_PortRange)),
             ("Protocol", Shape::INT),
-            ("RuleAction", Shape::Str(&StrRule { allowed: &["allow", "deny"], ..StrRule::ANY })),
+            ("RuleAction", Shape::Str(&StrRule { allowed: &["allow", "deny"], allowed_any_case: &["allow", "deny"], ..StrRule::ANY })),
             ("RuleNumber", Shape::INT),
         ],
         required: &["NetworkAclId", "RuleAction", "RuleNumber", "Protocol"],

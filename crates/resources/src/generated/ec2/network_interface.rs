@@ -228,6 +228,7 @@ impl ::cloudwright_core::Resource for NetworkInterface {
         properties: &::cloudwright_core::Value,
     ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
         crate::constraint::check(&self::schema::RULE_NetworkInterface, properties)?;
+        crate::constraint::check_extensions(&self::schema::EXTENSIONS, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
@@ -446,6 +447,14 @@ pub(crate) mod schema {
     };
     #[allow(unused_imports)]
     use crate::support::prelude::*;
+
+    /// cfn-lint's extension schemas of this type (`crates/codegen/schemas/extensions.json`),
+    /// checked at synthesis.
+    #[rustfmt::skip]
+    #[allow(dead_code)]
+    pub(crate) static EXTENSIONS: [Extension; 1] = [
+        Extension { rule: "E3674", path: "", description: "Primary cannoy be True when PrivateIpAddress is specified", shape: Shape::If(&IfRule { cond: Shape::AnyOf(&[Shape::Object(&ObjRule { required: &["PrivateIpAddress"], ..OBJ_RULE }), Shape::Typed(json_type::STRING | json_type::ARRAY | json_type::NUMBER | json_type::BOOLEAN)]), then: Shape::AnyOf(&[Shape::Object(&ObjRule { properties: &[("NetworkInterfaces", Shape::AllOf(&[Shape::Typed(json_type::ARRAY), Shape::AnyOf(&[Shape::List(&ListRule { items: Shape::AnyOf(&[Shape::Object(&ObjRule { properties: &[("PrivateIpAddress", Shape::Never), ("PrivateIpAddresses", Shape::AllOf(&[Shape::Typed(json_type::ARRAY), Shape::AnyOf(&[Shape::List(&ListRule { items: Shape::AnyOf(&[Shape::Object(&ObjRule { properties: &[("Primary", Shape::Str(&StrRule { allowed: &["false"], ..StrRule::ANY }))], ..OBJ_RULE }), Shape::Typed(json_type::STRING | json_type::ARRAY | json_type::NUMBER | json_type::BOOLEAN)]), min_items: None, max_items: None, unique: false }), Shape::Typed(json_type::OBJECT | json_type::STRING | json_type::NUMBER | json_type::BOOLEAN)])]))], ..OBJ_RULE }), Shape::Typed(json_type::STRING | json_type::ARRAY | json_type::NUMBER | json_type::BOOLEAN)]), min_items: None, max_items: None, unique: false }), Shape::Typed(json_type::OBJECT | json_type::STRING | json_type::NUMBER | json_type::BOOLEAN)])])), ("PrivateIpAddresses", Shape::AllOf(&[Shape::Typed(json_type::ARRAY), Shape::AnyOf(&[Shape::List(&ListRule { items: Shape::AnyOf(&[Shape::Object(&ObjRule { properties: &[("Primary", Shape::Str(&StrRule { allowed: &["false"], ..StrRule::ANY }))], ..OBJ_RULE }), Shape::Typed(json_type::STRING | json_type::ARRAY | json_type::NUMBER | json_type::BOOLEAN)]), min_items: None, max_items: None, unique: false }), Shape::Typed(json_type::OBJECT | json_type::STRING | json_type::NUMBER | json_type::BOOLEAN)])]))], ..OBJ_RULE }), Shape::Typed(json_type::STRING | json_type::ARRAY | json_type::NUMBER | json_type::BOOLEAN)]), otherwise: Shape::Any }) },
+    ];
 
     #[rustfmt::skip]
     pub(crate) static RULE_NetworkInterface: ObjRule = ObjRule {

@@ -327,7 +327,7 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_Entry: ObjRule = ObjRule {
         properties: &[
-            ("Cidr", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(46), ..StrRule::ANY })),
+            ("Cidr", Shape::AllOf(&[Shape::Str(&StrRule { min_len: Some(1), max_len: Some(46), ..StrRule::ANY }), Shape::AnyOf(&[Shape::Str(&StrRule { format: Some(Format::Ipv4Network), ..StrRule::ANY }), Shape::Str(&StrRule { format: Some(Format::Ipv6Network), ..StrRule::ANY })])])),
             ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), ..StrRule::ANY })),
         ],
         required: &["Cidr"],

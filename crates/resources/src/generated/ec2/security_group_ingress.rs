@@ -193,6 +193,7 @@ impl ::cloudwright_core::Resource for SecurityGroupIngress {
         properties: &::cloudwright_core::Value,
     ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
         crate::constraint::check(&self::schema::RULE_SecurityGroupIngress, properties)?;
+        crate::constraint::check_extensions(&self::schema::EXTENSIONS, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
@@ -245,6 +246,15 @@ impl SecurityGroupIngressAttributes {
 pub(crate) mod schema {
     #[allow(unused_imports)]
     use crate::support::prelude::*;
+
+    /// cfn-lint's extension schemas of this type (`crates/codegen/schemas/extensions.json`),
+    /// checked at synthesis.
+    #[rustfmt::skip]
+    #[allow(dead_code)]
+    pub(crate) static EXTENSIONS: [Extension; 2] = [
+        Extension { rule: "E3687", path: "", description: "Validate to and from ports based on the protocol", shape: Shape::If(&IfRule { cond: Shape::AllOf(&[Shape::Typed(json_type::OBJECT), Shape::AnyOf(&[Shape::Object(&ObjRule { properties: &[("IpProtocol", Shape::AllOf(&[Shape::Typed(json_type::STRING | json_type::NUMBER), Shape::Str(&StrRule { allowed: &["1", "1", "icmp", "6", "6", "tcp", "17", "17", "udp"], ..StrRule::ANY })]))], required: &["IpProtocol"], ..OBJ_RULE }), Shape::Typed(json_type::STRING | json_type::ARRAY | json_type::NUMBER | json_type::BOOLEAN)])]), then: Shape::AnyOf(&[Shape::Object(&ObjRule { required: &["FromPort", "ToPort"], ..OBJ_RULE }), Shape::Typed(json_type::STRING | json_type::ARRAY | json_type::NUMBER | json_type::BOOLEAN)]), otherwise: Shape::Any }) },
+        Extension { rule: "E3688", path: "", description: "Validate that to and from ports are both -1", shape: Shape::If(&IfRule { cond: Shape::AnyOf(&[Shape::Object(&ObjRule { properties: &[("IpProtocol", Shape::Str(&StrRule { allowed: &["1", "icmp"], ..StrRule::ANY }))], required: &["IpProtocol"], ..OBJ_RULE }), Shape::Typed(json_type::STRING | json_type::ARRAY | json_type::NUMBER | json_type::BOOLEAN)]), then: Shape::If(&IfRule { cond: Shape::AnyOf(&[Shape::Object(&ObjRule { properties: &[("FromPort", Shape::Str(&StrRule { allowed: &["-1", "-1"], ..StrRule::ANY }))], required: &["FromPort"], ..OBJ_RULE }), Shape::Typed(json_type::STRING | json_type::ARRAY | json_type::NUMBER | json_type::BOOLEAN)]), then: Shape::AnyOf(&[Shape::Object(&ObjRule { properties: &[("ToPort", Shape::Str(&StrRule { allowed: &["-1", "-1"], ..StrRule::ANY }))], required: &["ToPort"], ..OBJ_RULE }), Shape::Typed(json_type::STRING | json_type::ARRAY | json_type::NUMBER | json_type::BOOLEAN)]), otherwise: Shape::Any }), otherwise: Shape::AllOf(&[Shape::If(&IfRule { cond: Shape::AnyOf(&[Shape::Object(&ObjRule { properties: &[("ToPort", Shape::Str(&StrRule { allowed: &["-1", "-1"], ..StrRule::ANY }))], required: &["ToPort"], ..OBJ_RULE }), Shape::Typed(json_type::STRING | json_type::ARRAY | json_type::NUMBER | json_type::BOOLEAN)]), then: Shape::AnyOf(&[Shape::Object(&ObjRule { properties: &[("FromPort", Shape::Str(&StrRule { allowed: &["-1", "-1"], ..StrRule::ANY }))], required: &["FromPort"], ..OBJ_RULE }), Shape::Typed(json_type::STRING | json_type::ARRAY | json_type::NUMBER | json_type::BOOLEAN)]), otherwise: Shape::Any }), Shape::If(&IfRule { cond: Shape::AnyOf(&[Shape::Object(&ObjRule { properties: &[("FromPort", Shape::Str(&StrRule { allowed: &["-1", "-1"], ..StrRule::ANY }))], required: &["FromPort"], ..OBJ_RULE }), Shape::Typed(json_type::STRING | json_type::ARRAY | json_type::NUMBER | json_type::BOOLEAN)]), then: Shape::AnyOf(&[Shape::Object(&ObjRule { properties: &[("ToPort", Shape::Str(&StrRule { allowed: &["-1", "-1"], ..StrRule::ANY }))], required: &["ToPort"], ..OBJ_RULE }), Shape::Typed(json_type::STRING | json_type::ARRAY | json_type::NUMBER | json_type::BOOLEAN)]), otherwise: Shape::Any })]) }) },
+    ];
 
     #[rustfmt::skip]
     pub(crate) static RULE_SecurityGroupIngress: ObjRule = ObjRule {

@@ -109,7 +109,7 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_RegistryPolicy: ObjRule = ObjRule {
         properties: &[
-            ("PolicyText", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+            ("PolicyText", Shape::AnyOf(&[Shape::Str(&StrRule { min_len: Some(0), max_len: Some(10240), ..StrRule::ANY }), Shape::Typed(json_type::OBJECT)])),
         ],
         required: &["PolicyText"],
         closed: true,

@@ -586,7 +586,7 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_ExecuteCommandConfiguration: ObjRule = ObjRule {
         properties: &[
-            ("KmsKeyId", Shape::STR),
+            ("KmsKeyId", Shape::AllOf(&[Shape::STR, Shape::AnyOf(&[Shape::Str(&StrRule { format: Some(Format::KmsKeyArn), ..StrRule::ANY }), Shape::Str(&StrRule { format: Some(Format::KmsKeyId), ..StrRule::ANY }), Shape::Str(&StrRule { format: Some(Format::KmsAliasName), ..StrRule::ANY })])])),
             ("LogConfiguration", Shape::Object(&RULE_ExecuteCommandLogConfiguration)),
             ("Logging", Shape::Str(&StrRule { allowed: &["DEFAULT", "NONE", "OVERRIDE"], ..StrRule::ANY })),
         ],
@@ -611,7 +611,7 @@ pub(crate) mod schema {
     pub(crate) static RULE_ManagedStorageConfiguration: ObjRule = ObjRule {
         properties: &[
             ("FargateEphemeralStorageKmsKeyId", Shape::STR),
-            ("KmsKeyId", Shape::STR),
+            ("KmsKeyId", Shape::AllOf(&[Shape::STR, Shape::AnyOf(&[Shape::Str(&StrRule { format: Some(Format::KmsKeyArn), ..StrRule::ANY }), Shape::Str(&StrRule { format: Some(Format::KmsKeyId), ..StrRule::ANY }), Shape::Str(&StrRule { format: Some(Format::KmsAliasName), ..StrRule::ANY })])])),
         ],
         closed: true,
         ..OBJ_RULE

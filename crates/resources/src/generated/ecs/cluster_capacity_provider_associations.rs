@@ -220,7 +220,7 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_ClusterCapacityProviderAssociations: ObjRule = ObjRule {
         properties: &[
-            ("CapacityProviders", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
+            ("CapacityProviders", Shape::List(&ListRule { items: Shape::AllOf(&[Shape::STR, Shape::AnyOf(&[Shape::Str(&StrRule { allowed: &["FARGATE", "FARGATE_SPOT"], ..StrRule::ANY }), Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })])]), min_items: None, max_items: None, unique: true })),
             ("Cluster", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
             ("DefaultCapacityProviderStrategy", Shape::List(&ListRule { items: Shape::Object(&RULE_CapacityProviderStrategy), min_items: None, max_items: None, unique: false })),
         ],
@@ -233,7 +233,7 @@ pub(crate) mod schema {
     pub(crate) static RULE_CapacityProviderStrategy: ObjRule = ObjRule {
         properties: &[
             ("Base", Shape::Int(&NumRule { min: Some(0.0), max: Some(100000.0), ..NumRule::ANY })),
-            ("CapacityProvider", Shape::STR),
+            ("CapacityProvider", Shape::AllOf(&[Shape::STR, Shape::AnyOf(&[Shape::Str(&StrRule { allowed: &["FARGATE", "FARGATE_SPOT"], ..StrRule::ANY }), Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })])])),
             ("Weight", Shape::Int(&NumRule { min: Some(0.0), max: Some(1000.0), ..NumRule::ANY })),
         ],
         required: &["CapacityProvider"],

@@ -344,6 +344,7 @@ impl ::cloudwright_core::Resource for Service {
         properties: &::cloudwright_core::Value,
     ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
         crate::constraint::check(&self::schema::RULE_Service, properties)?;
+        crate::constraint::check_extensions(&self::schema::EXTENSIONS, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
@@ -2860,6 +2861,19 @@ pub(crate) mod schema {
     #[allow(unused_imports)]
     use crate::support::prelude::*;
 
+    pub(crate) static PATTERN_0: Pattern = Pattern::new(".{1,}");
+
+    /// cfn-lint's extension schemas of this type (`crates/codegen/schemas/extensions.json`),
+    /// checked at synthesis. Not checked:
+    /// - E3052 at ``: a keyword not compiled
+    /// - E3054 at ``: a keyword not compiled
+    /// - E3713 at ``: a keyword not compiled
+    #[rustfmt::skip]
+    #[allow(dead_code)]
+    pub(crate) static EXTENSIONS: [Extension; 1] = [
+        Extension { rule: "E3044", path: "", description: "ECS service using FARGATE or EXTERNAL can only use SchedulingStrategy of REPLICA", shape: Shape::If(&IfRule { cond: Shape::AnyOf(&[Shape::AllOf(&[Shape::Typed(json_type::OBJECT), Shape::AnyOf(&[Shape::Object(&ObjRule { properties: &[("LaunchType", Shape::Str(&StrRule { allowed: &["FARGATE"], ..StrRule::ANY })), ("SchedulingStrategy", Shape::Typed(json_type::STRING))], required: &["LaunchType"], ..OBJ_RULE }), Shape::Typed(json_type::STRING | json_type::ARRAY | json_type::NUMBER | json_type::BOOLEAN)])]), Shape::AllOf(&[Shape::Typed(json_type::OBJECT), Shape::AnyOf(&[Shape::Object(&ObjRule { properties: &[("DeploymentController", Shape::AllOf(&[Shape::Typed(json_type::OBJECT), Shape::AnyOf(&[Shape::Object(&ObjRule { properties: &[("Type", Shape::Str(&StrRule { allowed: &["CODE_DEPLOY", "EXTERNAL"], ..StrRule::ANY }))], required: &["Type"], ..OBJ_RULE }), Shape::Typed(json_type::STRING | json_type::ARRAY | json_type::NUMBER | json_type::BOOLEAN)])])), ("SchedulingStrategy", Shape::Typed(json_type::STRING))], required: &["DeploymentController"], ..OBJ_RULE }), Shape::Typed(json_type::STRING | json_type::ARRAY | json_type::NUMBER | json_type::BOOLEAN)])])]), then: Shape::AnyOf(&[Shape::Object(&ObjRule { properties: &[("SchedulingStrategy", Shape::Str(&StrRule { allowed: &["REPLICA"], ..StrRule::ANY }))], ..OBJ_RULE }), Shape::Typed(json_type::STRING | json_type::ARRAY | json_type::NUMBER | json_type::BOOLEAN)]), otherwise: Shape::Any }) },
+    ];
+
     #[rustfmt::skip]
     pub(crate) static RULE_Service: ObjRule = ObjRule {
         properties: &[
@@ -2923,7 +2937,7 @@ pub(crate) mod schema {
     pub(crate) static RULE_CanaryConfiguration: ObjRule = ObjRule {
         properties: &[
             ("CanaryBakeTimeInMinutes", Shape::Int(&NumRule { min: Some(0.0), max: Some(1440.0), ..NumRule::ANY })),
-            ("CanaryPercent", Shape::Num(&NumRule { min: Some(0.1), max: Some(100.0), ..NumRule::ANY })),
+            ("CanaryPercent", Shape::Num(&NumRule { min: Some(0.1), max: Some(100.0), multiple_of: Some((0.1, true)), ..NumRule::ANY })),
         ],
         closed: true,
         ..OBJ_RULE
@@ -3018,7 +3032,7 @@ pub(crate) mod schema {
     pub(crate) static RULE_LinearConfiguration: ObjRule = ObjRule {
         properties: &[
             ("StepBakeTimeInMinutes", Shape::Int(&NumRule { min: Some(0.0), max: Some(1440.0), ..NumRule::ANY })),
-            ("StepPercent", Shape::Num(&NumRule { min: Some(3.0), max: Some(100.0), ..NumRule::ANY })),
+            ("StepPercent", Shape::Num(&NumRule { min: Some(3.0), max: Some(100.0), multiple_of: Some((0.1, true)), ..NumRule::ANY })),
         ],
         closed: true,
         ..OBJ_RULE
@@ -3041,7 +3055,7 @@ pub(crate) mod schema {
     pub(crate) static RULE_LogConfiguration: ObjRule = ObjRule {
         properties: &[
             ("LogDriver", Shape::STR),
-            ("Options", Shape::Typed(json_type::OBJECT)),
+            ("Options", Shape::Object(&ObjRule { patterns: &[(&PATTERN_0, Shape::STR)], closed: true, ..OBJ_RULE })),
             ("SecretOptions", Shape::List(&ListRule { items: Shape::Object(&RULE_Secret), min_items: None, max_items: None, unique: false })),
         ],
         closed: true,
@@ -3189,7 +3203,7 @@ pub(crate) mod schema {
             ("Encrypted", Shape::Bool),
             ("FilesystemType", Shape::Str(&StrRule { allowed: &["ext3", "ext4", "ntfs", "xfs"], ..StrRule::ANY })),
             ("Iops", Shape::INT),
-            ("KmsKeyId", Shape::STR),
+            ("KmsKeyId", Shape::AllOf(&[Shape::STR, Shape::AnyOf(&[Shape::Str(&StrRule { format: Some(Format::KmsKeyArn), ..StrRule::ANY }), Shape::Str(&StrRule { format: Some(Format::KmsKeyId), ..StrRule::ANY }), Shape::Str(&StrRule { format: Some(Format::KmsAliasName), ..StrRule::ANY })])])),
             ("RoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
             ("SizeInGiB", Shape::INT),
             ("SnapshotId", Shape::STR),

@@ -1373,7 +1373,9 @@ pub(crate) mod schema {
     use crate::support::prelude::*;
 
     #[cfg(any(feature = "ecs", feature = "constructs"))]
-    pub(crate) static PATTERN_0: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
+    pub(crate) static PATTERN_0: Pattern = Pattern::new(".{1,}");
+    #[cfg(any(feature = "ecs", feature = "constructs"))]
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
 
     #[cfg(any(feature = "ecs", feature = "constructs"))]
     #[rustfmt::skip]
@@ -1413,7 +1415,7 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_FirelensConfiguration: ObjRule = ObjRule {
         properties: &[
-            ("Options", Shape::Typed(json_type::OBJECT)),
+            ("Options", Shape::Object(&ObjRule { patterns: &[(&PATTERN_0, Shape::STR)], closed: true, ..OBJ_RULE })),
             ("Type", Shape::Str(&StrRule { allowed: &["fluentbit", "fluentd"], ..StrRule::ANY })),
         ],
         closed: true,
@@ -1471,7 +1473,7 @@ pub(crate) mod schema {
     pub(crate) static RULE_LogConfiguration: ObjRule = ObjRule {
         properties: &[
             ("LogDriver", Shape::STR),
-            ("Options", Shape::Typed(json_type::OBJECT)),
+            ("Options", Shape::Object(&ObjRule { patterns: &[(&PATTERN_0, Shape::STR)], closed: true, ..OBJ_RULE })),
             ("SecretOptions", Shape::List(&ListRule { items: Shape::Object(&RULE_Secret), min_items: None, max_items: None, unique: false })),
         ],
         required: &["LogDriver"],
@@ -1553,8 +1555,8 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_Tag: ObjRule = ObjRule {
         properties: &[
-            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ],
         closed: true,
         ..OBJ_RULE

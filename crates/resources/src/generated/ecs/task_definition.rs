@@ -2482,6 +2482,19 @@ pub(crate) mod schema {
     #[allow(unused_imports)]
     use crate::support::prelude::*;
 
+    pub(crate) static PATTERN_0: Pattern = Pattern::new(".{1,}");
+
+    /// cfn-lint's extension schemas of this type (`crates/codegen/schemas/extensions.json`),
+    /// checked at synthesis. Not checked:
+    /// - E3042 at `ContainerDefinitions/*`: a keyword not compiled
+    /// - E3046 at `ContainerDefinitions/*/LogConfiguration`: a keyword not compiled
+    /// - E3047 at ``: a keyword not compiled
+    /// - E3048 at ``: a keyword not compiled
+    #[rustfmt::skip]
+    #[allow(dead_code)]
+    pub(crate) static EXTENSIONS: [Extension; 0] = [
+    ];
+
     #[rustfmt::skip]
     pub(crate) static RULE_TaskDefinition: ObjRule = ObjRule {
         properties: &[
@@ -2529,7 +2542,7 @@ pub(crate) mod schema {
             ("DisableNetworking", Shape::Bool),
             ("DnsSearchDomains", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
             ("DnsServers", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-            ("DockerLabels", Shape::Typed(json_type::OBJECT)),
+            ("DockerLabels", Shape::Object(&ObjRule { patterns: &[(&PATTERN_0, Shape::STR)], closed: true, ..OBJ_RULE })),
             ("DockerSecurityOptions", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
             ("EntryPoint", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
             ("Environment", Shape::List(&ListRule { items: Shape::Object(&RULE_KeyValuePair), min_items: None, max_items: None, unique: true })),
@@ -2586,8 +2599,8 @@ pub(crate) mod schema {
         properties: &[
             ("Autoprovision", Shape::Bool),
             ("Driver", Shape::STR),
-            ("DriverOpts", Shape::Typed(json_type::OBJECT)),
-            ("Labels", Shape::Typed(json_type::OBJECT)),
+            ("DriverOpts", Shape::Object(&ObjRule { patterns: &[(&PATTERN_0, Shape::STR)], closed: true, ..OBJ_RULE })),
+            ("Labels", Shape::Object(&ObjRule { patterns: &[(&PATTERN_0, Shape::STR)], closed: true, ..OBJ_RULE })),
             ("Scope", Shape::Str(&StrRule { allowed: &["shared", "task"], ..StrRule::ANY })),
         ],
         closed: true,

@@ -825,7 +825,7 @@ pub(crate) mod schema {
             ("FileSystemPolicy", Shape::Typed(json_type::OBJECT | json_type::STRING)),
             ("FileSystemProtection", Shape::Object(&RULE_FileSystemProtection)),
             ("FileSystemTags", Shape::List(&ListRule { items: Shape::Object(&RULE_ElasticFileSystemTag), min_items: None, max_items: None, unique: true })),
-            ("KmsKeyId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("KmsKeyId", Shape::AllOf(&[Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY }), Shape::AnyOf(&[Shape::Str(&StrRule { format: Some(Format::KmsKeyArn), ..StrRule::ANY }), Shape::Str(&StrRule { format: Some(Format::KmsKeyId), ..StrRule::ANY }), Shape::Str(&StrRule { format: Some(Format::KmsAliasName), ..StrRule::ANY })])])),
             ("LifecyclePolicies", Shape::List(&ListRule { items: Shape::Object(&RULE_LifecyclePolicy), min_items: Some(0), max_items: Some(3), unique: true })),
             ("PerformanceMode", Shape::Str(&StrRule { allowed: &["generalPurpose", "maxIO"], ..StrRule::ANY })),
             ("ProvisionedThroughputInMibps", Shape::Num(&NumRule { min: Some(1.0), ..NumRule::ANY })),
@@ -892,7 +892,7 @@ pub(crate) mod schema {
         properties: &[
             ("AvailabilityZoneName", Shape::STR),
             ("FileSystemId", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-            ("KmsKeyId", Shape::STR),
+            ("KmsKeyId", Shape::AllOf(&[Shape::STR, Shape::AnyOf(&[Shape::Str(&StrRule { format: Some(Format::KmsKeyArn), ..StrRule::ANY }), Shape::Str(&StrRule { format: Some(Format::KmsKeyId), ..StrRule::ANY }), Shape::Str(&StrRule { format: Some(Format::KmsAliasName), ..StrRule::ANY })])])),
             ("Region", Shape::STR),
             ("RoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
             ("Status", Shape::STR),

@@ -1378,6 +1378,8 @@ pub(crate) mod schema {
     #[allow(unused_imports)]
     use crate::support::prelude::*;
 
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^.+$");
+
     #[rustfmt::skip]
     pub(crate) static RULE_Nodegroup: ObjRule = ObjRule {
         properties: &[
@@ -1387,7 +1389,7 @@ pub(crate) mod schema {
             ("DiskSize", Shape::INT),
             ("ForceUpdateEnabled", Shape::Bool),
             ("InstanceTypes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-            ("Labels", Shape::Typed(json_type::OBJECT)),
+            ("Labels", Shape::Object(&ObjRule { patterns: &[(&PATTERN_0, Shape::STR)], closed: true, ..OBJ_RULE })),
             ("LaunchTemplate", Shape::Object(&RULE_LaunchTemplateSpecification)),
             ("NodeRepairConfig", Shape::Object(&RULE_NodeRepairConfig)),
             ("NodeRole", Shape::STR),
@@ -1396,7 +1398,7 @@ pub(crate) mod schema {
             ("RemoteAccess", Shape::Object(&RULE_RemoteAccess)),
             ("ScalingConfig", Shape::Object(&RULE_ScalingConfig)),
             ("Subnets", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SubnetId), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-            ("Tags", Shape::Typed(json_type::OBJECT)),
+            ("Tags", Shape::Object(&ObjRule { patterns: &[(&PATTERN_0, Shape::STR)], closed: true, ..OBJ_RULE })),
             ("Taints", Shape::List(&ListRule { items: Shape::Object(&RULE_Taint), min_items: None, max_items: None, unique: false })),
             ("UpdateConfig", Shape::Object(&RULE_UpdateConfig)),
             ("Version", Shape::STR),

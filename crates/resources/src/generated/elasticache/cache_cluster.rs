@@ -402,6 +402,7 @@ impl ::cloudwright_core::Resource for CacheCluster {
         properties: &::cloudwright_core::Value,
     ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
         crate::constraint::check(&self::schema::RULE_CacheCluster, properties)?;
+        crate::constraint::check_extensions(&self::schema::EXTENSIONS, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
@@ -609,6 +610,15 @@ pub(crate) mod schema {
     use super::super::shared::schema::{RULE_DestinationDetails, RULE_Tag};
     #[allow(unused_imports)]
     use crate::support::prelude::*;
+
+    /// cfn-lint's extension schemas of this type (`crates/codegen/schemas/extensions.json`),
+    /// checked at synthesis. Not checked:
+    /// - E3647 at `CacheNodeType`: region-keyed, not exported
+    #[rustfmt::skip]
+    #[allow(dead_code)]
+    pub(crate) static EXTENSIONS: [Extension; 1] = [
+        Extension { rule: "E3695", path: "", description: "Validate Elasticache Cluster Engine and Engine Version", shape: Shape::AllOf(&[Shape::If(&IfRule { cond: Shape::AnyOf(&[Shape::Object(&ObjRule { properties: &[("Engine", Shape::Typed(json_type::STRING))], required: &["Engine"], ..OBJ_RULE }), Shape::Typed(json_type::STRING | json_type::ARRAY | json_type::NUMBER | json_type::BOOLEAN)]), then: Shape::AnyOf(&[Shape::Object(&ObjRule { properties: &[("Engine", Shape::Str(&StrRule { allowed: &["memcached", "redis", "valkey"], ..StrRule::ANY }))], ..OBJ_RULE }), Shape::Typed(json_type::STRING | json_type::ARRAY | json_type::NUMBER | json_type::BOOLEAN)]), otherwise: Shape::Any }), Shape::If(&IfRule { cond: Shape::AnyOf(&[Shape::Object(&ObjRule { properties: &[("Engine", Shape::Str(&StrRule { allowed: &["memcached"], ..StrRule::ANY })), ("EngineVersion", Shape::Typed(json_type::STRING | json_type::NUMBER))], required: &["Engine", "EngineVersion"], ..OBJ_RULE }), Shape::Typed(json_type::STRING | json_type::ARRAY | json_type::NUMBER | json_type::BOOLEAN)]), then: Shape::AnyOf(&[Shape::Object(&ObjRule { properties: &[("EngineVersion", Shape::Str(&StrRule { allowed: &["1.4.14", "1.4.24", "1.4.33", "1.4.34", "1.4.5", "1.5.10", "1.5.16", "1.6.12", "1.6.17", "1.6.22", "1.6.6"], ..StrRule::ANY }))], ..OBJ_RULE }), Shape::Typed(json_type::STRING | json_type::ARRAY | json_type::NUMBER | json_type::BOOLEAN)]), otherwise: Shape::Any }), Shape::If(&IfRule { cond: Shape::AnyOf(&[Shape::Object(&ObjRule { properties: &[("Engine", Shape::Str(&StrRule { allowed: &["redis"], ..StrRule::ANY })), ("EngineVersion", Shape::Typed(json_type::STRING | json_type::NUMBER))], required: &["Engine", "EngineVersion"], ..OBJ_RULE }), Shape::Typed(json_type::STRING | json_type::ARRAY | json_type::NUMBER | json_type::BOOLEAN)]), then: Shape::AnyOf(&[Shape::Object(&ObjRule { properties: &[("EngineVersion", Shape::Str(&StrRule { allowed: &["4.0.10", "5.0.6", "6.0", "6.2", "7.0", "7.1"], ..StrRule::ANY }))], ..OBJ_RULE }), Shape::Typed(json_type::STRING | json_type::ARRAY | json_type::NUMBER | json_type::BOOLEAN)]), otherwise: Shape::Any }), Shape::If(&IfRule { cond: Shape::AnyOf(&[Shape::Object(&ObjRule { properties: &[("Engine", Shape::Str(&StrRule { allowed: &["valkey"], ..StrRule::ANY })), ("EngineVersion", Shape::Typed(json_type::STRING | json_type::NUMBER))], required: &["Engine", "EngineVersion"], ..OBJ_RULE }), Shape::Typed(json_type::STRING | json_type::ARRAY | json_type::NUMBER | json_type::BOOLEAN)]), then: Shape::AnyOf(&[Shape::Object(&ObjRule { properties: &[("EngineVersion", Shape::Str(&StrRule { allowed: &["7.2", "8.0", "8.1", "8.2", "9.0"], ..StrRule::ANY }))], ..OBJ_RULE }), Shape::Typed(json_type::STRING | json_type::ARRAY | json_type::NUMBER | json_type::BOOLEAN)]), otherwise: Shape::Any })]) },
+    ];
 
     #[rustfmt::skip]
     pub(crate) static RULE_CacheCluster: ObjRule = ObjRule {

@@ -158,12 +158,14 @@ pub(crate) mod schema {
     #[allow(unused_imports)]
     use crate::support::prelude::*;
 
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("[a-zA-Z0-9]+");
+
     #[rustfmt::skip]
     pub(crate) static RULE_ParameterGroup: ObjRule = ObjRule {
         properties: &[
             ("CacheParameterGroupFamily", Shape::STR),
             ("Description", Shape::STR),
-            ("Properties", Shape::Typed(json_type::OBJECT)),
+            ("Properties", Shape::Object(&ObjRule { patterns: &[(&PATTERN_0, Shape::STR)], closed: true, ..OBJ_RULE })),
             ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
         ],
         required: &["Description", "CacheParameterGroupFamily"],

@@ -556,6 +556,7 @@ impl ::cloudwright_core::Resource for ReplicationGroup {
         properties: &::cloudwright_core::Value,
     ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
         crate::constraint::check(&self::schema::RULE_ReplicationGroup, properties)?;
+        crate::constraint::check_extensions(&self::schema::EXTENSIONS, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
@@ -1392,6 +1393,14 @@ pub(crate) mod schema {
     pub(crate) static PATTERN_0: Pattern = Pattern::new("^\\d+$");
     pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z][a-zA-Z0-9\\-]*$");
 
+    /// cfn-lint's extension schemas of this type (`crates/codegen/schemas/extensions.json`),
+    /// checked at synthesis.
+    #[rustfmt::skip]
+    #[allow(dead_code)]
+    pub(crate) static EXTENSIONS: [Extension; 1] = [
+        Extension { rule: "E3704", path: "", description: "Validate TransitEncryptionEnabled is set when using Valkey engine", shape: Shape::If(&IfRule { cond: Shape::AnyOf(&[Shape::Object(&ObjRule { properties: &[("Engine", Shape::Str(&StrRule { allowed: &["valkey"], ..StrRule::ANY }))], required: &["Engine"], ..OBJ_RULE }), Shape::Typed(json_type::STRING | json_type::ARRAY | json_type::NUMBER | json_type::BOOLEAN)]), then: Shape::AnyOf(&[Shape::Object(&ObjRule { required: &["TransitEncryptionEnabled"], ..OBJ_RULE }), Shape::Typed(json_type::STRING | json_type::ARRAY | json_type::NUMBER | json_type::BOOLEAN)]), otherwise: Shape::Any }) },
+    ];
+
     #[rustfmt::skip]
     pub(crate) static RULE_ReplicationGroup: ObjRule = ObjRule {
         properties: &[
@@ -1409,7 +1418,7 @@ pub(crate) mod schema {
             ("EngineVersion", Shape::STR),
             ("GlobalReplicationGroupId", Shape::STR),
             ("IpDiscovery", Shape::Str(&StrRule { allowed: &["ipv4", "ipv6"], ..StrRule::ANY })),
-            ("KmsKeyId", Shape::STR),
+            ("KmsKeyId", Shape::AllOf(&[Shape::STR, Shape::AnyOf(&[Shape::Str(&StrRule { format: Some(Format::KmsKeyArn), ..StrRule::ANY }), Shape::Str(&StrRule { format: Some(Format::KmsKeyId), ..StrRule::ANY }), Shape::Str(&StrRule { format: Some(Format::KmsAliasName), ..StrRule::ANY })])])),
             ("LogDeliveryConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_LogDeliveryConfigurationRequest), min_items: None, max_items: None, unique: false })),
             ("MultiAZEnabled", Shape::Bool),
             ("NetworkType", Shape::Str(&StrRule { allowed: &["dual_stack", "ipv4", "ipv6"], ..StrRule::ANY })),

@@ -572,7 +572,7 @@ pub(crate) mod schema {
             ("Endpoint", Shape::Object(&RULE_Endpoint)),
             ("Engine", Shape::STR),
             ("FinalSnapshotName", Shape::STR),
-            ("KmsKeyId", Shape::STR),
+            ("KmsKeyId", Shape::AllOf(&[Shape::STR, Shape::AnyOf(&[Shape::Str(&StrRule { format: Some(Format::KmsKeyArn), ..StrRule::ANY }), Shape::Str(&StrRule { format: Some(Format::KmsKeyId), ..StrRule::ANY }), Shape::Str(&StrRule { format: Some(Format::KmsAliasName), ..StrRule::ANY })])])),
             ("MajorEngineVersion", Shape::STR),
             ("ReaderEndpoint", Shape::Object(&RULE_Endpoint)),
             ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),

@@ -212,6 +212,7 @@ impl ::cloudwright_core::Resource for LoadBalancer {
         properties: &::cloudwright_core::Value,
     ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
         crate::constraint::check(&self::schema::RULE_LoadBalancer, properties)?;
+        crate::constraint::check_extensions(&self::schema::EXTENSIONS, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
@@ -966,6 +967,14 @@ impl ::cloudwright_core::ToValue for Protocol {
 pub(crate) mod schema {
     #[allow(unused_imports)]
     use crate::support::prelude::*;
+
+    /// cfn-lint's extension schemas of this type (`crates/codegen/schemas/extensions.json`),
+    /// checked at synthesis.
+    #[rustfmt::skip]
+    #[allow(dead_code)]
+    pub(crate) static EXTENSIONS: [Extension; 1] = [
+        Extension { rule: "E3679", path: "Listeners/*", description: "Validate ELB protocols that require certificates have a certificate specified", shape: Shape::If(&IfRule { cond: Shape::AnyOf(&[Shape::Object(&ObjRule { properties: &[("Protocol", Shape::Str(&StrRule { allowed: &["HTTPS", "SSL"], ..StrRule::ANY }))], required: &["Protocol"], ..OBJ_RULE }), Shape::Typed(json_type::STRING | json_type::ARRAY | json_type::NUMBER | json_type::BOOLEAN)]), then: Shape::AnyOf(&[Shape::Object(&ObjRule { required: &["SSLCertificateId"], ..OBJ_RULE }), Shape::Typed(json_type::STRING | json_type::ARRAY | json_type::NUMBER | json_type::BOOLEAN)]), otherwise: Shape::Any }) },
+    ];
 
     #[rustfmt::skip]
     pub(crate) static RULE_LoadBalancer: ObjRule = ObjRule {

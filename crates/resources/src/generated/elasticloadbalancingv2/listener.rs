@@ -151,6 +151,7 @@ impl ::cloudwright_core::Resource for Listener {
         properties: &::cloudwright_core::Value,
     ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
         crate::constraint::check(&self::schema::RULE_Listener, properties)?;
+        crate::constraint::check_extensions(&self::schema::EXTENSIONS, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
@@ -736,6 +737,16 @@ pub(crate) mod schema {
     #[allow(unused_imports)]
     use crate::support::prelude::*;
 
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("[a-zA-Z0-9]+");
+
+    /// cfn-lint's extension schemas of this type (`crates/codegen/schemas/extensions.json`),
+    /// checked at synthesis.
+    #[rustfmt::skip]
+    #[allow(dead_code)]
+    pub(crate) static EXTENSIONS: [Extension; 1] = [
+        Extension { rule: "E3676", path: "", description: "Validate ELBv2 protocols that require certificates have a certificate specified", shape: Shape::If(&IfRule { cond: Shape::AnyOf(&[Shape::Object(&ObjRule { properties: &[("Protocol", Shape::Str(&StrRule { allowed: &["HTTPS", "TLS"], ..StrRule::ANY }))], required: &["Protocol"], ..OBJ_RULE }), Shape::Typed(json_type::STRING | json_type::ARRAY | json_type::NUMBER | json_type::BOOLEAN)]), then: Shape::AnyOf(&[Shape::Object(&ObjRule { required: &["Certificates"], ..OBJ_RULE }), Shape::Typed(json_type::STRING | json_type::ARRAY | json_type::NUMBER | json_type::BOOLEAN)]), otherwise: Shape::Any }) },
+    ];
+
     #[rustfmt::skip]
     pub(crate) static RULE_Listener: ObjRule = ObjRule {
         properties: &[
@@ -775,7 +786,7 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_AuthenticateCognitoConfig: ObjRule = ObjRule {
         properties: &[
-            ("AuthenticationRequestExtraParams", Shape::Typed(json_type::OBJECT)),
+            ("AuthenticationRequestExtraParams", Shape::Object(&ObjRule { patterns: &[(&PATTERN_0, Shape::STR)], ..OBJ_RULE })),
             ("OnUnauthenticatedRequest", Shape::Str(&StrRule { allowed: &["allow", "authenticate", "deny"], ..StrRule::ANY })),
             ("Scope", Shape::STR),
             ("SessionCookieName", Shape::STR),
@@ -792,7 +803,7 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_AuthenticateOidcConfig: ObjRule = ObjRule {
         properties: &[
-            ("AuthenticationRequestExtraParams", Shape::Typed(json_type::OBJECT)),
+            ("AuthenticationRequestExtraParams", Shape::Object(&ObjRule { patterns: &[(&PATTERN_0, Shape::STR)], ..OBJ_RULE })),
             ("AuthorizationEndpoint", Shape::STR),
             ("ClientId", Shape::STR),
             ("ClientSecret", Shape::STR),

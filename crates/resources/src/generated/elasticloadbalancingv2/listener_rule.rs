@@ -1134,6 +1134,16 @@ pub(crate) mod schema {
     #[allow(unused_imports)]
     use crate::support::prelude::*;
 
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("[a-zA-Z0-9]+");
+
+    /// cfn-lint's extension schemas of this type (`crates/codegen/schemas/extensions.json`),
+    /// checked at synthesis. Not checked:
+    /// - E3711 at ``: a keyword not compiled
+    #[rustfmt::skip]
+    #[allow(dead_code)]
+    pub(crate) static EXTENSIONS: [Extension; 0] = [
+    ];
+
     #[rustfmt::skip]
     pub(crate) static RULE_ListenerRule: ObjRule = ObjRule {
         properties: &[
@@ -1169,7 +1179,7 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_AuthenticateCognitoConfig: ObjRule = ObjRule {
         properties: &[
-            ("AuthenticationRequestExtraParams", Shape::Typed(json_type::OBJECT)),
+            ("AuthenticationRequestExtraParams", Shape::Object(&ObjRule { patterns: &[(&PATTERN_0, Shape::STR)], closed: true, ..OBJ_RULE })),
             ("OnUnauthenticatedRequest", Shape::Str(&StrRule { allowed: &["allow", "authenticate", "deny"], ..StrRule::ANY })),
             ("Scope", Shape::STR),
             ("SessionCookieName", Shape::STR),
@@ -1186,7 +1196,7 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_AuthenticateOidcConfig: ObjRule = ObjRule {
         properties: &[
-            ("AuthenticationRequestExtraParams", Shape::Typed(json_type::OBJECT)),
+            ("AuthenticationRequestExtraParams", Shape::Object(&ObjRule { patterns: &[(&PATTERN_0, Shape::STR)], closed: true, ..OBJ_RULE })),
             ("AuthorizationEndpoint", Shape::STR),
             ("ClientId", Shape::STR),
             ("ClientSecret", Shape::STR),

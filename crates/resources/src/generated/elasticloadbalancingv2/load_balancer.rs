@@ -195,6 +195,7 @@ impl ::cloudwright_core::Resource for LoadBalancer {
         properties: &::cloudwright_core::Value,
     ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
         crate::constraint::check(&self::schema::RULE_LoadBalancer, properties)?;
+        crate::constraint::check_extensions(&self::schema::EXTENSIONS, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
@@ -798,6 +799,14 @@ pub(crate) mod schema {
     use crate::support::prelude::*;
 
     pub(crate) static PATTERN_0: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
+
+    /// cfn-lint's extension schemas of this type (`crates/codegen/schemas/extensions.json`),
+    /// checked at synthesis.
+    #[rustfmt::skip]
+    #[allow(dead_code)]
+    pub(crate) static EXTENSIONS: [Extension; 1] = [
+        Extension { rule: "E3680", path: "", description: "Application load balancers require at least 2 subnets", shape: Shape::If(&IfRule { cond: Shape::OneOf(&[Shape::AnyOf(&[Shape::Object(&ObjRule { properties: &[("Type", Shape::Str(&StrRule { allowed: &["application"], ..StrRule::ANY }))], required: &["Type"], ..OBJ_RULE }), Shape::Typed(json_type::STRING | json_type::ARRAY | json_type::NUMBER | json_type::BOOLEAN)]), Shape::AnyOf(&[Shape::Object(&ObjRule { properties: &[("Type", Shape::Never)], ..OBJ_RULE }), Shape::Typed(json_type::STRING | json_type::ARRAY | json_type::NUMBER | json_type::BOOLEAN)])]), then: Shape::AnyOf(&[Shape::Object(&ObjRule { properties: &[("SubnetMappings", Shape::AnyOf(&[Shape::List(&ListRule { items: Shape::Any, min_items: Some(2), max_items: None, unique: false }), Shape::Typed(json_type::OBJECT | json_type::STRING | json_type::NUMBER | json_type::BOOLEAN)])), ("Subnets", Shape::AnyOf(&[Shape::List(&ListRule { items: Shape::Any, min_items: Some(2), max_items: None, unique: false }), Shape::Typed(json_type::OBJECT | json_type::STRING | json_type::NUMBER | json_type::BOOLEAN)]))], ..OBJ_RULE }), Shape::Typed(json_type::STRING | json_type::ARRAY | json_type::NUMBER | json_type::BOOLEAN)]), otherwise: Shape::Any }) },
+    ];
 
     #[rustfmt::skip]
     pub(crate) static RULE_LoadBalancer: ObjRule = ObjRule {

@@ -223,6 +223,7 @@ impl ::cloudwright_core::Resource for TargetGroup {
         properties: &::cloudwright_core::Value,
     ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
         crate::constraint::check(&self::schema::RULE_TargetGroup, properties)?;
+        crate::constraint::check_extensions(&self::schema::EXTENSIONS, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
@@ -641,6 +642,16 @@ pub(crate) mod schema {
     use super::super::shared::schema::RULE_Tag;
     #[allow(unused_imports)]
     use crate::support::prelude::*;
+
+    /// cfn-lint's extension schemas of this type (`crates/codegen/schemas/extensions.json`),
+    /// checked at synthesis.
+    #[rustfmt::skip]
+    #[allow(dead_code)]
+    pub(crate) static EXTENSIONS: [Extension; 3] = [
+        Extension { rule: "E3681", path: "", description: "Validate target group target type property restrictions", shape: Shape::If(&IfRule { cond: Shape::AnyOf(&[Shape::Object(&ObjRule { properties: &[("TargetType", Shape::Typed(json_type::STRING))], required: &["TargetType"], ..OBJ_RULE }), Shape::Typed(json_type::STRING | json_type::ARRAY | json_type::NUMBER | json_type::BOOLEAN)]), then: Shape::If(&IfRule { cond: Shape::AnyOf(&[Shape::Object(&ObjRule { properties: &[("TargetType", Shape::Str(&StrRule { allowed: &["lambda"], ..StrRule::ANY }))], required: &["TargetType"], ..OBJ_RULE }), Shape::Typed(json_type::STRING | json_type::ARRAY | json_type::NUMBER | json_type::BOOLEAN)]), then: Shape::AnyOf(&[Shape::Object(&ObjRule { properties: &[("HealthCheckPort", Shape::Never), ("HealthCheckProtocol", Shape::Never), ("Port", Shape::Never), ("Protocol", Shape::Never), ("ProtocolVersion", Shape::Never), ("VpcId", Shape::Never)], ..OBJ_RULE }), Shape::Typed(json_type::STRING | json_type::ARRAY | json_type::NUMBER | json_type::BOOLEAN)]), otherwise: Shape::AnyOf(&[Shape::Object(&ObjRule { required: &["Port", "Protocol", "VpcId"], ..OBJ_RULE }), Shape::Typed(json_type::STRING | json_type::ARRAY | json_type::NUMBER | json_type::BOOLEAN)]) }), otherwise: Shape::Any }) },
+        Extension { rule: "E3683", path: "", description: "Validate target group protocol property restrictions", shape: Shape::If(&IfRule { cond: Shape::AnyOf(&[Shape::Object(&ObjRule { properties: &[("Protocol", Shape::Typed(json_type::STRING))], required: &["Protocol"], ..OBJ_RULE }), Shape::Typed(json_type::STRING | json_type::ARRAY | json_type::NUMBER | json_type::BOOLEAN)]), then: Shape::AllOf(&[Shape::If(&IfRule { cond: Shape::AnyOf(&[Shape::Object(&ObjRule { properties: &[("Port", Shape::Typed(json_type::STRING | json_type::NUMBER)), ("Protocol", Shape::Str(&StrRule { allowed: &["GENEVE"], ..StrRule::ANY }))], required: &["Protocol"], ..OBJ_RULE }), Shape::Typed(json_type::STRING | json_type::ARRAY | json_type::NUMBER | json_type::BOOLEAN)]), then: Shape::AnyOf(&[Shape::Object(&ObjRule { properties: &[("Port", Shape::Str(&StrRule { allowed: &["6081", "6081"], ..StrRule::ANY }))], ..OBJ_RULE }), Shape::Typed(json_type::STRING | json_type::ARRAY | json_type::NUMBER | json_type::BOOLEAN)]), otherwise: Shape::Any })]), otherwise: Shape::Any }) },
+        Extension { rule: "E3684", path: "", description: "Validate target group health check protocol property restrictions", shape: Shape::If(&IfRule { cond: Shape::AnyOf(&[Shape::Object(&ObjRule { properties: &[("HealthCheckProtocol", Shape::Typed(json_type::STRING))], required: &["HealthCheckProtocol"], ..OBJ_RULE }), Shape::Typed(json_type::STRING | json_type::ARRAY | json_type::NUMBER | json_type::BOOLEAN)]), then: Shape::AllOf(&[Shape::If(&IfRule { cond: Shape::AnyOf(&[Shape::Object(&ObjRule { properties: &[("HealthCheckProtocol", Shape::Str(&StrRule { allowed: &["HTTP", "HTTPS"], ..StrRule::ANY }))], required: &["HealthCheckProtocol"], ..OBJ_RULE }), Shape::Typed(json_type::STRING | json_type::ARRAY | json_type::NUMBER | json_type::BOOLEAN)]), then: Shape::Any, otherwise: Shape::AnyOf(&[Shape::Object(&ObjRule { properties: &[("Matcher", Shape::Never), ("ProtocolVersion", Shape::Never)], ..OBJ_RULE }), Shape::Typed(json_type::STRING | json_type::ARRAY | json_type::NUMBER | json_type::BOOLEAN)]) })]), otherwise: Shape::Any }) },
+    ];
 
     #[rustfmt::skip]
     pub(crate) static RULE_TargetGroup: ObjRule = ObjRule {

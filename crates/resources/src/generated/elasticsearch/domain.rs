@@ -162,6 +162,7 @@ impl ::cloudwright_core::Resource for Domain {
         properties: &::cloudwright_core::Value,
     ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
         crate::constraint::check(&self::schema::RULE_Domain, properties)?;
+        crate::constraint::check_extensions(&self::schema::EXTENSIONS, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
@@ -956,11 +957,21 @@ pub(crate) mod schema {
     #[allow(unused_imports)]
     use crate::support::prelude::*;
 
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("[a-zA-Z0-9]+");
+
+    /// cfn-lint's extension schemas of this type (`crates/codegen/schemas/extensions.json`),
+    /// checked at synthesis.
+    #[rustfmt::skip]
+    #[allow(dead_code)]
+    pub(crate) static EXTENSIONS: [Extension; 1] = [
+        Extension { rule: "E3652", path: "ElasticsearchClusterConfig/InstanceType", description: "Validate Elasticsearch domain cluster instance", shape: Shape::Any },
+    ];
+
     #[rustfmt::skip]
     pub(crate) static RULE_Domain: ObjRule = ObjRule {
         properties: &[
             ("AccessPolicies", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-            ("AdvancedOptions", Shape::Typed(json_type::OBJECT)),
+            ("AdvancedOptions", Shape::Object(&ObjRule { patterns: &[(&PATTERN_0, Shape::STR)], ..OBJ_RULE })),
             ("AdvancedSecurityOptions", Shape::Object(&RULE_AdvancedSecurityOptionsInput)),
             ("CognitoOptions", Shape::Object(&RULE_CognitoOptions)),
             ("DomainEndpointOptions", Shape::Object(&RULE_DomainEndpointOptions)),
@@ -969,7 +980,7 @@ pub(crate) mod schema {
             ("ElasticsearchClusterConfig", Shape::Object(&RULE_ElasticsearchClusterConfig)),
             ("ElasticsearchVersion", Shape::STR),
             ("EncryptionAtRestOptions", Shape::Object(&RULE_EncryptionAtRestOptions)),
-            ("LogPublishingOptions", Shape::Typed(json_type::OBJECT)),
+            ("LogPublishingOptions", Shape::Object(&ObjRule { patterns: &[(&PATTERN_0, Shape::Object(&ObjRule { properties: &[("CloudWatchLogsLogGroupArn", Shape::STR), ("Enabled", Shape::Bool)], closed: true, ..OBJ_RULE }))], ..OBJ_RULE })),
             ("NodeToNodeEncryptionOptions", Shape::Object(&RULE_NodeToNodeEncryptionOptions)),
             ("SnapshotOptions", Shape::Object(&RULE_SnapshotOptions)),
             ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
@@ -1060,7 +1071,7 @@ pub(crate) mod schema {
     pub(crate) static RULE_EncryptionAtRestOptions: ObjRule = ObjRule {
         properties: &[
             ("Enabled", Shape::Bool),
-            ("KmsKeyId", Shape::STR),
+            ("KmsKeyId", Shape::AllOf(&[Shape::STR, Shape::AnyOf(&[Shape::Str(&StrRule { format: Some(Format::KmsKeyArn), ..StrRule::ANY }), Shape::Str(&StrRule { format: Some(Format::KmsKeyId), ..StrRule::ANY }), Shape::Str(&StrRule { format: Some(Format::KmsAliasName), ..StrRule::ANY })])])),
         ],
         closed: true,
         ..OBJ_RULE

@@ -237,13 +237,14 @@ pub(crate) mod schema {
     pub(crate) static PATTERN_0: Pattern =
         Pattern::new("^[a-zA-Z0-9]([a-zA-Z0-9-_]{0,126}[a-zA-Z0-9])?$");
     pub(crate) static PATTERN_1: Pattern = Pattern::new("^[\\w \\-\\.',@:;]*$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new(".+");
 
     #[rustfmt::skip]
     pub(crate) static RULE_Feed: ObjRule = ObjRule {
         properties: &[
             ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
             ("Outputs", Shape::List(&ListRule { items: Shape::Object(&RULE_GetOutput), min_items: None, max_items: None, unique: false })),
-            ("Tags", Shape::Typed(json_type::OBJECT)),
+            ("Tags", Shape::Object(&ObjRule { patterns: &[(&PATTERN_2, Shape::Str(&StrRule { max_len: Some(256), ..StrRule::ANY }))], ..OBJ_RULE })),
         ],
         required: &["Name", "Outputs"],
         closed: true,
@@ -256,7 +257,7 @@ pub(crate) mod schema {
         properties: &[
             ("Description", Shape::Str(&StrRule { max_len: Some(1024), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
             ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-            ("OutputConfig", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
+            ("OutputConfig", Shape::OneOf(&[Shape::Object(&ObjRule { properties: &[("Cropping", Shape::Typed(json_type::OBJECT))], required: &["Cropping"], closed: true, ..OBJ_RULE }), Shape::Object(&ObjRule { properties: &[("Clipping", Shape::Object(&ObjRule { properties: &[("CallbackMetadata", Shape::Str(&StrRule { max_len: Some(1024), pattern: Some(&PATTERN_1), ..StrRule::ANY }))], closed: true, ..OBJ_RULE }))], required: &["Clipping"], closed: true, ..OBJ_RULE })])),
             ("Status", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
         ],
         required: &["Name", "OutputConfig", "Status"],

@@ -1465,6 +1465,19 @@ pub(crate) mod schema {
     #[allow(unused_imports)]
     use crate::support::prelude::*;
 
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("[a-zA-Z0-9]+");
+
+    /// cfn-lint's extension schemas of this type (`crates/codegen/schemas/extensions.json`),
+    /// checked at synthesis. Not checked:
+    /// - E3675 at `Instances/CoreInstanceFleet/InstanceTypeConfigs/*/InstanceType`: region-keyed, not exported
+    /// - E3675 at `Instances/CoreInstanceGroup/InstanceType`: region-keyed, not exported
+    /// - E3675 at `Instances/TaskInstanceFleets/*/InstanceTypeConfigs/*/InstanceType`: region-keyed, not exported
+    /// - E3675 at `Instances/TaskInstanceGroups/*/InstanceType`: region-keyed, not exported
+    #[rustfmt::skip]
+    #[allow(dead_code)]
+    pub(crate) static EXTENSIONS: [Extension; 0] = [
+    ];
+
     #[rustfmt::skip]
     pub(crate) static RULE_Cluster: ObjRule = ObjRule {
         properties: &[
@@ -1504,7 +1517,7 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_Application: ObjRule = ObjRule {
         properties: &[
-            ("AdditionalInfo", Shape::Typed(json_type::OBJECT)),
+            ("AdditionalInfo", Shape::Object(&ObjRule { patterns: &[(&PATTERN_0, Shape::STR)], ..OBJ_RULE })),
             ("Args", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
             ("Name", Shape::STR),
             ("Version", Shape::STR),

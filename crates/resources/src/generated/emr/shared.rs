@@ -1338,6 +1338,9 @@ pub(crate) mod schema {
     use crate::support::prelude::*;
 
     #[cfg(feature = "emr")]
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("[a-zA-Z0-9]+");
+
+    #[cfg(feature = "emr")]
     #[rustfmt::skip]
     pub(crate) static RULE_AutoScalingPolicy: ObjRule = ObjRule {
         properties: &[
@@ -1373,7 +1376,7 @@ pub(crate) mod schema {
     pub(crate) static RULE_Configuration: ObjRule = ObjRule {
         properties: &[
             ("Classification", Shape::STR),
-            ("ConfigurationProperties", Shape::Typed(json_type::OBJECT)),
+            ("ConfigurationProperties", Shape::Object(&ObjRule { patterns: &[(&PATTERN_0, Shape::STR)], ..OBJ_RULE })),
             ("Configurations", Shape::List(&ListRule { items: Shape::Object(&RULE_Configuration), min_items: None, max_items: None, unique: true })),
         ],
         closed: true,

@@ -607,27 +607,28 @@ pub(crate) mod schema {
     use crate::support::prelude::*;
 
     pub(crate) static PATTERN_0: Pattern = Pattern::new("\\S");
-    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[\\.\\-_/#A-Za-z0-9]+$");
-    pub(crate) static PATTERN_2: Pattern = Pattern::new("^\\d+(\\.\\d+)?[KMG][Bb]?$");
-    pub(crate) static PATTERN_3: Pattern =
+    pub(crate) static PATTERN_1: Pattern = Pattern::new(".*");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^[\\.\\-_/#A-Za-z0-9]+$");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("^\\d+(\\.\\d+)?[KMG][Bb]?$");
+    pub(crate) static PATTERN_4: Pattern =
         Pattern::new("^[\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDBFF-\\uDC00\\uDFFF\\r\\n\\t]*$");
-    pub(crate) static PATTERN_4: Pattern = Pattern::new(
+    pub(crate) static PATTERN_5: Pattern = Pattern::new(
         "^arn:(aws[a-zA-Z0-9-]*):iam::(\\d{12})?:(role((\\u002F)|(\\u002F[\\u0021-\\u007F]+\\u002F))[\\w+=,.@-]+)$",
     );
-    pub(crate) static PATTERN_5: Pattern = Pattern::new("[0-9A-Za-z][A-Za-z0-9\\-_]*");
-    pub(crate) static PATTERN_6: Pattern = Pattern::new("[A-Za-z0-9._/-]+");
-    pub(crate) static PATTERN_7: Pattern = Pattern::new("^[0-9a-z]+$");
+    pub(crate) static PATTERN_6: Pattern = Pattern::new("[0-9A-Za-z][A-Za-z0-9\\-_]*");
+    pub(crate) static PATTERN_7: Pattern = Pattern::new("[A-Za-z0-9._/-]+");
+    pub(crate) static PATTERN_8: Pattern = Pattern::new("^[0-9a-z]+$");
 
     #[rustfmt::skip]
     pub(crate) static RULE_Endpoint: ObjRule = ObjRule {
         properties: &[
             ("ConfigurationOverrides", Shape::Object(&RULE_ConfigurationOverrides)),
-            ("ExecutionRoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_4), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
-            ("ReleaseLabel", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
+            ("ExecutionRoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_5), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
+            ("ReleaseLabel", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_7), ..StrRule::ANY })),
             ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
             ("Type", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-            ("VirtualClusterId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_7), ..StrRule::ANY })),
+            ("VirtualClusterId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_8), ..StrRule::ANY })),
         ],
         required: &["VirtualClusterId", "Type", "ReleaseLabel", "ExecutionRoleArn"],
         closed: true,
@@ -638,7 +639,7 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_CloudWatchMonitoringConfiguration: ObjRule = ObjRule {
         properties: &[
-            ("LogGroupName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_1), format: Some(Format::LogGroupName), ..StrRule::ANY })),
+            ("LogGroupName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_2), format: Some(Format::LogGroupName), ..StrRule::ANY })),
             ("LogStreamNamePrefix", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ],
         required: &["LogGroupName"],
@@ -660,7 +661,7 @@ pub(crate) mod schema {
     pub(crate) static RULE_ContainerLogRotationConfiguration: ObjRule = ObjRule {
         properties: &[
             ("MaxFilesToKeep", Shape::Int(&NumRule { min: Some(1.0), max: Some(50.0), ..NumRule::ANY })),
-            ("RotationSize", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(12), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("RotationSize", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(12), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
         ],
         required: &["RotationSize", "MaxFilesToKeep"],
         closed: true,
@@ -672,7 +673,7 @@ pub(crate) mod schema {
         properties: &[
             ("Classification", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
             ("Configurations", Shape::List(&ListRule { items: Shape::Object(&RULE_EmreksConfiguration), min_items: Some(0), max_items: Some(100), unique: false })),
-            ("Properties", Shape::Typed(json_type::OBJECT)),
+            ("Properties", Shape::Object(&ObjRule { patterns: &[(&PATTERN_1, Shape::STR)], closed: true, ..OBJ_RULE })),
         ],
         required: &["Classification"],
         closed: true,
@@ -694,7 +695,7 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_S3MonitoringConfiguration: ObjRule = ObjRule {
         properties: &[
-            ("LogUri", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(10280), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("LogUri", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(10280), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
         ],
         required: &["LogUri"],
         closed: true,

@@ -1203,7 +1203,7 @@ pub(crate) mod schema {
     pub(crate) static RULE_S3EncryptionConfiguration: ObjRule = ObjRule {
         properties: &[
             ("EncryptionOption", Shape::Str(&StrRule { allowed: &["SSE-S3", "SSE-KMS", "CSE-KMS"], ..StrRule::ANY })),
-            ("KMSKeyId", Shape::STR),
+            ("KMSKeyId", Shape::AllOf(&[Shape::STR, Shape::AnyOf(&[Shape::Str(&StrRule { format: Some(Format::KmsKeyArn), ..StrRule::ANY }), Shape::Str(&StrRule { format: Some(Format::KmsKeyId), ..StrRule::ANY }), Shape::Str(&StrRule { format: Some(Format::KmsAliasName), ..StrRule::ANY })])])),
         ],
         closed: true,
         ..OBJ_RULE

@@ -1350,8 +1350,9 @@ pub(crate) mod schema {
     pub(crate) static PATTERN_13: Pattern = Pattern::new("^[-0-9a-zA-Z]+");
     pub(crate) static PATTERN_14: Pattern = Pattern::new("^[A-Za-z0-9._/-]+$");
     pub(crate) static PATTERN_15: Pattern = Pattern::new(".*\\S.*");
-    pub(crate) static PATTERN_16: Pattern = Pattern::new("^[A-Za-z0-9 /_.:=+@-]+$");
-    pub(crate) static PATTERN_17: Pattern = Pattern::new("^[A-Za-z0-9 /_.:=+@-]*$");
+    pub(crate) static PATTERN_16: Pattern = Pattern::new("^[a-zA-Z]+[-a-zA-Z0-9_.]*$");
+    pub(crate) static PATTERN_17: Pattern = Pattern::new("^[A-Za-z0-9 /_.:=+@-]+$");
+    pub(crate) static PATTERN_18: Pattern = Pattern::new("^[A-Za-z0-9 /_.:=+@-]*$");
 
     #[rustfmt::skip]
     pub(crate) static RULE_Application: ObjRule = ObjRule {
@@ -1372,7 +1373,7 @@ pub(crate) mod schema {
             ("SchedulerConfiguration", Shape::Object(&RULE_SchedulerConfiguration)),
             ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
             ("Type", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY })),
-            ("WorkerTypeSpecifications", Shape::Typed(json_type::OBJECT)),
+            ("WorkerTypeSpecifications", Shape::Object(&ObjRule { patterns: &[(&PATTERN_2, Shape::Object(&ObjRule { properties: &[("ImageConfiguration", Shape::Object(&ObjRule { properties: &[("ImageUri", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_1), ..StrRule::ANY }))], closed: true, ..OBJ_RULE }))], closed: true, ..OBJ_RULE }))], ..OBJ_RULE })),
         ],
         required: &["ReleaseLabel", "Type"],
         closed: true,
@@ -1417,7 +1418,7 @@ pub(crate) mod schema {
         properties: &[
             ("Classification", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_15), ..StrRule::ANY })),
             ("Configurations", Shape::List(&ListRule { items: Shape::Object(&RULE_ConfigurationObject), min_items: Some(0), max_items: Some(100), unique: true })),
-            ("Properties", Shape::Typed(json_type::OBJECT)),
+            ("Properties", Shape::Object(&ObjRule { patterns: &[(&PATTERN_16, Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_15), ..StrRule::ANY }))], closed: true, ..OBJ_RULE })),
         ],
         required: &["Classification"],
         closed: true,
@@ -1562,8 +1563,8 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_Tag: ObjRule = ObjRule {
         properties: &[
-            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_16), ..StrRule::ANY })),
-            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_17), ..StrRule::ANY })),
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_17), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_18), ..StrRule::ANY })),
         ],
         required: &["Key", "Value"],
         closed: true,

@@ -516,15 +516,16 @@ pub(crate) mod schema {
     #[allow(unused_imports)]
     use crate::support::prelude::*;
 
-    pub(crate) static PATTERN_0: Pattern = Pattern::new(
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^.+$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new(
         "^arn:(aws|aws-us-gov|aws-cn):(entityresolution):([a-z]{2}-[a-z]{1,10}-[0-9])::providerservice/([a-zA-Z0-9_-]{1,255})/([a-zA-Z0-9_-]{1,255})$",
     );
-    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z_0-9- \\t]*$");
-    pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z_0-9-]*$");
-    pub(crate) static PATTERN_3: Pattern = Pattern::new(
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z_0-9- \\t]*$");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("^[a-zA-Z_0-9-]*$");
+    pub(crate) static PATTERN_4: Pattern = Pattern::new(
         "^arn:(aws|aws-us-gov|aws-cn):entityresolution:[a-z]{2}-[a-z]{1,10}-[0-9]:[0-9]{12}:(matchingworkflow/[a-zA-Z_0-9-]{1,255})$|^arn:(aws|aws-us-gov|aws-cn):glue:[a-z]{2}-[a-z]{1,10}-[0-9]:[0-9]{12}:(table/[a-zA-Z_0-9-]{1,255}/[a-zA-Z_0-9-]{1,255})$",
     );
-    pub(crate) static PATTERN_4: Pattern =
+    pub(crate) static PATTERN_5: Pattern =
         Pattern::new("^arn:(aws|aws-us-gov|aws-cn):iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+$");
 
     #[rustfmt::skip]
@@ -532,9 +533,9 @@ pub(crate) mod schema {
         properties: &[
             ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), ..StrRule::ANY })),
             ("IdMappingWorkflowProperties", Shape::List(&ListRule { items: Shape::Object(&RULE_IdNamespaceIdMappingWorkflowProperties), min_items: Some(1), max_items: Some(1), unique: false })),
-            ("IdNamespaceName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("IdNamespaceName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
             ("InputSourceConfig", Shape::List(&ListRule { items: Shape::Object(&RULE_IdNamespaceInputSource), min_items: Some(0), max_items: Some(20), unique: false })),
-            ("RoleArn", Shape::Str(&StrRule { min_len: Some(32), max_len: Some(512), pattern: Some(&PATTERN_4), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("RoleArn", Shape::Str(&StrRule { min_len: Some(32), max_len: Some(512), pattern: Some(&PATTERN_5), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
             ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: true })),
             ("Type", Shape::Str(&StrRule { allowed: &["SOURCE", "TARGET"], ..StrRule::ANY })),
         ],
@@ -559,8 +560,8 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_IdNamespaceInputSource: ObjRule = ObjRule {
         properties: &[
-            ("InputSourceARN", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-            ("SchemaName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("InputSourceARN", Shape::Str(&StrRule { pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+            ("SchemaName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
         ],
         required: &["InputSourceARN"],
         closed: true,
@@ -570,8 +571,8 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_NamespaceProviderProperties: ObjRule = ObjRule {
         properties: &[
-            ("ProviderConfiguration", Shape::Typed(json_type::OBJECT)),
-            ("ProviderServiceArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("ProviderConfiguration", Shape::Object(&ObjRule { patterns: &[(&PATTERN_0, Shape::STR)], closed: true, ..OBJ_RULE })),
+            ("ProviderServiceArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(255), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ],
         required: &["ProviderServiceArn"],
         closed: true,
@@ -593,8 +594,8 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_Rule: ObjRule = ObjRule {
         properties: &[
-            ("MatchingKeys", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(1), max_items: Some(25), unique: false })),
-            ("RuleName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("MatchingKeys", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(1), max_items: Some(25), unique: false })),
+            ("RuleName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
         ],
         required: &["RuleName", "MatchingKeys"],
         closed: true,

@@ -382,11 +382,13 @@ pub(crate) mod schema {
     pub(crate) static PATTERN_0: Pattern =
         Pattern::new("^s3://[a-z0-9][\\.\\-a-z0-9]{1,61}[a-z0-9](/.*)?$");
     #[cfg(feature = "entityresolution")]
-    pub(crate) static PATTERN_1: Pattern = Pattern::new(
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^.+$");
+    #[cfg(feature = "entityresolution")]
+    pub(crate) static PATTERN_2: Pattern = Pattern::new(
         "^arn:(aws|aws-us-gov|aws-cn):(entityresolution):([a-z]{2}-[a-z]{1,10}-[0-9])::providerservice/([a-zA-Z0-9_-]{1,255})/([a-zA-Z0-9_-]{1,255})$",
     );
     #[cfg(feature = "entityresolution")]
-    pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z_0-9- \\t]*$");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("^[a-zA-Z_0-9- \\t]*$");
 
     #[cfg(feature = "entityresolution")]
     #[rustfmt::skip]
@@ -404,8 +406,8 @@ pub(crate) mod schema {
     pub(crate) static RULE_ProviderProperties: ObjRule = ObjRule {
         properties: &[
             ("IntermediateSourceConfiguration", Shape::Object(&RULE_IntermediateSourceConfiguration)),
-            ("ProviderConfiguration", Shape::Typed(json_type::OBJECT)),
-            ("ProviderServiceArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(255), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("ProviderConfiguration", Shape::Object(&ObjRule { patterns: &[(&PATTERN_1, Shape::STR)], closed: true, ..OBJ_RULE })),
+            ("ProviderServiceArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(255), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
         ],
         required: &["ProviderServiceArn"],
         closed: true,
@@ -416,8 +418,8 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_Rule: ObjRule = ObjRule {
         properties: &[
-            ("MatchingKeys", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(1), max_items: Some(15), unique: false })),
-            ("RuleName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("MatchingKeys", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), pattern: Some(&PATTERN_3), ..StrRule::ANY }), min_items: Some(1), max_items: Some(15), unique: false })),
+            ("RuleName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
         ],
         required: &["RuleName", "MatchingKeys"],
         closed: true,

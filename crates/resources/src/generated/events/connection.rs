@@ -898,6 +898,8 @@ pub(crate) mod schema {
             ("OAuthParameters", Shape::Object(&RULE_OAuthParameters)),
         ],
         one_of: &[&[&["BasicAuthParameters"], &["OAuthParameters"], &["ApiKeyAuthParameters"]]],
+        min_properties: Some(1),
+        max_properties: Some(2),
         closed: true,
         ..OBJ_RULE
     };

@@ -1843,12 +1843,13 @@ pub(crate) mod schema {
         "^(arn:aws[\\w-]*:events:[a-z]{2}-[a-z]+-[\\w-]+:[0-9]{12}:event-bus\\/)?[/\\.\\-_A-Za-z0-9]+$",
     );
     pub(crate) static PATTERN_1: Pattern = Pattern::new("^[\\.\\-_A-Za-z0-9]+$");
-    pub(crate) static PATTERN_2: Pattern = Pattern::new("^(?!\\s*$).+$");
-    pub(crate) static PATTERN_3: Pattern = Pattern::new(
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("[a-zA-Z0-9]+");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("^(?!\\s*$).+$");
+    pub(crate) static PATTERN_4: Pattern = Pattern::new(
         "^(^arn:aws([a-z]|\\-)*:secretsmanager:[a-z0-9-.]+:.*)|(\\$(\\.[\\w_-]+(\\[(\\d+|\\*)\\])*)*)$",
     );
-    pub(crate) static PATTERN_4: Pattern = Pattern::new("^[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*$");
-    pub(crate) static PATTERN_5: Pattern = Pattern::new("^[a-zA-Z0-9](-*[a-zA-Z0-9])*$");
+    pub(crate) static PATTERN_5: Pattern = Pattern::new("^[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*$");
+    pub(crate) static PATTERN_6: Pattern = Pattern::new("^[a-zA-Z0-9](-*[a-zA-Z0-9])*$");
 
     #[rustfmt::skip]
     pub(crate) static RULE_Rule: ObjRule = ObjRule {
@@ -1969,9 +1970,9 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_HttpParameters: ObjRule = ObjRule {
         properties: &[
-            ("HeaderParameters", Shape::Typed(json_type::OBJECT)),
-            ("PathParameterValues", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
-            ("QueryStringParameters", Shape::Typed(json_type::OBJECT)),
+            ("HeaderParameters", Shape::Object(&ObjRule { patterns: &[(&PATTERN_2, Shape::STR)], closed: true, ..OBJ_RULE })),
+            ("PathParameterValues", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
+            ("QueryStringParameters", Shape::Object(&ObjRule { patterns: &[(&PATTERN_2, Shape::STR)], closed: true, ..OBJ_RULE })),
         ],
         closed: true,
         ..OBJ_RULE
@@ -1980,7 +1981,7 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_InputTransformer: ObjRule = ObjRule {
         properties: &[
-            ("InputPathsMap", Shape::Typed(json_type::OBJECT)),
+            ("InputPathsMap", Shape::Object(&ObjRule { patterns: &[(&PATTERN_2, Shape::STR)], closed: true, ..OBJ_RULE })),
             ("InputTemplate", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(8192), ..StrRule::ANY })),
         ],
         required: &["InputTemplate"],
@@ -2032,7 +2033,7 @@ pub(crate) mod schema {
         properties: &[
             ("Database", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY })),
             ("DbUser", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-            ("SecretManagerArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1600), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("SecretManagerArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1600), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
             ("Sql", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100000), ..StrRule::ANY })),
             ("Sqls", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
             ("StatementName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(500), ..StrRule::ANY })),
@@ -2066,7 +2067,7 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_RunCommandTarget: ObjRule = ObjRule {
         properties: &[
-            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
             ("Values", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY }), min_items: Some(1), max_items: Some(50), unique: true })),
         ],
         required: &["Values", "Key"],
@@ -2077,7 +2078,7 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_SageMakerPipelineParameter: ObjRule = ObjRule {
         properties: &[
-            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
             ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
         ],
         required: &["Value", "Name"],

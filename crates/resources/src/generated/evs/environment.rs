@@ -990,7 +990,7 @@ pub(crate) mod schema {
             ("EnvironmentName", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
             ("Hosts", Shape::List(&ListRule { items: Shape::Object(&RULE_HostInfoForCreate), min_items: Some(4), max_items: Some(4), unique: false })),
             ("InitialVlans", Shape::Object(&RULE_InitialVlans)),
-            ("KmsKeyId", Shape::STR),
+            ("KmsKeyId", Shape::AllOf(&[Shape::STR, Shape::AnyOf(&[Shape::Str(&StrRule { format: Some(Format::KmsKeyArn), ..StrRule::ANY }), Shape::Str(&StrRule { format: Some(Format::KmsKeyId), ..StrRule::ANY }), Shape::Str(&StrRule { format: Some(Format::KmsAliasName), ..StrRule::ANY })])])),
             ("LicenseInfo", Shape::Object(&RULE_LicenseInfo)),
             ("ServiceAccessSecurityGroups", Shape::Object(&RULE_ServiceAccessSecurityGroups)),
             ("ServiceAccessSubnetId", Shape::Str(&StrRule { min_len: Some(15), max_len: Some(24), pattern: Some(&PATTERN_9), ..StrRule::ANY })),

@@ -514,7 +514,7 @@ pub(crate) mod schema {
             ("Description", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
             ("FederationMode", Shape::Str(&StrRule { allowed: &["LOCAL", "FEDERATED"], ..StrRule::ANY })),
             ("FederationParameters", Shape::Object(&RULE_FederationParameters)),
-            ("KmsKeyId", Shape::Str(&StrRule { pattern: Some(&PATTERN_6), ..StrRule::ANY })),
+            ("KmsKeyId", Shape::AllOf(&[Shape::Str(&StrRule { pattern: Some(&PATTERN_6), ..StrRule::ANY }), Shape::AnyOf(&[Shape::Str(&StrRule { format: Some(Format::KmsKeyArn), ..StrRule::ANY }), Shape::Str(&StrRule { format: Some(Format::KmsKeyId), ..StrRule::ANY }), Shape::Str(&StrRule { format: Some(Format::KmsAliasName), ..StrRule::ANY })])])),
             ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_7), ..StrRule::ANY })),
             ("SuperuserParameters", Shape::Object(&RULE_SuperuserParameters)),
             ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),

@@ -725,21 +725,24 @@ pub(crate) mod schema {
     #[allow(unused_imports)]
     use crate::support::prelude::*;
 
-    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[\\s\\S]+$");
-    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[\\S]+$");
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("[\\S]{1,64}");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new(".{1,64}");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^[\\s\\S]+$");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("^[\\S]+$");
+    pub(crate) static PATTERN_4: Pattern = Pattern::new(".{1,128}");
 
     #[rustfmt::skip]
     pub(crate) static RULE_ExperimentTemplate: ObjRule = ObjRule {
         properties: &[
-            ("Actions", Shape::Typed(json_type::OBJECT)),
-            ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Actions", Shape::Object(&ObjRule { patterns: &[(&PATTERN_0, Shape::Object(&ObjRule { properties: &[("ActionId", Shape::Str(&StrRule { max_len: Some(64), ..StrRule::ANY })), ("Description", Shape::Str(&StrRule { max_len: Some(512), ..StrRule::ANY })), ("Parameters", Shape::Object(&ObjRule { patterns: &[(&PATTERN_1, Shape::Str(&StrRule { max_len: Some(1024), ..StrRule::ANY }))], closed: true, ..OBJ_RULE })), ("StartAfter", Shape::List(&ListRule { items: Shape::Str(&StrRule { max_len: Some(64), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })), ("Targets", Shape::Object(&ObjRule { patterns: &[(&PATTERN_1, Shape::Str(&StrRule { max_len: Some(64), ..StrRule::ANY }))], closed: true, ..OBJ_RULE }))], required: &["ActionId"], closed: true, ..OBJ_RULE }))], ..OBJ_RULE })),
+            ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
             ("ExperimentOptions", Shape::Object(&RULE_ExperimentTemplateExperimentOptions)),
             ("ExperimentReportConfiguration", Shape::Object(&RULE_ExperimentTemplateExperimentReportConfiguration)),
             ("LogConfiguration", Shape::Object(&RULE_ExperimentTemplateLogConfiguration)),
-            ("RoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(1224), pattern: Some(&PATTERN_1), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("RoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(1224), pattern: Some(&PATTERN_3), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
             ("StopConditions", Shape::List(&ListRule { items: Shape::Object(&RULE_ExperimentTemplateStopCondition), min_items: None, max_items: None, unique: false })),
-            ("Tags", Shape::Typed(json_type::OBJECT)),
-            ("Targets", Shape::Typed(json_type::OBJECT)),
+            ("Tags", Shape::Object(&ObjRule { patterns: &[(&PATTERN_4, Shape::Str(&StrRule { max_len: Some(256), ..StrRule::ANY }))], closed: true, ..OBJ_RULE })),
+            ("Targets", Shape::Object(&ObjRule { patterns: &[(&PATTERN_1, Shape::Object(&ObjRule { properties: &[("Filters", Shape::List(&ListRule { items: Shape::Object(&ObjRule { properties: &[("Path", Shape::Str(&StrRule { max_len: Some(256), ..StrRule::ANY })), ("Values", Shape::List(&ListRule { items: Shape::Any, min_items: None, max_items: None, unique: false }))], required: &["Path", "Values"], closed: true, ..OBJ_RULE }), min_items: None, max_items: None, unique: false })), ("Parameters", Shape::Object(&ObjRule { patterns: &[(&PATTERN_1, Shape::Str(&StrRule { max_len: Some(1024), ..StrRule::ANY }))], closed: true, ..OBJ_RULE })), ("ResourceArns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })), ("ResourceTags", Shape::Object(&ObjRule { patterns: &[(&PATTERN_4, Shape::Str(&StrRule { max_len: Some(256), ..StrRule::ANY }))], closed: true, ..OBJ_RULE })), ("ResourceType", Shape::Str(&StrRule { max_len: Some(64), ..StrRule::ANY })), ("SelectionMode", Shape::Str(&StrRule { max_len: Some(64), ..StrRule::ANY }))], required: &["ResourceType", "SelectionMode"], closed: true, ..OBJ_RULE }))], ..OBJ_RULE })),
         ],
         required: &["Description", "StopConditions", "Targets", "RoleArn"],
         closed: true,
@@ -750,7 +753,7 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_CloudWatchDashboard: ObjRule = ObjRule {
         properties: &[
-            ("DashboardIdentifier", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("DashboardIdentifier", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
         ],
         required: &["DashboardIdentifier"],
         closed: true,
@@ -760,7 +763,7 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_CloudWatchLogsConfiguration: ObjRule = ObjRule {
         properties: &[
-            ("LogGroupArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("LogGroupArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
         ],
         required: &["LogGroupArn"],
         closed: true,
@@ -802,8 +805,8 @@ pub(crate) mod schema {
         properties: &[
             ("DataSources", Shape::Object(&RULE_DataSources)),
             ("Outputs", Shape::Object(&RULE_Outputs)),
-            ("PostExperimentDuration", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(32), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-            ("PreExperimentDuration", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(32), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("PostExperimentDuration", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(32), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("PreExperimentDuration", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(32), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
         ],
         required: &["Outputs"],
         closed: true,
@@ -825,8 +828,8 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_ExperimentTemplateStopCondition: ObjRule = ObjRule {
         properties: &[
-            ("Source", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(64), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-            ("Value", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Source", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(64), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
         ],
         required: &["Source"],
         closed: true,
@@ -846,8 +849,8 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_S3Configuration: ObjRule = ObjRule {
         properties: &[
-            ("BucketName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), pattern: Some(&PATTERN_1), format: Some(Format::S3BucketName), ..StrRule::ANY })),
-            ("Prefix", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(700), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("BucketName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), pattern: Some(&PATTERN_3), format: Some(Format::S3BucketName), ..StrRule::ANY })),
+            ("Prefix", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(700), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
         ],
         required: &["BucketName"],
         closed: true,

@@ -1584,7 +1584,7 @@ pub(crate) mod schema {
             ("BackupId", Shape::STR),
             ("FileSystemType", Shape::Str(&StrRule { allowed: &["LUSTRE", "ONTAP", "OPENZFS", "WINDOWS"], ..StrRule::ANY })),
             ("FileSystemTypeVersion", Shape::STR),
-            ("KmsKeyId", Shape::STR),
+            ("KmsKeyId", Shape::AllOf(&[Shape::STR, Shape::AnyOf(&[Shape::Str(&StrRule { format: Some(Format::KmsKeyArn), ..StrRule::ANY }), Shape::Str(&StrRule { format: Some(Format::KmsKeyId), ..StrRule::ANY }), Shape::Str(&StrRule { format: Some(Format::KmsAliasName), ..StrRule::ANY })])])),
             ("LustreConfiguration", Shape::Object(&RULE_LustreConfiguration)),
             ("NetworkType", Shape::Str(&StrRule { allowed: &["DUAL", "IPV4"], ..StrRule::ANY })),
             ("OntapConfiguration", Shape::Object(&RULE_OntapConfiguration)),

@@ -866,7 +866,7 @@ pub(crate) mod schema {
     pub(crate) static RULE_S3AccessPoint: ObjRule = ObjRule {
         properties: &[
             ("Alias", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-            ("Policy", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+            ("Policy", Shape::AnyOf(&[Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200000), ..StrRule::ANY }), Shape::Typed(json_type::OBJECT)])),
             ("ResourceARN", Shape::Str(&StrRule { min_len: Some(8), max_len: Some(1024), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
             ("VpcConfiguration", Shape::Object(&RULE_S3AccessPointVpcConfiguration)),
         ],

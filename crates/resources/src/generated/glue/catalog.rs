@@ -654,7 +654,8 @@ pub(crate) mod schema {
     #[allow(unused_imports)]
     use crate::support::prelude::*;
 
-    pub(crate) static PATTERN_0: Pattern = Pattern::new("^(?!(.*[.\\/\\\\]|aws:)).*$");
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^.+$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^(?!(.*[.\\/\\\\]|aws:)).*$");
 
     #[rustfmt::skip]
     pub(crate) static RULE_Catalog: ObjRule = ObjRule {
@@ -665,9 +666,9 @@ pub(crate) mod schema {
             ("CreateTableDefaultPermissions", Shape::List(&ListRule { items: Shape::Object(&RULE_PrincipalPermissions), min_items: None, max_items: None, unique: false })),
             ("Description", Shape::Str(&StrRule { max_len: Some(2048), ..StrRule::ANY })),
             ("FederatedCatalog", Shape::Object(&RULE_FederatedCatalog)),
-            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
             ("OverwriteChildResourcePermissionsWithDefault", Shape::Str(&StrRule { allowed: &["Accept", "Deny"], ..StrRule::ANY })),
-            ("Parameters", Shape::Typed(json_type::OBJECT)),
+            ("Parameters", Shape::Object(&ObjRule { patterns: &[(&PATTERN_0, Shape::STR)], closed: true, ..OBJ_RULE })),
             ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
             ("TargetRedshiftCatalog", Shape::Object(&RULE_TargetRedshiftCatalog)),
         ],
@@ -680,7 +681,7 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_CatalogProperties: ObjRule = ObjRule {
         properties: &[
-            ("CustomProperties", Shape::Typed(json_type::OBJECT)),
+            ("CustomProperties", Shape::Object(&ObjRule { patterns: &[(&PATTERN_0, Shape::STR)], closed: true, ..OBJ_RULE })),
             ("DataLakeAccessProperties", Shape::Object(&RULE_DataLakeAccessProperties)),
         ],
         closed: true,

@@ -326,21 +326,22 @@ pub(crate) mod schema {
     #[allow(unused_imports)]
     use crate::support::prelude::*;
 
-    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[\\S\\s]*$");
-    pub(crate) static PATTERN_1: Pattern = Pattern::new("arn:aws:.*:.*:[0-9]+:.*");
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[\\s\\S]*$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[\\S\\s]*$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("arn:aws:.*:.*:[0-9]+:.*");
 
     #[rustfmt::skip]
     pub(crate) static RULE_Integration: ObjRule = ObjRule {
         properties: &[
-            ("AdditionalEncryptionContext", Shape::Typed(json_type::OBJECT)),
+            ("AdditionalEncryptionContext", Shape::Object(&ObjRule { patterns: &[(&PATTERN_0, Shape::Str(&StrRule { min_len: Some(0), max_len: Some(131072), ..StrRule::ANY }))], ..OBJ_RULE })),
             ("DataFilter", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
-            ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1000), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1000), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
             ("IntegrationConfig", Shape::Object(&RULE_IntegrationConfig)),
             ("IntegrationName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-            ("KmsKeyId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
-            ("SourceArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("KmsKeyId", Shape::AllOf(&[Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY }), Shape::AnyOf(&[Shape::Str(&StrRule { format: Some(Format::KmsKeyArn), ..StrRule::ANY }), Shape::Str(&StrRule { format: Some(Format::KmsKeyId), ..StrRule::ANY }), Shape::Str(&StrRule { format: Some(Format::KmsAliasName), ..StrRule::ANY })])])),
+            ("SourceArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
             ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
-            ("TargetArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("TargetArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
         ],
         required: &["IntegrationName", "SourceArn", "TargetArn"],
         closed: true,
@@ -353,7 +354,7 @@ pub(crate) mod schema {
         properties: &[
             ("ContinuousSync", Shape::Bool),
             ("RefreshInterval", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-            ("SourceProperties", Shape::Typed(json_type::OBJECT)),
+            ("SourceProperties", Shape::Object(&ObjRule { patterns: &[(&PATTERN_0, Shape::STR)], ..OBJ_RULE })),
         ],
         closed: true,
         ..OBJ_RULE

@@ -184,13 +184,14 @@ pub(crate) mod schema {
     #[allow(unused_imports)]
     use crate::support::prelude::*;
 
-    pub(crate) static PATTERN_0: Pattern = Pattern::new("[a-zA-Z0-9\\-\\:\\_]{1,64}");
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^.+$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("[a-zA-Z0-9\\-\\:\\_]{1,64}");
 
     #[rustfmt::skip]
     pub(crate) static RULE_UsageProfile: ObjRule = ObjRule {
         properties: &[
             ("Configuration", Shape::Object(&RULE_ProfileConfiguration)),
-            ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
             ("Name", Shape::Str(&StrRule { min_len: Some(5), max_len: Some(128), ..StrRule::ANY })),
             ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: true })),
         ],
@@ -203,8 +204,8 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_ProfileConfiguration: ObjRule = ObjRule {
         properties: &[
-            ("JobConfiguration", Shape::Any),
-            ("SessionConfiguration", Shape::Any),
+            ("JobConfiguration", Shape::AnyOf(&[Shape::Object(&ObjRule { patterns: &[(&PATTERN_0, Shape::AllOf(&[Shape::AnyOf(&[Shape::Object(&ObjRule { properties: &[("AllowedValues", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })), ("DefaultValue", Shape::STR), ("MaxValue", Shape::STR), ("MinValue", Shape::STR)], closed: true, ..OBJ_RULE }), Shape::Typed(json_type::STRING | json_type::ARRAY | json_type::NUMBER | json_type::BOOLEAN)]), Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::OneOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])])]))], closed: true, ..OBJ_RULE }), Shape::Typed(json_type::STRING | json_type::ARRAY | json_type::NUMBER | json_type::BOOLEAN)])),
+            ("SessionConfiguration", Shape::AnyOf(&[Shape::Object(&ObjRule { patterns: &[(&PATTERN_0, Shape::AllOf(&[Shape::AnyOf(&[Shape::Object(&ObjRule { properties: &[("AllowedValues", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })), ("DefaultValue", Shape::STR), ("MaxValue", Shape::STR), ("MinValue", Shape::STR)], closed: true, ..OBJ_RULE }), Shape::Typed(json_type::STRING | json_type::ARRAY | json_type::NUMBER | json_type::BOOLEAN)]), Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::OneOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])])]))], closed: true, ..OBJ_RULE }), Shape::Typed(json_type::STRING | json_type::ARRAY | json_type::NUMBER | json_type::BOOLEAN)])),
         ],
         any_of: &[&[&["JobConfiguration"], &["SessionConfiguration"]]],
         closed: true,

@@ -796,15 +796,18 @@ pub(crate) mod schema {
     #[allow(unused_imports)]
     use crate::support::prelude::*;
 
-    pub(crate) static PATTERN_0: Pattern =
+    pub(crate) static PATTERN_0: Pattern = Pattern::new(".*");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new(".+");
+    pub(crate) static PATTERN_2: Pattern =
         Pattern::new("^arn:[^:]*:lambda:(([a-z]+-)+[0-9])?:([0-9]{12})?:[^.]+$");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("^(?!aws:)[a-zA-Z+-=._:/]{1,128}$");
 
     #[rustfmt::skip]
     pub(crate) static RULE_ComponentVersion: ObjRule = ObjRule {
         properties: &[
             ("InlineRecipe", Shape::STR),
             ("LambdaFunction", Shape::Object(&RULE_LambdaFunctionRecipeSource)),
-            ("Tags", Shape::Typed(json_type::OBJECT)),
+            ("Tags", Shape::Object(&ObjRule { patterns: &[(&PATTERN_3, Shape::Str(&StrRule { max_len: Some(256), ..StrRule::ANY }))], max_properties: Some(50), closed: true, ..OBJ_RULE })),
         ],
         closed: true,
         tagged: true,
@@ -814,7 +817,7 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_ComponentPlatform: ObjRule = ObjRule {
         properties: &[
-            ("Attributes", Shape::Typed(json_type::OBJECT)),
+            ("Attributes", Shape::Object(&ObjRule { patterns: &[(&PATTERN_1, Shape::STR)], closed: true, ..OBJ_RULE })),
             ("Name", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
         ],
         closed: true,
@@ -857,7 +860,7 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_LambdaExecutionParameters: ObjRule = ObjRule {
         properties: &[
-            ("EnvironmentVariables", Shape::Typed(json_type::OBJECT)),
+            ("EnvironmentVariables", Shape::Object(&ObjRule { patterns: &[(&PATTERN_1, Shape::STR)], closed: true, ..OBJ_RULE })),
             ("EventSources", Shape::List(&ListRule { items: Shape::Object(&RULE_LambdaEventSource), min_items: None, max_items: None, unique: false })),
             ("ExecArgs", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
             ("InputPayloadEncodingType", Shape::Str(&StrRule { allowed: &["json", "binary"], ..StrRule::ANY })),
@@ -876,12 +879,12 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_LambdaFunctionRecipeSource: ObjRule = ObjRule {
         properties: &[
-            ("ComponentDependencies", Shape::Typed(json_type::OBJECT)),
+            ("ComponentDependencies", Shape::Object(&ObjRule { patterns: &[(&PATTERN_0, Shape::Object(&ObjRule { properties: &[("DependencyType", Shape::Str(&StrRule { allowed: &["SOFT", "HARD"], ..StrRule::ANY })), ("VersionRequirement", Shape::STR)], closed: true, ..OBJ_RULE }))], closed: true, ..OBJ_RULE })),
             ("ComponentLambdaParameters", Shape::Object(&RULE_LambdaExecutionParameters)),
             ("ComponentName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
             ("ComponentPlatforms", Shape::List(&ListRule { items: Shape::Object(&RULE_ComponentPlatform), min_items: None, max_items: None, unique: false })),
             ("ComponentVersion", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY })),
-            ("LambdaArn", Shape::Str(&StrRule { min_len: Some(1), pattern: Some(&PATTERN_0), format: Some(Format::LambdaFunctionArn), ..StrRule::ANY })),
+            ("LambdaArn", Shape::Str(&StrRule { min_len: Some(1), pattern: Some(&PATTERN_2), format: Some(Format::LambdaFunctionArn), ..StrRule::ANY })),
         ],
         closed: true,
         ..OBJ_RULE

@@ -798,20 +798,22 @@ pub(crate) mod schema {
     #[allow(unused_imports)]
     use crate::support::prelude::*;
 
-    pub(crate) static PATTERN_0: Pattern = Pattern::new("arn:[^:]*:iot:[^:]*:[0-9]+:thinggroup/.+");
-    pub(crate) static PATTERN_1: Pattern =
+    pub(crate) static PATTERN_0: Pattern = Pattern::new(".+");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("arn:[^:]*:iot:[^:]*:[0-9]+:thinggroup/.+");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new(".*");
+    pub(crate) static PATTERN_3: Pattern =
         Pattern::new("arn:[^:]*:iot:[^:]*:[0-9]+:(thing|thinggroup)/.+");
 
     #[rustfmt::skip]
     pub(crate) static RULE_Deployment: ObjRule = ObjRule {
         properties: &[
-            ("Components", Shape::Typed(json_type::OBJECT)),
+            ("Components", Shape::Object(&ObjRule { patterns: &[(&PATTERN_0, Shape::Object(&ObjRule { properties: &[("ComponentVersion", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY })), ("ConfigurationUpdate", Shape::Object(&ObjRule { properties: &[("Merge", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(10485760), ..StrRule::ANY })), ("Reset", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY }), min_items: None, max_items: None, unique: false }))], closed: true, ..OBJ_RULE })), ("RunWith", Shape::Object(&ObjRule { properties: &[("PosixUser", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })), ("SystemResourceLimits", Shape::Object(&ObjRule { properties: &[("Cpus", Shape::Num(&NumRule { min: Some(0.0), ..NumRule::ANY })), ("Memory", Shape::Int(&NumRule { min: Some(0.0), max: Some(9.223372036854772e18), ..NumRule::ANY }))], closed: true, ..OBJ_RULE })), ("WindowsUser", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY }))], closed: true, ..OBJ_RULE }))], closed: true, ..OBJ_RULE }))], closed: true, ..OBJ_RULE })),
             ("DeploymentName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
             ("DeploymentPolicies", Shape::Object(&RULE_DeploymentPolicies)),
             ("IotJobConfiguration", Shape::Object(&RULE_DeploymentIoTJobConfiguration)),
-            ("ParentTargetArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-            ("Tags", Shape::Typed(json_type::OBJECT)),
-            ("TargetArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("ParentTargetArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Tags", Shape::Object(&ObjRule { patterns: &[(&PATTERN_2, Shape::Str(&StrRule { max_len: Some(256), ..StrRule::ANY }))], max_properties: Some(200), closed: true, ..OBJ_RULE })),
+            ("TargetArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
         ],
         required: &["TargetArn"],
         closed: true,
@@ -898,7 +900,7 @@ pub(crate) mod schema {
         properties: &[
             ("BaseRatePerMinute", Shape::Int(&NumRule { min: Some(1.0), max: Some(1000.0), ..NumRule::ANY })),
             ("IncrementFactor", Shape::Num(&NumRule { min: Some(1.0), max: Some(5.0), ..NumRule::ANY })),
-            ("RateIncreaseCriteria", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
+            ("RateIncreaseCriteria", Shape::AllOf(&[Shape::Typed(json_type::OBJECT), Shape::OneOf(&[Shape::Object(&ObjRule { properties: &[("NumberOfNotifiedThings", Shape::Int(&NumRule { min: Some(1.0), max: Some(2147483647.0), ..NumRule::ANY }))], closed: true, ..OBJ_RULE }), Shape::Object(&ObjRule { properties: &[("NumberOfSucceededThings", Shape::Int(&NumRule { min: Some(1.0), max: Some(2147483647.0), ..NumRule::ANY }))], closed: true, ..OBJ_RULE })])])),
         ],
         required: &["BaseRatePerMinute", "IncrementFactor", "RateIncreaseCriteria"],
         closed: true,

@@ -1290,6 +1290,8 @@ pub(crate) mod schema {
             ("TrackingConfig", Shape::Object(&RULE_TrackingConfig)),
             ("UplinkEchoConfig", Shape::Object(&RULE_UplinkEchoConfig)),
         ],
+        min_properties: Some(1),
+        max_properties: Some(1),
         closed: true,
         ..OBJ_RULE
     };

@@ -349,6 +349,8 @@ pub(crate) mod schema {
     #[allow(unused_imports)]
     use crate::support::prelude::*;
 
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^.+$");
+
     #[rustfmt::skip]
     pub(crate) static RULE_Filter: ObjRule = ObjRule {
         properties: &[
@@ -369,7 +371,7 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_FindingCriteria: ObjRule = ObjRule {
         properties: &[
-            ("Criterion", Shape::Typed(json_type::OBJECT)),
+            ("Criterion", Shape::Object(&ObjRule { patterns: &[(&PATTERN_0, Shape::Object(&ObjRule { properties: &[("Eq", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })), ("Equals", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })), ("GreaterThan", Shape::INT), ("GreaterThanOrEqual", Shape::INT), ("Gt", Shape::INT), ("Gte", Shape::INT), ("LessThan", Shape::INT), ("LessThanOrEqual", Shape::INT), ("Lt", Shape::INT), ("Lte", Shape::INT), ("Neq", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })), ("NotEquals", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false }))], closed: true, ..OBJ_RULE }))], closed: true, ..OBJ_RULE })),
         ],
         closed: true,
         ..OBJ_RULE

@@ -149,13 +149,14 @@ pub(crate) mod schema {
     use crate::support::prelude::*;
 
     pub(crate) static PATTERN_0: Pattern = Pattern::new("^[A-Za-z0-9._/#-]+$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^.+$");
 
     #[rustfmt::skip]
     pub(crate) static RULE_Datastore: ObjRule = ObjRule {
         properties: &[
             ("DatastoreName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
             ("KmsKeyArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), format: Some(Format::KmsKeyArn), ..StrRule::ANY })),
-            ("Tags", Shape::Typed(json_type::OBJECT)),
+            ("Tags", Shape::Object(&ObjRule { patterns: &[(&PATTERN_1, Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY }))], ..OBJ_RULE })),
         ],
         closed: true,
         tagged: true,

@@ -607,7 +607,7 @@ pub(crate) mod schema {
     pub(crate) static RULE_KmsEncryptionConfig: ObjRule = ObjRule {
         properties: &[
             ("CmkType", Shape::Str(&StrRule { allowed: &["CUSTOMER_MANAGED_KMS_KEY", "AWS_OWNED_KMS_KEY"], ..StrRule::ANY })),
-            ("KmsKeyId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(400), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("KmsKeyId", Shape::AllOf(&[Shape::Str(&StrRule { min_len: Some(1), max_len: Some(400), pattern: Some(&PATTERN_2), ..StrRule::ANY }), Shape::AnyOf(&[Shape::Str(&StrRule { format: Some(Format::KmsKeyArn), ..StrRule::ANY }), Shape::Str(&StrRule { format: Some(Format::KmsKeyId), ..StrRule::ANY }), Shape::Str(&StrRule { format: Some(Format::KmsAliasName), ..StrRule::ANY })])])),
         ],
         required: &["CmkType"],
         closed: true,

@@ -143,12 +143,14 @@ pub(crate) mod schema {
     use crate::support::prelude::*;
 
     pub(crate) static PATTERN_0: Pattern = Pattern::new("^[\\w+=,.@-]+$");
+    pub(crate) static PATTERN_1: Pattern =
+        Pattern::new("^[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+$");
 
     #[rustfmt::skip]
     pub(crate) static RULE_GroupPolicy: ObjRule = ObjRule {
         properties: &[
             ("GroupName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-            ("PolicyDocument", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+            ("PolicyDocument", Shape::AnyOf(&[Shape::Str(&StrRule { min_len: Some(1), max_len: Some(131072), pattern: Some(&PATTERN_1), ..StrRule::ANY }), Shape::Typed(json_type::OBJECT)])),
             ("PolicyName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ],
         required: &["PolicyName", "GroupName"],

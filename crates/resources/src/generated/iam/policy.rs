@@ -183,14 +183,16 @@ pub(crate) mod schema {
     #[allow(unused_imports)]
     use crate::support::prelude::*;
 
-    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[\\w+=,.@-]+$");
+    pub(crate) static PATTERN_0: Pattern =
+        Pattern::new("^[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[\\w+=,.@-]+$");
 
     #[rustfmt::skip]
     pub(crate) static RULE_Policy: ObjRule = ObjRule {
         properties: &[
             ("Groups", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-            ("PolicyDocument", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-            ("PolicyName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("PolicyDocument", Shape::AnyOf(&[Shape::Str(&StrRule { min_len: Some(1), max_len: Some(131072), pattern: Some(&PATTERN_0), ..StrRule::ANY }), Shape::Typed(json_type::OBJECT)])),
+            ("PolicyName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
             ("Roles", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
             ("Users", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
         ],

@@ -291,26 +291,28 @@ pub(crate) mod schema {
     use crate::support::prelude::*;
 
     pub(crate) static PATTERN_0: Pattern =
-        Pattern::new("^[\\u0009\\u000A\\u000D\\u0020-\\u007E\\u00A1-\\u00FF]*$");
+        Pattern::new("^[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+$");
     pub(crate) static PATTERN_1: Pattern =
-        Pattern::new("arn:(aws[a-zA-Z-]*)?:iam::(\\d{12}|aws):policy/[a-zA-Z_0-9+=,.@\\-_/]+");
+        Pattern::new("^[\\u0009\\u000A\\u000D\\u0020-\\u007E\\u00A1-\\u00FF]*$");
     pub(crate) static PATTERN_2: Pattern =
+        Pattern::new("arn:(aws[a-zA-Z-]*)?:iam::(\\d{12}|aws):policy/[a-zA-Z_0-9+=,.@\\-_/]+");
+    pub(crate) static PATTERN_3: Pattern =
         Pattern::new("^(\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F)$");
-    pub(crate) static PATTERN_3: Pattern = Pattern::new("^[\\w+=,.@-]+$");
-    pub(crate) static PATTERN_4: Pattern = Pattern::new("^[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+$");
-    pub(crate) static PATTERN_5: Pattern = Pattern::new("^[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*$");
+    pub(crate) static PATTERN_4: Pattern = Pattern::new("^[\\w+=,.@-]+$");
+    pub(crate) static PATTERN_5: Pattern = Pattern::new("^[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+$");
+    pub(crate) static PATTERN_6: Pattern = Pattern::new("^[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*$");
 
     #[rustfmt::skip]
     pub(crate) static RULE_Role: ObjRule = ObjRule {
         properties: &[
-            ("AssumeRolePolicyDocument", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-            ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1000), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-            ("ManagedPolicyArns", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(0), max_items: Some(20), unique: true })),
+            ("AssumeRolePolicyDocument", Shape::AnyOf(&[Shape::Str(&StrRule { min_len: Some(1), max_len: Some(131072), pattern: Some(&PATTERN_0), ..StrRule::ANY }), Shape::Typed(json_type::OBJECT)])),
+            ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1000), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("ManagedPolicyArns", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(0), max_items: Some(20), unique: true })),
             ("MaxSessionDuration", Shape::Int(&NumRule { min: Some(3600.0), max: Some(43200.0), ..NumRule::ANY })),
-            ("Path", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("Path", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
             ("PermissionsBoundary", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), ..StrRule::ANY })),
             ("Policies", Shape::List(&ListRule { items: Shape::Object(&RULE_Policy), min_items: None, max_items: None, unique: false })),
-            ("RoleName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("RoleName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
             ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: false })),
         ],
         required: &["AssumeRolePolicyDocument"],
@@ -322,8 +324,8 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_Tag: ObjRule = ObjRule {
         properties: &[
-            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
         ],
         required: &["Key", "Value"],
         closed: true,

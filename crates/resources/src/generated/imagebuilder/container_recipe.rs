@@ -524,6 +524,7 @@ pub(crate) mod schema {
     pub(crate) static PATTERN_0: Pattern = Pattern::new("^[^\\x00]+$");
     pub(crate) static PATTERN_1: Pattern =
         Pattern::new("^[-_A-Za-z-0-9][-_A-Za-z0-9 ]{1,126}[-_A-Za-z-0-9]$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new(".{1,}");
 
     #[rustfmt::skip]
     pub(crate) static RULE_ContainerRecipe: ObjRule = ObjRule {
@@ -535,11 +536,11 @@ pub(crate) mod schema {
             ("DockerfileTemplateUri", Shape::STR),
             ("ImageOsVersionOverride", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
             ("InstanceConfiguration", Shape::Object(&RULE_InstanceConfiguration)),
-            ("KmsKeyId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+            ("KmsKeyId", Shape::AllOf(&[Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY }), Shape::AnyOf(&[Shape::Str(&StrRule { format: Some(Format::KmsKeyArn), ..StrRule::ANY }), Shape::Str(&StrRule { format: Some(Format::KmsKeyId), ..StrRule::ANY }), Shape::Str(&StrRule { format: Some(Format::KmsAliasName), ..StrRule::ANY })])])),
             ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
             ("ParentImage", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
             ("PlatformOverride", Shape::Str(&StrRule { allowed: &["Windows", "Linux"], ..StrRule::ANY })),
-            ("Tags", Shape::Typed(json_type::OBJECT)),
+            ("Tags", Shape::Object(&ObjRule { patterns: &[(&PATTERN_2, Shape::STR)], closed: true, ..OBJ_RULE })),
             ("TargetRepository", Shape::Object(&RULE_TargetContainerRepository)),
             ("Version", Shape::STR),
             ("WorkingDirectory", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),

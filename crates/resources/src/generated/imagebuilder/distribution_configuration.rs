@@ -788,15 +788,16 @@ pub(crate) mod schema {
     #[allow(unused_imports)]
     use crate::support::prelude::*;
 
-    pub(crate) static PATTERN_0: Pattern =
+    pub(crate) static PATTERN_0: Pattern = Pattern::new(".{1,}");
+    pub(crate) static PATTERN_1: Pattern =
         Pattern::new("^[-_A-Za-z0-9{][-_A-Za-z0-9\\s:{}\\.]+[-_A-Za-z0-9}]$");
-    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[0-9]{12}$");
-    pub(crate) static PATTERN_2: Pattern = Pattern::new("^lt-[a-z0-9-_]{17}$");
-    pub(crate) static PATTERN_3: Pattern = Pattern::new(
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^[0-9]{12}$");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("^lt-[a-z0-9-_]{17}$");
+    pub(crate) static PATTERN_4: Pattern = Pattern::new(
         "^arn:aws[^:]*:license-manager:[^:]+:[0-9]{12}:license-configuration:lic-[a-z0-9-_]{32}$",
     );
-    pub(crate) static PATTERN_4: Pattern = Pattern::new("^[a-zA-Z0-9_.\\-\\/]+$");
-    pub(crate) static PATTERN_5: Pattern =
+    pub(crate) static PATTERN_5: Pattern = Pattern::new("^[a-zA-Z0-9_.\\-\\/]+$");
+    pub(crate) static PATTERN_6: Pattern =
         Pattern::new("^[-_A-Za-z-0-9][-_A-Za-z0-9 ]{1,126}[-_A-Za-z-0-9]$");
 
     #[rustfmt::skip]
@@ -804,8 +805,8 @@ pub(crate) mod schema {
         properties: &[
             ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
             ("Distributions", Shape::List(&ListRule { items: Shape::Object(&RULE_Distribution), min_items: None, max_items: None, unique: false })),
-            ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_5), ..StrRule::ANY })),
-            ("Tags", Shape::Typed(json_type::OBJECT)),
+            ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_6), ..StrRule::ANY })),
+            ("Tags", Shape::Object(&ObjRule { patterns: &[(&PATTERN_0, Shape::STR)], closed: true, ..OBJ_RULE })),
         ],
         required: &["Name", "Distributions"],
         closed: true,
@@ -816,12 +817,12 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_AmiDistributionConfiguration: ObjRule = ObjRule {
         properties: &[
-            ("AmiTags", Shape::Typed(json_type::OBJECT)),
+            ("AmiTags", Shape::Object(&ObjRule { patterns: &[(&PATTERN_0, Shape::STR)], closed: true, ..OBJ_RULE })),
             ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
-            ("KmsKeyId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+            ("KmsKeyId", Shape::AllOf(&[Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY }), Shape::AnyOf(&[Shape::Str(&StrRule { format: Some(Format::KmsKeyArn), ..StrRule::ANY }), Shape::Str(&StrRule { format: Some(Format::KmsKeyId), ..StrRule::ANY }), Shape::Str(&StrRule { format: Some(Format::KmsAliasName), ..StrRule::ANY })])])),
             ("LaunchPermissionConfiguration", Shape::Object(&RULE_LaunchPermissionConfiguration)),
-            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-            ("TargetAccountIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(1), max_items: Some(1536), unique: false })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("TargetAccountIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(1), max_items: Some(1536), unique: false })),
         ],
         closed: true,
         ..OBJ_RULE
@@ -845,7 +846,7 @@ pub(crate) mod schema {
             ("ContainerDistributionConfiguration", Shape::Object(&RULE_ContainerDistributionConfiguration)),
             ("FastLaunchConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_FastLaunchConfiguration), min_items: Some(1), max_items: Some(1000), unique: false })),
             ("LaunchTemplateConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_LaunchTemplateConfiguration), min_items: Some(1), max_items: Some(100), unique: false })),
-            ("LicenseConfigurationArns", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY }), min_items: Some(1), max_items: Some(50), unique: false })),
+            ("LicenseConfigurationArns", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_4), ..StrRule::ANY }), min_items: Some(1), max_items: Some(50), unique: false })),
             ("Region", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
             ("SsmParameterConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_SsmParameterConfiguration), min_items: None, max_items: None, unique: false })),
         ],
@@ -857,7 +858,7 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_FastLaunchConfiguration: ObjRule = ObjRule {
         properties: &[
-            ("AccountId", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("AccountId", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
             ("Enabled", Shape::Bool),
             ("LaunchTemplate", Shape::Object(&RULE_FastLaunchLaunchTemplateSpecification)),
             ("MaxParallelLaunches", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
@@ -870,7 +871,7 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_FastLaunchLaunchTemplateSpecification: ObjRule = ObjRule {
         properties: &[
-            ("LaunchTemplateId", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("LaunchTemplateId", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
             ("LaunchTemplateName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
             ("LaunchTemplateVersion", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
         ],
@@ -902,8 +903,8 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_LaunchTemplateConfiguration: ObjRule = ObjRule {
         properties: &[
-            ("AccountId", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-            ("LaunchTemplateId", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("AccountId", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("LaunchTemplateId", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
             ("SetDefaultVersion", Shape::Bool),
         ],
         closed: true,
@@ -913,9 +914,9 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_SsmParameterConfiguration: ObjRule = ObjRule {
         properties: &[
-            ("AmiAccountId", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("AmiAccountId", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
             ("DataType", Shape::Str(&StrRule { allowed: &["text", "aws:ec2:image"], ..StrRule::ANY })),
-            ("ParameterName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1011), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+            ("ParameterName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1011), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
         ],
         required: &["ParameterName"],
         closed: true,

@@ -436,6 +436,7 @@ pub(crate) mod schema {
         "^arn:aws[^:]*:imagebuilder:[^:]+:(?:[0-9]{12}|aws):infrastructure-configuration/[a-z0-9-_]+$",
     );
     pub(crate) static PATTERN_5: Pattern = Pattern::new("^[a-zA-Z0-9\\-_/\\.]{1,512}$");
+    pub(crate) static PATTERN_6: Pattern = Pattern::new(".{1,}");
 
     #[rustfmt::skip]
     pub(crate) static RULE_Image: ObjRule = ObjRule {
@@ -451,7 +452,7 @@ pub(crate) mod schema {
             ("ImageTestsConfiguration", Shape::Object(&RULE_ImageTestsConfiguration)),
             ("InfrastructureConfigurationArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_4), ..StrRule::ANY })),
             ("LoggingConfiguration", Shape::Object(&RULE_ImageLoggingConfiguration)),
-            ("Tags", Shape::Typed(json_type::OBJECT)),
+            ("Tags", Shape::Object(&ObjRule { patterns: &[(&PATTERN_6, Shape::STR)], closed: true, ..OBJ_RULE })),
             ("Workflows", Shape::List(&ListRule { items: Shape::Object(&RULE_WorkflowConfiguration), min_items: None, max_items: None, unique: false })),
         ],
         one_of: &[&[&["ContainerRecipeArn", "InfrastructureConfigurationArn"], &["ImageRecipeArn", "InfrastructureConfigurationArn"], &["ImagePipelineExecutionSettings"]]],

@@ -644,6 +644,7 @@ pub(crate) mod schema {
     pub(crate) static PATTERN_5: Pattern = Pattern::new("^[a-zA-Z0-9\\-_/\\.]{1,512}$");
     pub(crate) static PATTERN_6: Pattern =
         Pattern::new("^[-_A-Za-z-0-9][-_A-Za-z0-9 ]{1,126}[-_A-Za-z-0-9]$");
+    pub(crate) static PATTERN_7: Pattern = Pattern::new(".{1,}");
 
     #[rustfmt::skip]
     pub(crate) static RULE_ImagePipeline: ObjRule = ObjRule {
@@ -661,7 +662,7 @@ pub(crate) mod schema {
             ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_6), ..StrRule::ANY })),
             ("Schedule", Shape::Object(&RULE_Schedule)),
             ("Status", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED"], ..StrRule::ANY })),
-            ("Tags", Shape::Typed(json_type::OBJECT)),
+            ("Tags", Shape::Object(&ObjRule { patterns: &[(&PATTERN_7, Shape::STR)], closed: true, ..OBJ_RULE })),
             ("Workflows", Shape::List(&ListRule { items: Shape::Object(&RULE_WorkflowConfiguration), min_items: None, max_items: None, unique: false })),
         ],
         one_of: &[&[&["Name", "ContainerRecipeArn", "InfrastructureConfigurationArn"], &["Name", "ImageRecipeArn", "InfrastructureConfigurationArn"]]],

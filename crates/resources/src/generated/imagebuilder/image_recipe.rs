@@ -461,20 +461,21 @@ pub(crate) mod schema {
 
     pub(crate) static PATTERN_0: Pattern =
         Pattern::new("^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$");
-    pub(crate) static PATTERN_1: Pattern =
+    pub(crate) static PATTERN_1: Pattern = Pattern::new(".{1,}");
+    pub(crate) static PATTERN_2: Pattern =
         Pattern::new("^[-_A-Za-z-0-9][-_A-Za-z0-9 ]{1,126}[-_A-Za-z-0-9]$");
 
     #[rustfmt::skip]
     pub(crate) static RULE_ImageRecipe: ObjRule = ObjRule {
         properties: &[
             ("AdditionalInstanceConfiguration", Shape::Object(&RULE_AdditionalInstanceConfiguration)),
-            ("AmiTags", Shape::Typed(json_type::OBJECT)),
+            ("AmiTags", Shape::Object(&ObjRule { patterns: &[(&PATTERN_1, Shape::STR)], closed: true, ..OBJ_RULE })),
             ("BlockDeviceMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_InstanceBlockDeviceMapping), min_items: None, max_items: None, unique: false })),
             ("Components", Shape::List(&ListRule { items: Shape::Object(&RULE_ComponentConfiguration), min_items: Some(1), max_items: None, unique: false })),
             ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
-            ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
             ("ParentImage", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
-            ("Tags", Shape::Typed(json_type::OBJECT)),
+            ("Tags", Shape::Object(&ObjRule { patterns: &[(&PATTERN_1, Shape::STR)], closed: true, ..OBJ_RULE })),
             ("Version", Shape::STR),
             ("WorkingDirectory", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
         ],

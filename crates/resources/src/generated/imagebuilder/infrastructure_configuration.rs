@@ -653,7 +653,8 @@ pub(crate) mod schema {
     pub(crate) static PATTERN_0: Pattern = Pattern::new("^[\\w+=,.@-]+$");
     pub(crate) static PATTERN_1: Pattern =
         Pattern::new("^[-_A-Za-z-0-9][-_A-Za-z0-9 ]{1,126}[-_A-Za-z-0-9]$");
-    pub(crate) static PATTERN_2: Pattern =
+    pub(crate) static PATTERN_2: Pattern = Pattern::new(".{1,}");
+    pub(crate) static PATTERN_3: Pattern =
         Pattern::new("^arn:aws[^:]*:sns:[^:]+:[0-9]{12}:[a-zA-Z0-9-_]{1,256}$");
 
     #[rustfmt::skip]
@@ -667,11 +668,11 @@ pub(crate) mod schema {
             ("Logging", Shape::Object(&RULE_Logging)),
             ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
             ("Placement", Shape::Object(&RULE_Placement)),
-            ("ResourceTags", Shape::Typed(json_type::OBJECT)),
+            ("ResourceTags", Shape::Object(&ObjRule { patterns: &[(&PATTERN_2, Shape::STR)], closed: true, ..OBJ_RULE })),
             ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-            ("SnsTopicArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), format: Some(Format::SnsTopicArn), ..StrRule::ANY })),
+            ("SnsTopicArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), format: Some(Format::SnsTopicArn), ..StrRule::ANY })),
             ("SubnetId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), format: Some(Format::SubnetId), ..StrRule::ANY })),
-            ("Tags", Shape::Typed(json_type::OBJECT)),
+            ("Tags", Shape::Object(&ObjRule { patterns: &[(&PATTERN_2, Shape::STR)], closed: true, ..OBJ_RULE })),
             ("TerminateInstanceOnFailure", Shape::Bool),
         ],
         required: &["Name", "InstanceProfileName"],

@@ -854,7 +854,8 @@ pub(crate) mod schema {
     pub(crate) static PATTERN_1: Pattern =
         Pattern::new("^[-_A-Za-z-0-9][-_A-Za-z0-9 ]{1,126}[-_A-Za-z-0-9]$");
     pub(crate) static PATTERN_2: Pattern = Pattern::new("^[0-9]{12}$");
-    pub(crate) static PATTERN_3: Pattern =
+    pub(crate) static PATTERN_3: Pattern = Pattern::new(".{1,}");
+    pub(crate) static PATTERN_4: Pattern =
         Pattern::new("^(?:[0-9]+|x)\\.(?:[0-9]+|x)\\.(?:[0-9]+|x)$");
 
     #[rustfmt::skip]
@@ -867,7 +868,7 @@ pub(crate) mod schema {
             ("ResourceSelection", Shape::Object(&RULE_ResourceSelection)),
             ("ResourceType", Shape::Str(&StrRule { allowed: &["AMI_IMAGE", "CONTAINER_IMAGE"], ..StrRule::ANY })),
             ("Status", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED"], ..StrRule::ANY })),
-            ("Tags", Shape::Typed(json_type::OBJECT)),
+            ("Tags", Shape::Object(&ObjRule { patterns: &[(&PATTERN_3, Shape::STR)], closed: true, ..OBJ_RULE })),
         ],
         required: &["Name", "ExecutionRole", "ResourceType", "PolicyDetails", "ResourceSelection"],
         closed: true,
@@ -893,7 +894,7 @@ pub(crate) mod schema {
             ("LastLaunched", Shape::Object(&RULE_LastLaunched)),
             ("Regions", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
             ("SharedAccounts", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(1), max_items: Some(1536), unique: false })),
-            ("TagMap", Shape::Typed(json_type::OBJECT)),
+            ("TagMap", Shape::Object(&ObjRule { patterns: &[(&PATTERN_3, Shape::STR)], closed: true, ..OBJ_RULE })),
         ],
         closed: true,
         ..OBJ_RULE
@@ -903,7 +904,7 @@ pub(crate) mod schema {
     pub(crate) static RULE_ExclusionRules: ObjRule = ObjRule {
         properties: &[
             ("Amis", Shape::Object(&RULE_AmiExclusionRules)),
-            ("TagMap", Shape::Typed(json_type::OBJECT)),
+            ("TagMap", Shape::Object(&ObjRule { patterns: &[(&PATTERN_3, Shape::STR)], closed: true, ..OBJ_RULE })),
         ],
         closed: true,
         ..OBJ_RULE
@@ -960,7 +961,7 @@ pub(crate) mod schema {
     pub(crate) static RULE_RecipeSelection: ObjRule = ObjRule {
         properties: &[
             ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-            ("SemanticVersion", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("SemanticVersion", Shape::Str(&StrRule { pattern: Some(&PATTERN_4), ..StrRule::ANY })),
         ],
         required: &["Name", "SemanticVersion"],
         closed: true,
@@ -971,7 +972,7 @@ pub(crate) mod schema {
     pub(crate) static RULE_ResourceSelection: ObjRule = ObjRule {
         properties: &[
             ("Recipes", Shape::List(&ListRule { items: Shape::Object(&RULE_RecipeSelection), min_items: Some(1), max_items: Some(50), unique: false })),
-            ("TagMap", Shape::Typed(json_type::OBJECT)),
+            ("TagMap", Shape::Object(&ObjRule { patterns: &[(&PATTERN_3, Shape::STR)], closed: true, ..OBJ_RULE })),
         ],
         closed: true,
         ..OBJ_RULE

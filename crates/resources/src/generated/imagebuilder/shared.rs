@@ -766,7 +766,7 @@ pub(crate) mod schema {
             ("DeleteOnTermination", Shape::Bool),
             ("Encrypted", Shape::Bool),
             ("Iops", Shape::Int(&NumRule { min: Some(100.0), max: Some(64000.0), ..NumRule::ANY })),
-            ("KmsKeyId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+            ("KmsKeyId", Shape::AllOf(&[Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY }), Shape::AnyOf(&[Shape::Str(&StrRule { format: Some(Format::KmsKeyArn), ..StrRule::ANY }), Shape::Str(&StrRule { format: Some(Format::KmsKeyId), ..StrRule::ANY }), Shape::Str(&StrRule { format: Some(Format::KmsAliasName), ..StrRule::ANY })])])),
             ("SnapshotId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
             ("Throughput", Shape::Int(&NumRule { min: Some(125.0), max: Some(1000.0), ..NumRule::ANY })),
             ("VolumeSize", Shape::Int(&NumRule { min: Some(1.0), max: Some(16000.0), ..NumRule::ANY })),

@@ -282,6 +282,7 @@ pub(crate) mod schema {
     pub(crate) static PATTERN_0: Pattern = Pattern::new("^[^\\x00]+$");
     pub(crate) static PATTERN_1: Pattern =
         Pattern::new("^[-_A-Za-z-0-9][-_A-Za-z0-9 ]{1,126}[-_A-Za-z-0-9]$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new(".{1,}");
 
     #[rustfmt::skip]
     pub(crate) static RULE_Workflow: ObjRule = ObjRule {
@@ -289,9 +290,9 @@ pub(crate) mod schema {
             ("ChangeDescription", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
             ("Data", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(16000), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
             ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
-            ("KmsKeyId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+            ("KmsKeyId", Shape::AllOf(&[Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY }), Shape::AnyOf(&[Shape::Str(&StrRule { format: Some(Format::KmsKeyArn), ..StrRule::ANY }), Shape::Str(&StrRule { format: Some(Format::KmsKeyId), ..StrRule::ANY }), Shape::Str(&StrRule { format: Some(Format::KmsAliasName), ..StrRule::ANY })])])),
             ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-            ("Tags", Shape::Typed(json_type::OBJECT)),
+            ("Tags", Shape::Object(&ObjRule { patterns: &[(&PATTERN_2, Shape::STR)], closed: true, ..OBJ_RULE })),
             ("Type", Shape::Str(&StrRule { allowed: &["BUILD", "TEST", "DISTRIBUTION"], ..StrRule::ANY })),
             ("Uri", Shape::STR),
             ("Version", Shape::STR),

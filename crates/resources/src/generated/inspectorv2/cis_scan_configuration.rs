@@ -551,7 +551,10 @@ pub(crate) mod schema {
     use crate::support::prelude::*;
 
     pub(crate) static PATTERN_0: Pattern = Pattern::new("^([0-1]?[0-9]|2[0-3]):[0-5][0-9]$");
-    pub(crate) static PATTERN_1: Pattern = Pattern::new("^\\d{12}|ALL_ACCOUNTS|SELF$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^.{2,127}$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^.{1,255}$");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("^\\d{12}|ALL_ACCOUNTS|SELF$");
+    pub(crate) static PATTERN_4: Pattern = Pattern::new("^.+$");
 
     #[rustfmt::skip]
     pub(crate) static RULE_CisScanConfiguration: ObjRule = ObjRule {
@@ -559,7 +562,7 @@ pub(crate) mod schema {
             ("ScanName", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
             ("Schedule", Shape::Object(&RULE_Schedule)),
             ("SecurityLevel", Shape::Str(&StrRule { allowed: &["LEVEL_1", "LEVEL_2"], ..StrRule::ANY })),
-            ("Tags", Shape::Typed(json_type::OBJECT)),
+            ("Tags", Shape::Object(&ObjRule { patterns: &[(&PATTERN_1, Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }))], ..OBJ_RULE })),
             ("Targets", Shape::Object(&RULE_CisTargets)),
         ],
         required: &["ScanName", "SecurityLevel", "Schedule", "Targets"],
@@ -571,8 +574,8 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_CisTargets: ObjRule = ObjRule {
         properties: &[
-            ("AccountIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(1), max_items: Some(10000), unique: true })),
-            ("TargetResourceTags", Shape::Any),
+            ("AccountIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY }), min_items: Some(1), max_items: Some(10000), unique: true })),
+            ("TargetResourceTags", Shape::AnyOf(&[Shape::Object(&ObjRule { patterns: &[(&PATTERN_4, Shape::List(&ListRule { items: Shape::STR, min_items: Some(1), max_items: Some(5), unique: true }))], ..OBJ_RULE }), Shape::Typed(json_type::STRING | json_type::ARRAY | json_type::NUMBER | json_type::BOOLEAN)])),
         ],
         required: &["AccountIds", "TargetResourceTags"],
         closed: true,

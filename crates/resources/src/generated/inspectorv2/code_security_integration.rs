@@ -450,13 +450,15 @@ pub(crate) mod schema {
     pub(crate) static PATTERN_0: Pattern =
         Pattern::new("^https://[-a-zA-Z0-9()@:%_+.~#?&//=]{1,1024}$");
     pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9-_$:.]*$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^.{2,127}$");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("^.{1,255}$");
 
     #[rustfmt::skip]
     pub(crate) static RULE_CodeSecurityIntegration: ObjRule = ObjRule {
         properties: &[
             ("CreateIntegrationDetails", Shape::Object(&RULE_CreateDetails)),
             ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(60), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-            ("Tags", Shape::Typed(json_type::OBJECT)),
+            ("Tags", Shape::Object(&ObjRule { patterns: &[(&PATTERN_2, Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY }))], ..OBJ_RULE })),
             ("Type", Shape::Str(&StrRule { allowed: &["GITLAB_SELF_MANAGED", "GITHUB"], ..StrRule::ANY })),
             ("UpdateIntegrationDetails", Shape::Object(&RULE_UpdateDetails)),
         ],

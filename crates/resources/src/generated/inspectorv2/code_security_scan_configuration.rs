@@ -482,6 +482,8 @@ pub(crate) mod schema {
     use crate::support::prelude::*;
 
     pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9-_$:.]*$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^.{2,127}$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^.{1,255}$");
 
     #[rustfmt::skip]
     pub(crate) static RULE_CodeSecurityScanConfiguration: ObjRule = ObjRule {
@@ -490,7 +492,7 @@ pub(crate) mod schema {
             ("Level", Shape::Str(&StrRule { allowed: &["ORGANIZATION", "ACCOUNT"], ..StrRule::ANY })),
             ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(60), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
             ("ScopeSettings", Shape::Object(&RULE_ScopeSettings)),
-            ("Tags", Shape::Typed(json_type::OBJECT)),
+            ("Tags", Shape::Object(&ObjRule { patterns: &[(&PATTERN_1, Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }))], ..OBJ_RULE })),
         ],
         closed: true,
         tagged: true,

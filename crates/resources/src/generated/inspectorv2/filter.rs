@@ -978,6 +978,9 @@ pub(crate) mod schema {
     #[allow(unused_imports)]
     use crate::support::prelude::*;
 
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^.{2,127}$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^.{1,255}$");
+
     #[rustfmt::skip]
     pub(crate) static RULE_Filter: ObjRule = ObjRule {
         properties: &[
@@ -985,7 +988,7 @@ pub(crate) mod schema {
             ("FilterAction", Shape::Str(&StrRule { allowed: &["NONE", "SUPPRESS"], ..StrRule::ANY })),
             ("FilterCriteria", Shape::Object(&RULE_FilterCriteria)),
             ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-            ("Tags", Shape::Typed(json_type::OBJECT)),
+            ("Tags", Shape::Object(&ObjRule { patterns: &[(&PATTERN_0, Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY }))], ..OBJ_RULE })),
         ],
         required: &["Name", "FilterCriteria", "FilterAction"],
         closed: true,

@@ -266,6 +266,7 @@ pub(crate) mod schema {
     pub(crate) static PATTERN_1: Pattern = Pattern::new("[\\w=,@-]+");
     pub(crate) static PATTERN_2: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
     pub(crate) static PATTERN_3: Pattern = Pattern::new("^[a-zA-Z0-9_-]+$");
+    pub(crate) static PATTERN_4: Pattern = Pattern::new("[a-zA-Z0-9:_-]+");
 
     #[rustfmt::skip]
     pub(crate) static RULE_Authorizer: ObjRule = ObjRule {
@@ -277,7 +278,7 @@ pub(crate) mod schema {
             ("Status", Shape::Str(&StrRule { allowed: &["ACTIVE", "INACTIVE"], ..StrRule::ANY })),
             ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
             ("TokenKeyName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-            ("TokenSigningPublicKeys", Shape::Typed(json_type::OBJECT)),
+            ("TokenSigningPublicKeys", Shape::Object(&ObjRule { patterns: &[(&PATTERN_4, Shape::Str(&StrRule { max_len: Some(5120), ..StrRule::ANY }))], closed: true, ..OBJ_RULE })),
         ],
         required: &["AuthorizerFunctionArn"],
         closed: true,

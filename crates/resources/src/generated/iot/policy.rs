@@ -187,14 +187,15 @@ pub(crate) mod schema {
     #[allow(unused_imports)]
     use crate::support::prelude::*;
 
-    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[\\w+=,.@-]+$");
-    pub(crate) static PATTERN_1: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[\\s\\S]*$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[\\w+=,.@-]+$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
 
     #[rustfmt::skip]
     pub(crate) static RULE_Policy: ObjRule = ObjRule {
         properties: &[
-            ("PolicyDocument", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-            ("PolicyName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("PolicyDocument", Shape::AnyOf(&[Shape::Str(&StrRule { min_len: Some(1), max_len: Some(404600), pattern: Some(&PATTERN_0), ..StrRule::ANY }), Shape::Typed(json_type::OBJECT)])),
+            ("PolicyName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
             ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
         ],
         required: &["PolicyDocument"],
@@ -206,7 +207,7 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_Tag: ObjRule = ObjRule {
         properties: &[
-            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
             ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
         ],
         required: &["Key", "Value"],

@@ -845,7 +845,7 @@ pub(crate) mod schema {
     pub(crate) static RULE_SecurityProfile: ObjRule = ObjRule {
         properties: &[
             ("AdditionalMetricsToRetainV2", Shape::List(&ListRule { items: Shape::Object(&RULE_MetricToRetain), min_items: None, max_items: None, unique: true })),
-            ("AlertTargets", Shape::Typed(json_type::OBJECT)),
+            ("AlertTargets", Shape::Object(&ObjRule { patterns: &[(&PATTERN_0, Shape::Object(&ObjRule { properties: &[("AlertTargetArn", Shape::Str(&StrRule { max_len: Some(2048), ..StrRule::ANY })), ("RoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), format: Some(Format::IamRoleArn), ..StrRule::ANY }))], required: &["AlertTargetArn", "RoleArn"], closed: true, ..OBJ_RULE }))], closed: true, ..OBJ_RULE })),
             ("Behaviors", Shape::List(&ListRule { items: Shape::Object(&RULE_Behavior), min_items: Some(0), max_items: Some(100), unique: true })),
             ("MetricsExportConfig", Shape::Object(&RULE_MetricsExportConfig)),
             ("SecurityProfileDescription", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1000), pattern: Some(&PATTERN_2), ..StrRule::ANY })),

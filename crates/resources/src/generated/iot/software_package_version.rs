@@ -400,21 +400,22 @@ pub(crate) mod schema {
     #[allow(unused_imports)]
     use crate::support::prelude::*;
 
-    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[^\\p{C}]+$");
-    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9-_.]+$");
-    pub(crate) static PATTERN_2: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9:_-]+$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[^\\p{C}]+$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9-_.]+$");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
 
     #[rustfmt::skip]
     pub(crate) static RULE_SoftwarePackageVersion: ObjRule = ObjRule {
         properties: &[
             ("Artifact", Shape::Object(&RULE_PackageVersionArtifact)),
-            ("Attributes", Shape::Typed(json_type::OBJECT)),
-            ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-            ("PackageName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Attributes", Shape::Object(&ObjRule { patterns: &[(&PATTERN_0, Shape::Str(&StrRule { min_len: Some(1), pattern: Some(&PATTERN_1), ..StrRule::ANY }))], ..OBJ_RULE })),
+            ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("PackageName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
             ("Recipe", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(3072), ..StrRule::ANY })),
             ("Sbom", Shape::Object(&RULE_Sbom)),
             ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
-            ("VersionName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("VersionName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
         ],
         required: &["PackageName"],
         closed: true,
@@ -457,7 +458,7 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_Tag: ObjRule = ObjRule {
         properties: &[
-            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
             ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
         ],
         required: &["Key", "Value"],

@@ -3149,6 +3149,7 @@ pub(crate) mod schema {
     pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9_]+$");
     pub(crate) static PATTERN_1: Pattern = Pattern::new("^https?://");
     pub(crate) static PATTERN_2: Pattern = Pattern::new("^([\\n\\t])|(\\r\\n)|(,)$");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new(".*");
 
     #[rustfmt::skip]
     pub(crate) static RULE_TopicRule: ObjRule = ObjRule {
@@ -3409,7 +3410,7 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_KafkaAction: ObjRule = ObjRule {
         properties: &[
-            ("ClientProperties", Shape::Typed(json_type::OBJECT)),
+            ("ClientProperties", Shape::Object(&ObjRule { patterns: &[(&PATTERN_3, Shape::STR)], min_properties: Some(1), closed: true, ..OBJ_RULE })),
             ("DestinationArn", Shape::STR),
             ("Headers", Shape::List(&ListRule { items: Shape::Object(&RULE_KafkaActionHeader), min_items: Some(1), max_items: Some(100), unique: true })),
             ("Key", Shape::STR),

@@ -993,14 +993,15 @@ pub(crate) mod schema {
     #[allow(unused_imports)]
     use crate::support::prelude::*;
 
-    pub(crate) static PATTERN_0: Pattern = Pattern::new("[a-zA-Z0-9_]+");
-    pub(crate) static PATTERN_1: Pattern = Pattern::new("[a-zA-Z0-9_-]+");
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^.*$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("[a-zA-Z0-9_]+");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("[a-zA-Z0-9_-]+");
 
     #[rustfmt::skip]
     pub(crate) static RULE_Pipeline: ObjRule = ObjRule {
         properties: &[
             ("PipelineActivities", Shape::List(&ListRule { items: Shape::Object(&RULE_Activity), min_items: Some(1), max_items: Some(25), unique: false })),
-            ("PipelineName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("PipelineName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
             ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(50), unique: false })),
         ],
         required: &["PipelineActivities"],
@@ -1029,7 +1030,7 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_AddAttributes: ObjRule = ObjRule {
         properties: &[
-            ("Attributes", Shape::Typed(json_type::OBJECT)),
+            ("Attributes", Shape::Object(&ObjRule { patterns: &[(&PATTERN_0, Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY }))], min_properties: Some(1), max_properties: Some(50), closed: true, ..OBJ_RULE })),
             ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
             ("Next", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
         ],
@@ -1041,7 +1042,7 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_Channel: ObjRule = ObjRule {
         properties: &[
-            ("ChannelName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("ChannelName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
             ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
             ("Next", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
         ],
@@ -1053,7 +1054,7 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_Datastore: ObjRule = ObjRule {
         properties: &[
-            ("DatastoreName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("DatastoreName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
             ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
         ],
         required: &["DatastoreName", "Name"],
@@ -1105,7 +1106,7 @@ pub(crate) mod schema {
     pub(crate) static RULE_Lambda: ObjRule = ObjRule {
         properties: &[
             ("BatchSize", Shape::Int(&NumRule { min: Some(1.0), max: Some(1000.0), ..NumRule::ANY })),
-            ("LambdaName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("LambdaName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
             ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
             ("Next", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
         ],

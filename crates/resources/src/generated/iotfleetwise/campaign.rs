@@ -1020,25 +1020,34 @@ pub(crate) mod schema {
     #[allow(unused_imports)]
     use crate::support::prelude::*;
 
-    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9_.]+$");
-    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9]+$");
-    pub(crate) static PATTERN_2: Pattern = Pattern::new("^[^\\u0000-\\u001F\\u007F]+$");
-    pub(crate) static PATTERN_3: Pattern = Pattern::new("^[a-zA-Z\\d\\-_:]+$");
-    pub(crate) static PATTERN_4: Pattern = Pattern::new("^[\\w|*|-]+(\\.[\\w|*|-]+)*$");
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^arn:(aws[a-zA-Z0-9-]*):s3:::.+$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9-_:./!*'()]+$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new(
+        "^arn:(aws[a-zA-Z0-9-]*):iam::(\\d{12})?:(role((\\u002F)|(\\u002F[\\u0021-\\u007F]+\\u002F))[\\w+=,.@-]+)$",
+    );
+    pub(crate) static PATTERN_3: Pattern = Pattern::new(
+        "^arn:(aws[a-zA-Z0-9-]*):timestream:[a-zA-Z0-9-]+:[0-9]{12}:database\\/[a-zA-Z0-9_.-]+\\/table\\/[a-zA-Z0-9_.-]+$",
+    );
+    pub(crate) static PATTERN_4: Pattern = Pattern::new("^arn:.*");
+    pub(crate) static PATTERN_5: Pattern = Pattern::new("^[a-zA-Z0-9_.]+$");
+    pub(crate) static PATTERN_6: Pattern = Pattern::new("^[a-zA-Z0-9]+$");
+    pub(crate) static PATTERN_7: Pattern = Pattern::new("^[^\\u0000-\\u001F\\u007F]+$");
+    pub(crate) static PATTERN_8: Pattern = Pattern::new("^[a-zA-Z\\d\\-_:]+$");
+    pub(crate) static PATTERN_9: Pattern = Pattern::new("^[\\w|*|-]+(\\.[\\w|*|-]+)*$");
 
     #[rustfmt::skip]
     pub(crate) static RULE_Campaign: ObjRule = ObjRule {
         properties: &[
             ("Action", Shape::Str(&StrRule { allowed: &["APPROVE", "SUSPEND", "RESUME", "UPDATE"], ..StrRule::ANY })),
-            ("CollectionScheme", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
+            ("CollectionScheme", Shape::OneOf(&[Shape::Object(&ObjRule { properties: &[("TimeBasedCollectionScheme", Shape::Object(&ObjRule { properties: &[("PeriodMs", Shape::Num(&NumRule { min: Some(10000.0), max: Some(86400000.0), ..NumRule::ANY }))], required: &["PeriodMs"], closed: true, ..OBJ_RULE }))], required: &["TimeBasedCollectionScheme"], closed: true, ..OBJ_RULE }), Shape::Object(&ObjRule { properties: &[("ConditionBasedCollectionScheme", Shape::Object(&ObjRule { properties: &[("ConditionLanguageVersion", Shape::Int(&NumRule { min: Some(1.0), max: Some(1.0), ..NumRule::ANY })), ("Expression", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })), ("MinimumTriggerIntervalMs", Shape::Num(&NumRule { min: Some(0.0), max: Some(4294967295.0), ..NumRule::ANY })), ("TriggerMode", Shape::Str(&StrRule { allowed: &["ALWAYS", "RISING_EDGE"], ..StrRule::ANY }))], required: &["Expression"], closed: true, ..OBJ_RULE }))], required: &["ConditionBasedCollectionScheme"], closed: true, ..OBJ_RULE })])),
             ("Compression", Shape::Str(&StrRule { allowed: &["OFF", "SNAPPY"], ..StrRule::ANY })),
-            ("DataDestinationConfigs", Shape::List(&ListRule { items: Shape::Any, min_items: Some(1), max_items: Some(1), unique: false })),
-            ("DataExtraDimensions", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(150), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(0), max_items: Some(5), unique: false })),
+            ("DataDestinationConfigs", Shape::List(&ListRule { items: Shape::OneOf(&[Shape::Object(&ObjRule { properties: &[("S3Config", Shape::Object(&ObjRule { properties: &[("BucketArn", Shape::Str(&StrRule { min_len: Some(16), max_len: Some(100), pattern: Some(&PATTERN_0), ..StrRule::ANY })), ("DataFormat", Shape::Str(&StrRule { allowed: &["JSON", "PARQUET"], ..StrRule::ANY })), ("Prefix", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })), ("StorageCompressionFormat", Shape::Str(&StrRule { allowed: &["NONE", "GZIP"], ..StrRule::ANY }))], required: &["BucketArn"], closed: true, ..OBJ_RULE }))], required: &["S3Config"], closed: true, ..OBJ_RULE }), Shape::Object(&ObjRule { properties: &[("TimestreamConfig", Shape::Object(&ObjRule { properties: &[("ExecutionRoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_2), format: Some(Format::IamRoleArn), ..StrRule::ANY })), ("TimestreamTableArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_3), ..StrRule::ANY }))], required: &["TimestreamTableArn", "ExecutionRoleArn"], closed: true, ..OBJ_RULE }))], required: &["TimestreamConfig"], closed: true, ..OBJ_RULE }), Shape::Object(&ObjRule { properties: &[("MqttTopicConfig", Shape::Object(&ObjRule { properties: &[("ExecutionRoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_2), format: Some(Format::IamRoleArn), ..StrRule::ANY })), ("MqttTopicArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_4), ..StrRule::ANY }))], required: &["ExecutionRoleArn", "MqttTopicArn"], closed: true, ..OBJ_RULE }))], required: &["MqttTopicConfig"], closed: true, ..OBJ_RULE })]), min_items: Some(1), max_items: Some(1), unique: false })),
+            ("DataExtraDimensions", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(150), pattern: Some(&PATTERN_5), ..StrRule::ANY }), min_items: Some(0), max_items: Some(5), unique: false })),
             ("DataPartitions", Shape::List(&ListRule { items: Shape::Object(&RULE_DataPartition), min_items: Some(0), max_items: Some(20), unique: true })),
-            ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_7), ..StrRule::ANY })),
             ("DiagnosticsMode", Shape::Str(&StrRule { allowed: &["OFF", "SEND_ACTIVE_DTCS"], ..StrRule::ANY })),
             ("ExpiryTime", Shape::Str(&StrRule { format: Some(Format::DateTime), ..StrRule::ANY })),
-            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_8), ..StrRule::ANY })),
             ("PostTriggerCollectionDuration", Shape::Num(&NumRule { min: Some(0.0), max: Some(4294967295.0), ..NumRule::ANY })),
             ("Priority", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
             ("SignalCatalogArn", Shape::STR),
@@ -1058,7 +1067,7 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_DataPartition: ObjRule = ObjRule {
         properties: &[
-            ("Id", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Id", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
             ("StorageOptions", Shape::Object(&RULE_DataPartitionStorageOptions)),
             ("UploadOptions", Shape::Object(&RULE_DataPartitionUploadOptions)),
         ],
@@ -1095,8 +1104,8 @@ pub(crate) mod schema {
         properties: &[
             ("Actions", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY }), min_items: Some(1), max_items: Some(5), unique: false })),
             ("ConditionLanguageVersion", Shape::Num(&NumRule { min: Some(1.0), max: Some(1.0), ..NumRule::ANY })),
-            ("FullyQualifiedName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(150), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-            ("SignalFetchConfig", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
+            ("FullyQualifiedName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(150), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+            ("SignalFetchConfig", Shape::OneOf(&[Shape::Object(&ObjRule { properties: &[("TimeBased", Shape::Object(&ObjRule { properties: &[("ExecutionFrequencyMs", Shape::Num(&NumRule { min: Some(1.0), ..NumRule::ANY }))], required: &["ExecutionFrequencyMs"], closed: true, ..OBJ_RULE }))], required: &["TimeBased"], closed: true, ..OBJ_RULE }), Shape::Object(&ObjRule { properties: &[("ConditionBased", Shape::Object(&ObjRule { properties: &[("ConditionExpression", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })), ("TriggerMode", Shape::Str(&StrRule { allowed: &["ALWAYS", "RISING_EDGE"], ..StrRule::ANY }))], required: &["ConditionExpression", "TriggerMode"], closed: true, ..OBJ_RULE }))], required: &["ConditionBased"], closed: true, ..OBJ_RULE })])),
         ],
         required: &["Actions", "FullyQualifiedName", "SignalFetchConfig"],
         closed: true,
@@ -1106,10 +1115,10 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_SignalInformation: ObjRule = ObjRule {
         properties: &[
-            ("DataPartitionId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("DataPartitionId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
             ("MaxSampleCount", Shape::Num(&NumRule { min: Some(1.0), max: Some(4294967295.0), ..NumRule::ANY })),
             ("MinimumSamplingIntervalMs", Shape::Num(&NumRule { min: Some(0.0), max: Some(4294967295.0), ..NumRule::ANY })),
-            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(150), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(150), pattern: Some(&PATTERN_9), ..StrRule::ANY })),
         ],
         required: &["Name"],
         closed: true,

@@ -291,16 +291,17 @@ pub(crate) mod schema {
     #[allow(unused_imports)]
     use crate::support::prelude::*;
 
-    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z\\d\\-_:]+$");
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9_.-]+$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z\\d\\-_:]+$");
 
     #[rustfmt::skip]
     pub(crate) static RULE_Vehicle: ObjRule = ObjRule {
         properties: &[
             ("AssociationBehavior", Shape::Str(&StrRule { allowed: &["CreateIotThing", "ValidateIotThingExists"], ..StrRule::ANY })),
-            ("Attributes", Shape::Typed(json_type::OBJECT)),
+            ("Attributes", Shape::Object(&ObjRule { patterns: &[(&PATTERN_0, Shape::STR)], ..OBJ_RULE })),
             ("DecoderManifestArn", Shape::STR),
             ("ModelManifestArn", Shape::STR),
-            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
             ("StateTemplates", Shape::List(&ListRule { items: Shape::Object(&RULE_StateTemplateAssociation), min_items: Some(0), max_items: Some(20), unique: true })),
             ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: true })),
         ],
@@ -313,10 +314,11 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_StateTemplateAssociation: ObjRule = ObjRule {
         properties: &[
-            ("Identifier", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-            ("StateTemplateUpdateStrategy", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
+            ("Identifier", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("StateTemplateUpdateStrategy", Shape::OneOf(&[Shape::Object(&ObjRule { properties: &[("Periodic", Shape::Object(&ObjRule { properties: &[("StateTemplateUpdateRate", Shape::Object(&ObjRule { properties: &[("Unit", Shape::Str(&StrRule { allowed: &["MILLISECOND", "SECOND", "MINUTE", "HOUR"], ..StrRule::ANY })), ("Value", Shape::Num(&NumRule { min: Some(1.0), ..NumRule::ANY }))], required: &["Unit", "Value"], closed: true, ..OBJ_RULE }))], required: &["StateTemplateUpdateRate"], closed: true, ..OBJ_RULE }))], required: &["Periodic"], closed: true, ..OBJ_RULE }), Shape::Object(&ObjRule { properties: &[("OnChange", Shape::Typed(json_type::OBJECT))], required: &["OnChange"], closed: true, ..OBJ_RULE })])),
         ],
         required: &["Identifier", "StateTemplateUpdateStrategy"],
+        min_properties: Some(0),
         closed: true,
         ..OBJ_RULE
     };

@@ -323,15 +323,18 @@ pub(crate) mod schema {
     use crate::support::prelude::*;
 
     pub(crate) static PATTERN_0: Pattern = Pattern::new("^\\$\\{[a-z][a-z0-9_]*\\}$");
-    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9 _\\-#$*!@]+$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-z][a-z0-9_]{0,63}$");
+    pub(crate) static PATTERN_2: Pattern =
+        Pattern::new("^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("^[a-zA-Z0-9 _\\-#$*!@]+$");
 
     #[rustfmt::skip]
     pub(crate) static RULE_ComputationModel: ObjRule = ObjRule {
         properties: &[
             ("ComputationModelConfiguration", Shape::Object(&RULE_ComputationModelConfiguration)),
-            ("ComputationModelDataBinding", Shape::Typed(json_type::OBJECT)),
-            ("ComputationModelDescription", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-            ("ComputationModelName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("ComputationModelDataBinding", Shape::Object(&ObjRule { patterns: &[(&PATTERN_1, Shape::Object(&ObjRule { properties: &[("AssetModelProperty", Shape::Object(&ObjRule { properties: &[("AssetModelId", Shape::Str(&StrRule { min_len: Some(36), max_len: Some(36), pattern: Some(&PATTERN_2), ..StrRule::ANY })), ("PropertyId", Shape::Str(&StrRule { min_len: Some(36), max_len: Some(36), pattern: Some(&PATTERN_2), ..StrRule::ANY }))], required: &["AssetModelId", "PropertyId"], closed: true, ..OBJ_RULE })), ("AssetProperty", Shape::Object(&ObjRule { properties: &[("AssetId", Shape::Str(&StrRule { min_len: Some(36), max_len: Some(36), pattern: Some(&PATTERN_2), ..StrRule::ANY })), ("PropertyId", Shape::Str(&StrRule { min_len: Some(36), max_len: Some(36), pattern: Some(&PATTERN_2), ..StrRule::ANY }))], required: &["AssetId", "PropertyId"], closed: true, ..OBJ_RULE })), ("List", Shape::List(&ListRule { items: Shape::Object(&ObjRule { properties: &[("AssetModelProperty", Shape::Typed(json_type::OBJECT)), ("AssetProperty", Shape::Typed(json_type::OBJECT)), ("List", Shape::List(&ListRule { items: Shape::Any, min_items: None, max_items: None, unique: false }))], closed: true, ..OBJ_RULE }), min_items: None, max_items: None, unique: false }))], closed: true, ..OBJ_RULE }))], ..OBJ_RULE })),
+            ("ComputationModelDescription", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("ComputationModelName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
             ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
         ],
         required: &["ComputationModelName", "ComputationModelConfiguration", "ComputationModelDataBinding"],

@@ -355,6 +355,7 @@ pub(crate) mod schema {
     pub(crate) static PATTERN_2: Pattern =
         Pattern::new("^[a-zA-Z0-9_\\-\\.\\+]+@[a-zA-Z0-9_\\-\\.\\+]+\\.[a-zA-Z]{2,}$");
     pub(crate) static PATTERN_3: Pattern = Pattern::new("^[^\\u0000-\\u001F\\u007F]+$");
+    pub(crate) static PATTERN_4: Pattern = Pattern::new("^[a-z][a-zA-Z0-9_]*$");
 
     #[rustfmt::skip]
     pub(crate) static RULE_Portal: ObjRule = ObjRule {
@@ -366,7 +367,7 @@ pub(crate) mod schema {
             ("PortalDescription", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
             ("PortalName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
             ("PortalType", Shape::Str(&StrRule { allowed: &["SITEWISE_PORTAL_V1", "SITEWISE_PORTAL_V2"], ..StrRule::ANY })),
-            ("PortalTypeConfiguration", Shape::Typed(json_type::OBJECT)),
+            ("PortalTypeConfiguration", Shape::Object(&ObjRule { patterns: &[(&PATTERN_4, Shape::Object(&ObjRule { properties: &[("PortalTools", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false }))], required: &["PortalTools"], closed: true, ..OBJ_RULE }))], ..OBJ_RULE })),
             ("RoleArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1600), pattern: Some(&PATTERN_0), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
             ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
         ],

@@ -238,21 +238,32 @@ pub(crate) mod schema {
     use crate::support::prelude::*;
 
     pub(crate) static PATTERN_0: Pattern = Pattern::new("[a-zA-Z_\\.\\-0-9:]+");
-    pub(crate) static PATTERN_1: Pattern = Pattern::new("[a-zA-Z_0-9][a-zA-Z_\\-0-9]*[a-zA-Z0-9]+");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("[a-zA-Z_\\-0-9]+");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new(
+        "arn:((aws)|(aws-cn)|(aws-us-gov)):lambda:[a-z0-9-]+:[0-9]{12}:function:[\\/a-zA-Z0-9_-]+",
+    );
+    pub(crate) static PATTERN_3: Pattern = Pattern::new(".*");
+    pub(crate) static PATTERN_4: Pattern =
+        Pattern::new("(^\\$\\{Parameters\\.[a-zA-z]+([a-zA-z_0-9]*)}$)");
+    pub(crate) static PATTERN_5: Pattern = Pattern::new(
+        "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|^[a-zA-Z0-9][a-zA-Z_\\-0-9.:]*[a-zA-Z0-9]+",
+    );
+    pub(crate) static PATTERN_6: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
+    pub(crate) static PATTERN_7: Pattern = Pattern::new("[a-zA-Z_0-9][a-zA-Z_\\-0-9]*[a-zA-Z0-9]+");
 
     #[rustfmt::skip]
     pub(crate) static RULE_ComponentType: ObjRule = ObjRule {
         properties: &[
             ("ComponentTypeId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-            ("CompositeComponentTypes", Shape::Typed(json_type::OBJECT)),
+            ("CompositeComponentTypes", Shape::Object(&ObjRule { patterns: &[(&PATTERN_1, Shape::Object(&ObjRule { properties: &[("ComponentTypeId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY }))], closed: true, ..OBJ_RULE }))], closed: true, ..OBJ_RULE })),
             ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), ..StrRule::ANY })),
             ("ExtendsFrom", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(1), max_items: Some(256), unique: true })),
-            ("Functions", Shape::Typed(json_type::OBJECT)),
+            ("Functions", Shape::Object(&ObjRule { patterns: &[(&PATTERN_1, Shape::Object(&ObjRule { properties: &[("ImplementedBy", Shape::Object(&ObjRule { properties: &[("IsNative", Shape::Bool), ("Lambda", Shape::Object(&ObjRule { properties: &[("Arn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY }))], required: &["Arn"], closed: true, ..OBJ_RULE }))], closed: true, ..OBJ_RULE })), ("RequiredProperties", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(1), max_items: Some(256), unique: true })), ("Scope", Shape::Str(&StrRule { allowed: &["ENTITY", "WORKSPACE"], ..StrRule::ANY }))], closed: true, ..OBJ_RULE }))], closed: true, ..OBJ_RULE })),
             ("IsSingleton", Shape::Bool),
-            ("PropertyDefinitions", Shape::Typed(json_type::OBJECT)),
-            ("PropertyGroups", Shape::Typed(json_type::OBJECT)),
-            ("Tags", Shape::Typed(json_type::OBJECT)),
-            ("WorkspaceId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("PropertyDefinitions", Shape::Object(&ObjRule { patterns: &[(&PATTERN_1, Shape::Object(&ObjRule { properties: &[("Configurations", Shape::Object(&ObjRule { patterns: &[(&PATTERN_1, Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY }))], closed: true, ..OBJ_RULE })), ("DataType", Shape::Object(&ObjRule { properties: &[("AllowedValues", Shape::List(&ListRule { items: Shape::Typed(json_type::OBJECT), min_items: Some(0), max_items: Some(50), unique: false })), ("NestedType", Shape::Object(&ObjRule { properties: &[("AllowedValues", Shape::List(&ListRule { items: Shape::Any, min_items: Some(0), max_items: Some(50), unique: false })), ("NestedType", Shape::Typed(json_type::OBJECT)), ("Relationship", Shape::Typed(json_type::OBJECT)), ("Type", Shape::Str(&StrRule { allowed: &["RELATIONSHIP", "STRING", "LONG", "BOOLEAN", "INTEGER", "DOUBLE", "LIST", "MAP"], ..StrRule::ANY })), ("UnitOfMeasure", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_3), ..StrRule::ANY }))], required: &["Type"], closed: true, ..OBJ_RULE })), ("Relationship", Shape::Object(&ObjRule { properties: &[("RelationshipType", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_3), ..StrRule::ANY })), ("TargetComponentTypeId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY }))], closed: true, ..OBJ_RULE })), ("Type", Shape::Str(&StrRule { allowed: &["RELATIONSHIP", "STRING", "LONG", "BOOLEAN", "INTEGER", "DOUBLE", "LIST", "MAP"], ..StrRule::ANY })), ("UnitOfMeasure", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_3), ..StrRule::ANY }))], required: &["Type"], closed: true, ..OBJ_RULE })), ("DefaultValue", Shape::Object(&ObjRule { properties: &[("BooleanValue", Shape::Bool), ("DoubleValue", Shape::NUM), ("Expression", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(316), pattern: Some(&PATTERN_4), ..StrRule::ANY })), ("IntegerValue", Shape::INT), ("ListValue", Shape::List(&ListRule { items: Shape::Typed(json_type::OBJECT), min_items: Some(0), max_items: Some(50), unique: false })), ("LongValue", Shape::NUM), ("MapValue", Shape::Object(&ObjRule { patterns: &[(&PATTERN_1, Shape::Typed(json_type::OBJECT))], closed: true, ..OBJ_RULE })), ("RelationshipValue", Shape::Object(&ObjRule { properties: &[("TargetComponentName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })), ("TargetEntityId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_5), ..StrRule::ANY }))], closed: true, ..OBJ_RULE })), ("StringValue", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_3), ..StrRule::ANY }))], closed: true, ..OBJ_RULE })), ("IsExternalId", Shape::Bool), ("IsRequiredInEntity", Shape::Bool), ("IsStoredExternally", Shape::Bool), ("IsTimeSeries", Shape::Bool)], closed: true, ..OBJ_RULE }))], closed: true, ..OBJ_RULE })),
+            ("PropertyGroups", Shape::Object(&ObjRule { patterns: &[(&PATTERN_1, Shape::Object(&ObjRule { properties: &[("GroupType", Shape::Str(&StrRule { allowed: &["TABULAR"], ..StrRule::ANY })), ("PropertyNames", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(1), max_items: Some(256), unique: true }))], closed: true, ..OBJ_RULE }))], closed: true, ..OBJ_RULE })),
+            ("Tags", Shape::Object(&ObjRule { patterns: &[(&PATTERN_6, Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY }))], max_properties: Some(50), closed: true, ..OBJ_RULE })),
+            ("WorkspaceId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_7), ..StrRule::ANY })),
         ],
         required: &["WorkspaceId", "ComponentTypeId"],
         closed: true,

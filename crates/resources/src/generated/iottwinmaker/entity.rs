@@ -213,27 +213,30 @@ pub(crate) mod schema {
     #[allow(unused_imports)]
     use crate::support::prelude::*;
 
-    pub(crate) static PATTERN_0: Pattern = Pattern::new(
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("[a-zA-Z_\\-0-9]+");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("[a-zA-Z_\\-0-9/]+");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new(
         "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|^[a-zA-Z0-9][a-zA-Z_\\-0-9.:]*[a-zA-Z0-9]+",
     );
-    pub(crate) static PATTERN_1: Pattern =
+    pub(crate) static PATTERN_3: Pattern =
         Pattern::new("[a-zA-Z_0-9-.][a-zA-Z_0-9-. ]*[a-zA-Z0-9]+");
-    pub(crate) static PATTERN_2: Pattern = Pattern::new(
+    pub(crate) static PATTERN_4: Pattern = Pattern::new(
         "\\$ROOT|^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|^[a-zA-Z0-9][a-zA-Z_\\-0-9.:]*[a-zA-Z0-9]+",
     );
-    pub(crate) static PATTERN_3: Pattern = Pattern::new("[a-zA-Z_0-9][a-zA-Z_\\-0-9]*[a-zA-Z0-9]+");
+    pub(crate) static PATTERN_5: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
+    pub(crate) static PATTERN_6: Pattern = Pattern::new("[a-zA-Z_0-9][a-zA-Z_\\-0-9]*[a-zA-Z0-9]+");
 
     #[rustfmt::skip]
     pub(crate) static RULE_Entity: ObjRule = ObjRule {
         properties: &[
-            ("Components", Shape::Typed(json_type::OBJECT)),
-            ("CompositeComponents", Shape::Typed(json_type::OBJECT)),
+            ("Components", Shape::Object(&ObjRule { patterns: &[(&PATTERN_0, Shape::Object(&ObjRule { properties: &[("ComponentName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })), ("ComponentTypeId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })), ("DefinedIn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })), ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), ..StrRule::ANY })), ("Properties", Shape::Object(&ObjRule { patterns: &[(&PATTERN_0, Shape::Object(&ObjRule { properties: &[("Definition", Shape::Typed(json_type::OBJECT)), ("Value", Shape::Typed(json_type::OBJECT))], closed: true, ..OBJ_RULE }))], closed: true, ..OBJ_RULE })), ("PropertyGroups", Shape::Object(&ObjRule { patterns: &[(&PATTERN_0, Shape::Object(&ObjRule { properties: &[("GroupType", Shape::Str(&StrRule { allowed: &["TABULAR"], ..StrRule::ANY })), ("PropertyNames", Shape::List(&ListRule { items: Shape::Any, min_items: Some(1), max_items: Some(256), unique: true }))], closed: true, ..OBJ_RULE }))], closed: true, ..OBJ_RULE })), ("Status", Shape::Object(&ObjRule { properties: &[("Error", Shape::AllOf(&[Shape::Typed(json_type::OBJECT), Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])])), ("State", Shape::Str(&StrRule { allowed: &["CREATING", "UPDATING", "DELETING", "ACTIVE", "ERROR"], ..StrRule::ANY }))], closed: true, ..OBJ_RULE }))], closed: true, ..OBJ_RULE }))], closed: true, ..OBJ_RULE })),
+            ("CompositeComponents", Shape::Object(&ObjRule { patterns: &[(&PATTERN_1, Shape::Object(&ObjRule { properties: &[("ComponentName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })), ("ComponentPath", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })), ("ComponentTypeId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })), ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), ..StrRule::ANY })), ("Properties", Shape::Object(&ObjRule { patterns: &[(&PATTERN_0, Shape::Object(&ObjRule { properties: &[("Definition", Shape::Typed(json_type::OBJECT)), ("Value", Shape::Typed(json_type::OBJECT))], closed: true, ..OBJ_RULE }))], closed: true, ..OBJ_RULE })), ("PropertyGroups", Shape::Object(&ObjRule { patterns: &[(&PATTERN_0, Shape::Object(&ObjRule { properties: &[("GroupType", Shape::Str(&StrRule { allowed: &["TABULAR"], ..StrRule::ANY })), ("PropertyNames", Shape::List(&ListRule { items: Shape::Any, min_items: Some(1), max_items: Some(256), unique: true }))], closed: true, ..OBJ_RULE }))], closed: true, ..OBJ_RULE })), ("Status", Shape::Object(&ObjRule { properties: &[("Error", Shape::AllOf(&[Shape::Typed(json_type::OBJECT), Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])])), ("State", Shape::Str(&StrRule { allowed: &["CREATING", "UPDATING", "DELETING", "ACTIVE", "ERROR"], ..StrRule::ANY }))], closed: true, ..OBJ_RULE }))], closed: true, ..OBJ_RULE }))], closed: true, ..OBJ_RULE })),
             ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), ..StrRule::ANY })),
-            ("EntityId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-            ("EntityName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-            ("ParentEntityId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-            ("Tags", Shape::Typed(json_type::OBJECT)),
-            ("WorkspaceId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("EntityId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("EntityName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("ParentEntityId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+            ("Tags", Shape::Object(&ObjRule { patterns: &[(&PATTERN_5, Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY }))], closed: true, ..OBJ_RULE })),
+            ("WorkspaceId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
         ],
         required: &["WorkspaceId", "EntityName"],
         closed: true,

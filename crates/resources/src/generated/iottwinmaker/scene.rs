@@ -202,6 +202,8 @@ pub(crate) mod schema {
     pub(crate) static PATTERN_0: Pattern = Pattern::new(".*");
     pub(crate) static PATTERN_1: Pattern = Pattern::new("[sS]3://[A-Za-z0-9._/-]+");
     pub(crate) static PATTERN_2: Pattern = Pattern::new("[a-zA-Z_0-9][a-zA-Z_\\-0-9]*[a-zA-Z0-9]+");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("[a-zA-Z_\\-0-9]+");
+    pub(crate) static PATTERN_4: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
 
     #[rustfmt::skip]
     pub(crate) static RULE_Scene: ObjRule = ObjRule {
@@ -210,8 +212,8 @@ pub(crate) mod schema {
             ("ContentLocation", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
             ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), ..StrRule::ANY })),
             ("SceneId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-            ("SceneMetadata", Shape::Typed(json_type::OBJECT)),
-            ("Tags", Shape::Typed(json_type::OBJECT)),
+            ("SceneMetadata", Shape::Object(&ObjRule { patterns: &[(&PATTERN_3, Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), ..StrRule::ANY }))], closed: true, ..OBJ_RULE })),
+            ("Tags", Shape::Object(&ObjRule { patterns: &[(&PATTERN_4, Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY }))], closed: true, ..OBJ_RULE })),
             ("WorkspaceId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
         ],
         required: &["WorkspaceId", "SceneId", "ContentLocation"],

@@ -175,7 +175,8 @@ pub(crate) mod schema {
         Pattern::new("arn:((aws)|(aws-cn)|(aws-us-gov)):iam::[0-9]{12}:role/.*");
     pub(crate) static PATTERN_1: Pattern =
         Pattern::new("(^arn:((aws)|(aws-cn)|(aws-us-gov)):s3:::)([a-zA-Z0-9_-]+$)");
-    pub(crate) static PATTERN_2: Pattern = Pattern::new("[a-zA-Z_0-9][a-zA-Z_\\-0-9]*[a-zA-Z0-9]+");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("[a-zA-Z_0-9][a-zA-Z_\\-0-9]*[a-zA-Z0-9]+");
 
     #[rustfmt::skip]
     pub(crate) static RULE_Workspace: ObjRule = ObjRule {
@@ -183,8 +184,8 @@ pub(crate) mod schema {
             ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), ..StrRule::ANY })),
             ("Role", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
             ("S3Location", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-            ("Tags", Shape::Typed(json_type::OBJECT)),
-            ("WorkspaceId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("Tags", Shape::Object(&ObjRule { patterns: &[(&PATTERN_2, Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY }))], max_properties: Some(50), closed: true, ..OBJ_RULE })),
+            ("WorkspaceId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
         ],
         required: &["WorkspaceId", "Role", "S3Location"],
         closed: true,

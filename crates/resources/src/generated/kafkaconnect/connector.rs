@@ -1248,15 +1248,16 @@ pub(crate) mod schema {
     #[allow(unused_imports)]
     use crate::support::prelude::*;
 
-    pub(crate) static PATTERN_0: Pattern =
+    pub(crate) static PATTERN_0: Pattern = Pattern::new(".*");
+    pub(crate) static PATTERN_1: Pattern =
         Pattern::new("arn:(aws|aws-us-gov|aws-cn):kafkaconnect:.*");
-    pub(crate) static PATTERN_1: Pattern = Pattern::new("arn:(aws|aws-us-gov|aws-cn):iam:.*");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("arn:(aws|aws-us-gov|aws-cn):iam:.*");
 
     #[rustfmt::skip]
     pub(crate) static RULE_Connector: ObjRule = ObjRule {
         properties: &[
             ("Capacity", Shape::Object(&RULE_Capacity)),
-            ("ConnectorConfiguration", Shape::Typed(json_type::OBJECT)),
+            ("ConnectorConfiguration", Shape::Object(&ObjRule { patterns: &[(&PATTERN_0, Shape::STR)], closed: true, ..OBJ_RULE })),
             ("ConnectorDescription", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
             ("ConnectorName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
             ("KafkaCluster", Shape::Object(&RULE_KafkaCluster)),
@@ -1266,7 +1267,7 @@ pub(crate) mod schema {
             ("LogDelivery", Shape::Object(&RULE_LogDelivery)),
             ("NetworkType", Shape::Str(&StrRule { allowed: &["IPV4", "DUAL"], ..StrRule::ANY })),
             ("Plugins", Shape::List(&ListRule { items: Shape::Object(&RULE_Plugin), min_items: Some(1), max_items: None, unique: true })),
-            ("ServiceExecutionRoleArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("ServiceExecutionRoleArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
             ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
             ("WorkerConfiguration", Shape::Object(&RULE_WorkerConfiguration)),
         ],
@@ -1292,7 +1293,7 @@ pub(crate) mod schema {
         properties: &[
             ("MaxAutoscalingTaskCount", Shape::INT),
             ("MaxWorkerCount", Shape::INT),
-            ("McuCount", Shape::Int(&NumRule { min: Some(1.0), max: Some(8.0), allowed: &[1.0, 2.0, 4.0, 8.0] })),
+            ("McuCount", Shape::Int(&NumRule { min: Some(1.0), max: Some(8.0), allowed: &[1.0, 2.0, 4.0, 8.0], ..NumRule::ANY })),
             ("MinWorkerCount", Shape::INT),
             ("ScaleInPolicy", Shape::Object(&RULE_ScaleInPolicy)),
             ("ScaleOutPolicy", Shape::Object(&RULE_ScaleOutPolicy)),
@@ -1327,7 +1328,7 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_CustomPlugin: ObjRule = ObjRule {
         properties: &[
-            ("CustomPluginArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("CustomPluginArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
             ("Revision", Shape::Int(&NumRule { min: Some(1.0), max: Some(9.223372036854776e18), ..NumRule::ANY })),
         ],
         required: &["CustomPluginArn", "Revision"],
@@ -1399,7 +1400,7 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_ProvisionedCapacity: ObjRule = ObjRule {
         properties: &[
-            ("McuCount", Shape::Int(&NumRule { min: Some(1.0), max: Some(8.0), allowed: &[1.0, 2.0, 4.0, 8.0] })),
+            ("McuCount", Shape::Int(&NumRule { min: Some(1.0), max: Some(8.0), allowed: &[1.0, 2.0, 4.0, 8.0], ..NumRule::ANY })),
             ("WorkerCount", Shape::INT),
         ],
         required: &["McuCount", "WorkerCount"],
@@ -1454,7 +1455,7 @@ pub(crate) mod schema {
     pub(crate) static RULE_WorkerConfiguration: ObjRule = ObjRule {
         properties: &[
             ("Revision", Shape::Int(&NumRule { min: Some(1.0), max: Some(9.223372036854776e18), ..NumRule::ANY })),
-            ("WorkerConfigurationArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("WorkerConfigurationArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ],
         required: &["Revision", "WorkerConfigurationArn"],
         closed: true,

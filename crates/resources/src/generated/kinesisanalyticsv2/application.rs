@@ -2683,10 +2683,11 @@ pub(crate) mod schema {
         "^(?:arn:.*:kms:.*:.*:(?:key\\/.*|alias\\/.*)|alias\\/.*|(?i)[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$",
     );
     pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9_.-]+$");
-    pub(crate) static PATTERN_3: Pattern = Pattern::new("^[^-\\s<>&]*$");
-    pub(crate) static PATTERN_4: Pattern = Pattern::new("^(?=^\\$)(?=^\\S+$).*$");
-    pub(crate) static PATTERN_5: Pattern = Pattern::new("^[a-zA-Z0-9/!-_.*'()]+$");
-    pub(crate) static PATTERN_6: Pattern = Pattern::new("^([01][0-9]|2[0-3]):[0-5][0-9]$");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("^.{1,2048}$");
+    pub(crate) static PATTERN_4: Pattern = Pattern::new("^[^-\\s<>&]*$");
+    pub(crate) static PATTERN_5: Pattern = Pattern::new("^(?=^\\$)(?=^\\S+$).*$");
+    pub(crate) static PATTERN_6: Pattern = Pattern::new("^[a-zA-Z0-9/!-_.*'()]+$");
+    pub(crate) static PATTERN_7: Pattern = Pattern::new("^([01][0-9]|2[0-3]):[0-5][0-9]$");
 
     #[rustfmt::skip]
     pub(crate) static RULE_Application: ObjRule = ObjRule {
@@ -2749,7 +2750,7 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_ApplicationMaintenanceConfiguration: ObjRule = ObjRule {
         properties: &[
-            ("ApplicationMaintenanceWindowStartTime", Shape::Str(&StrRule { pattern: Some(&PATTERN_6), ..StrRule::ANY })),
+            ("ApplicationMaintenanceWindowStartTime", Shape::Str(&StrRule { pattern: Some(&PATTERN_7), ..StrRule::ANY })),
         ],
         required: &["ApplicationMaintenanceWindowStartTime"],
         closed: true,
@@ -2899,7 +2900,7 @@ pub(crate) mod schema {
             ("InputSchema", Shape::Object(&RULE_InputSchema)),
             ("KinesisFirehoseInput", Shape::Object(&RULE_KinesisFirehoseInput)),
             ("KinesisStreamsInput", Shape::Object(&RULE_KinesisStreamsInput)),
-            ("NamePrefix", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("NamePrefix", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
         ],
         required: &["NamePrefix", "InputSchema"],
         closed: true,
@@ -2949,7 +2950,7 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_JsonMappingParameters: ObjRule = ObjRule {
         properties: &[
-            ("RecordRowPath", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(65535), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+            ("RecordRowPath", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(65535), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
         ],
         required: &["RecordRowPath"],
         closed: true,
@@ -3027,7 +3028,7 @@ pub(crate) mod schema {
     pub(crate) static RULE_PropertyGroup: ObjRule = ObjRule {
         properties: &[
             ("PropertyGroupId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-            ("PropertyMap", Shape::Typed(json_type::OBJECT)),
+            ("PropertyMap", Shape::Object(&ObjRule { patterns: &[(&PATTERN_3, Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY }))], max_properties: Some(50), closed: true, ..OBJ_RULE })),
         ],
         closed: true,
         ..OBJ_RULE
@@ -3037,7 +3038,7 @@ pub(crate) mod schema {
     pub(crate) static RULE_RecordColumn: ObjRule = ObjRule {
         properties: &[
             ("Mapping", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(65535), ..StrRule::ANY })),
-            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
             ("SqlType", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
         ],
         required: &["SqlType", "Name"],
@@ -3069,7 +3070,7 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_S3ContentBaseLocation: ObjRule = ObjRule {
         properties: &[
-            ("BasePath", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+            ("BasePath", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
             ("BucketARN", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ],
         required: &["BucketARN"],

@@ -5736,20 +5736,21 @@ pub(crate) mod schema {
     pub(crate) static PATTERN_12: Pattern = Pattern::new("^(?!\\s*$).+");
     pub(crate) static PATTERN_13: Pattern = Pattern::new("[a-zA-Z0-9._-]+");
     pub(crate) static PATTERN_14: Pattern = Pattern::new("^$|[a-zA-Z/_]+$");
-    pub(crate) static PATTERN_15: Pattern = Pattern::new("^$|\\.[0-9a-z!\\-_.*'()]+");
-    pub(crate) static PATTERN_16: Pattern = Pattern::new("^https://");
-    pub(crate) static PATTERN_17: Pattern = Pattern::new("s3:\\/\\/.*");
-    pub(crate) static PATTERN_18: Pattern = Pattern::new("^[a-zA-Z0-9\\.\\_]+$");
-    pub(crate) static PATTERN_19: Pattern = Pattern::new("[a-zA-Z0-9\\._\\-]+");
-    pub(crate) static PATTERN_20: Pattern = Pattern::new(
+    pub(crate) static PATTERN_15: Pattern = Pattern::new("[a-zA-Z0-9]+");
+    pub(crate) static PATTERN_16: Pattern = Pattern::new("^$|\\.[0-9a-z!\\-_.*'()]+");
+    pub(crate) static PATTERN_17: Pattern = Pattern::new("^https://");
+    pub(crate) static PATTERN_18: Pattern = Pattern::new("s3:\\/\\/.*");
+    pub(crate) static PATTERN_19: Pattern = Pattern::new("^[a-zA-Z0-9\\.\\_]+$");
+    pub(crate) static PATTERN_20: Pattern = Pattern::new("[a-zA-Z0-9\\._\\-]+");
+    pub(crate) static PATTERN_21: Pattern = Pattern::new(
         "^jdbc:(redshift|postgresql)://((?!-)[A-Za-z0-9-]{1,63}(?<!-)\\.)+(redshift(-serverless)?)\\.([a-zA-Z0-9\\.\\-]+):\\d{1,5}/[a-zA-Z0-9_$-]+$",
     );
-    pub(crate) static PATTERN_21: Pattern = Pattern::new(".+?\\.snowflakecomputing\\.com");
-    pub(crate) static PATTERN_22: Pattern =
-        Pattern::new("^(?:[A-Za-z0-9+\\/]{4})*(?:[A-Za-z0-9+\\/]{2}==|[A-Za-z0-9+\\/]{3}=)?$");
+    pub(crate) static PATTERN_22: Pattern = Pattern::new(".+?\\.snowflakecomputing\\.com");
     pub(crate) static PATTERN_23: Pattern =
+        Pattern::new("^(?:[A-Za-z0-9+\\/]{4})*(?:[A-Za-z0-9+\\/]{2}==|[A-Za-z0-9+\\/]{3}=)?$");
+    pub(crate) static PATTERN_24: Pattern =
         Pattern::new("^(?!aws:)[\\p{L}\\p{Z}\\p{N}_.:\\/=+\\-@%]*$");
-    pub(crate) static PATTERN_24: Pattern = Pattern::new("^[\\p{L}\\p{Z}\\p{N}_.:\\/=+\\-@%]*$");
+    pub(crate) static PATTERN_25: Pattern = Pattern::new("^[\\p{L}\\p{Z}\\p{N}_.:\\/=+\\-@%]*$");
 
     #[rustfmt::skip]
     pub(crate) static RULE_DeliveryStream: ObjRule = ObjRule {
@@ -5883,7 +5884,7 @@ pub(crate) mod schema {
     pub(crate) static RULE_CatalogConfiguration: ObjRule = ObjRule {
         properties: &[
             ("CatalogArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-            ("WarehouseLocation", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_17), ..StrRule::ANY })),
+            ("WarehouseLocation", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_18), ..StrRule::ANY })),
         ],
         closed: true,
         ..OBJ_RULE
@@ -6020,8 +6021,8 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_DestinationTableConfiguration: ObjRule = ObjRule {
         properties: &[
-            ("DestinationDatabaseName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_18), ..StrRule::ANY })),
-            ("DestinationTableName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_18), ..StrRule::ANY })),
+            ("DestinationDatabaseName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_19), ..StrRule::ANY })),
+            ("DestinationTableName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_19), ..StrRule::ANY })),
             ("PartitionSpec", Shape::Object(&RULE_PartitionSpec)),
             ("S3ErrorOutputPrefix", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
             ("UniqueKeys", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_6), ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
@@ -6124,7 +6125,7 @@ pub(crate) mod schema {
             ("DynamicPartitioningConfiguration", Shape::Object(&RULE_DynamicPartitioningConfiguration)),
             ("EncryptionConfiguration", Shape::Object(&RULE_EncryptionConfiguration)),
             ("ErrorOutputPrefix", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
-            ("FileExtension", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_15), ..StrRule::ANY })),
+            ("FileExtension", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_16), ..StrRule::ANY })),
             ("Prefix", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
             ("ProcessingConfiguration", Shape::Object(&RULE_ProcessingConfiguration)),
             ("RoleARN", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_4), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
@@ -6161,7 +6162,7 @@ pub(crate) mod schema {
         properties: &[
             ("AccessKey", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(4096), ..StrRule::ANY })),
             ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-            ("Url", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), pattern: Some(&PATTERN_16), ..StrRule::ANY })),
+            ("Url", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), pattern: Some(&PATTERN_17), ..StrRule::ANY })),
         ],
         required: &["Url"],
         closed: true,
@@ -6254,7 +6255,7 @@ pub(crate) mod schema {
             ("AuthenticationConfiguration", Shape::Object(&RULE_AuthenticationConfiguration)),
             ("MSKClusterARN", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
             ("ReadFromTimestamp", Shape::STR),
-            ("TopicName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_19), ..StrRule::ANY })),
+            ("TopicName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_20), ..StrRule::ANY })),
         ],
         required: &["MSKClusterARN", "TopicName", "AuthenticationConfiguration"],
         closed: true,
@@ -6265,7 +6266,7 @@ pub(crate) mod schema {
     pub(crate) static RULE_OpenXJsonSerDe: ObjRule = ObjRule {
         properties: &[
             ("CaseInsensitive", Shape::Bool),
-            ("ColumnToJsonKeyMappings", Shape::Typed(json_type::OBJECT)),
+            ("ColumnToJsonKeyMappings", Shape::Object(&ObjRule { patterns: &[(&PATTERN_15, Shape::STR)], closed: true, ..OBJ_RULE })),
             ("ConvertDotsInJsonKeysToUnderscores", Shape::Bool),
         ],
         closed: true,
@@ -6368,7 +6369,7 @@ pub(crate) mod schema {
     pub(crate) static RULE_RedshiftDestinationConfiguration: ObjRule = ObjRule {
         properties: &[
             ("CloudWatchLoggingOptions", Shape::Object(&RULE_CloudWatchLoggingOptions)),
-            ("ClusterJDBCURL", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_20), ..StrRule::ANY })),
+            ("ClusterJDBCURL", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_21), ..StrRule::ANY })),
             ("CopyCommand", Shape::Object(&RULE_CopyCommand)),
             ("Password", Shape::Str(&StrRule { min_len: Some(6), max_len: Some(512), ..StrRule::ANY })),
             ("ProcessingConfiguration", Shape::Object(&RULE_ProcessingConfiguration)),
@@ -6478,7 +6479,7 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_SnowflakeDestinationConfiguration: ObjRule = ObjRule {
         properties: &[
-            ("AccountUrl", Shape::Str(&StrRule { min_len: Some(24), max_len: Some(2048), pattern: Some(&PATTERN_21), ..StrRule::ANY })),
+            ("AccountUrl", Shape::Str(&StrRule { min_len: Some(24), max_len: Some(2048), pattern: Some(&PATTERN_22), ..StrRule::ANY })),
             ("BufferingHints", Shape::Object(&RULE_SnowflakeBufferingHints)),
             ("CloudWatchLoggingOptions", Shape::Object(&RULE_CloudWatchLoggingOptions)),
             ("ContentColumnName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
@@ -6486,7 +6487,7 @@ pub(crate) mod schema {
             ("Database", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
             ("KeyPassphrase", Shape::Str(&StrRule { min_len: Some(7), max_len: Some(255), ..StrRule::ANY })),
             ("MetaDataColumnName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-            ("PrivateKey", Shape::Str(&StrRule { min_len: Some(256), max_len: Some(4096), pattern: Some(&PATTERN_22), ..StrRule::ANY })),
+            ("PrivateKey", Shape::Str(&StrRule { min_len: Some(256), max_len: Some(4096), pattern: Some(&PATTERN_23), ..StrRule::ANY })),
             ("ProcessingConfiguration", Shape::Object(&RULE_ProcessingConfiguration)),
             ("RetryOptions", Shape::Object(&RULE_SnowflakeRetryOptions)),
             ("RoleARN", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_4), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
@@ -6584,8 +6585,8 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_Tag: ObjRule = ObjRule {
         properties: &[
-            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_23), ..StrRule::ANY })),
-            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_24), ..StrRule::ANY })),
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_24), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_25), ..StrRule::ANY })),
         ],
         required: &["Key"],
         closed: true,

@@ -351,6 +351,7 @@ impl ::cloudwright_core::Resource for EventSourceMapping {
         properties: &::cloudwright_core::Value,
     ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
         crate::constraint::check(&self::schema::RULE_EventSourceMapping, properties)?;
+        crate::constraint::check_extensions(&self::schema::EXTENSIONS, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
@@ -1450,6 +1451,21 @@ pub(crate) mod schema {
     );
     pub(crate) static PATTERN_12: Pattern = Pattern::new("(LATEST|TRIM_HORIZON|AT_TIMESTAMP)+");
     pub(crate) static PATTERN_13: Pattern = Pattern::new("^[^.]([a-zA-Z0-9\\-_.]+)");
+    pub(crate) static PATTERN_14: Pattern = Pattern::new("arn:aws.*:(kinesis|kafka|dynamodb):.*");
+    pub(crate) static PATTERN_15: Pattern = Pattern::new(
+        "^arn:(aws[a-zA-Z0-9-]*):sqs:([a-z]{2}(-gov)?-[a-z]+-\\d{1})?:(\\d{12})?:(.*)$",
+    );
+
+    /// cfn-lint's extension schemas of this type (`crates/codegen/schemas/extensions.json`),
+    /// checked at synthesis. Not checked:
+    /// - E3505 at ``: a keyword not compiled
+    /// - E3705 at ``: a keyword not compiled
+    #[rustfmt::skip]
+    #[allow(dead_code)]
+    pub(crate) static EXTENSIONS: [Extension; 2] = [
+        Extension { rule: "E3633", path: "", description: "Validate Lambda event source mapping StartingPosition is used correctly", shape: Shape::If(&IfRule { cond: Shape::AllOf(&[Shape::Typed(json_type::OBJECT), Shape::AnyOf(&[Shape::Object(&ObjRule { properties: &[("EventSourceArn", Shape::AllOf(&[Shape::Typed(json_type::STRING), Shape::AnyOf(&[Shape::Str(&StrRule { pattern: Some(&PATTERN_14), ..StrRule::ANY }), Shape::Typed(json_type::OBJECT | json_type::ARRAY)])]))], required: &["EventSourceArn"], ..OBJ_RULE }), Shape::Typed(json_type::STRING | json_type::ARRAY | json_type::NUMBER | json_type::BOOLEAN)])]), then: Shape::AnyOf(&[Shape::Object(&ObjRule { required: &["StartingPosition"], ..OBJ_RULE }), Shape::Typed(json_type::STRING | json_type::ARRAY | json_type::NUMBER | json_type::BOOLEAN)]), otherwise: Shape::Any }) },
+        Extension { rule: "E3634", path: "", description: "Validate Lambda event source mapping starting position is used with SQS", shape: Shape::If(&IfRule { cond: Shape::AllOf(&[Shape::Typed(json_type::OBJECT), Shape::AnyOf(&[Shape::Object(&ObjRule { properties: &[("EventSourceArn", Shape::AllOf(&[Shape::Typed(json_type::STRING), Shape::AnyOf(&[Shape::Str(&StrRule { pattern: Some(&PATTERN_15), ..StrRule::ANY }), Shape::Typed(json_type::OBJECT | json_type::ARRAY)])]))], required: &["EventSourceArn"], ..OBJ_RULE }), Shape::Typed(json_type::STRING | json_type::ARRAY | json_type::NUMBER | json_type::BOOLEAN)])]), then: Shape::AnyOf(&[Shape::Object(&ObjRule { properties: &[("StartingPosition", Shape::Never)], ..OBJ_RULE }), Shape::Typed(json_type::STRING | json_type::ARRAY | json_type::NUMBER | json_type::BOOLEAN)]), otherwise: Shape::Any }) },
+    ];
 
     #[rustfmt::skip]
     pub(crate) static RULE_EventSourceMapping: ObjRule = ObjRule {

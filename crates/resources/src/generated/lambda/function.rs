@@ -360,6 +360,7 @@ impl ::cloudwright_core::Resource for Function {
         properties: &::cloudwright_core::Value,
     ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
         crate::constraint::check(&self::schema::RULE_Function, properties)?;
+        crate::constraint::check_extensions(&self::schema::EXTENSIONS, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
@@ -1674,17 +1675,31 @@ pub(crate) mod schema {
     pub(crate) static PATTERN_3: Pattern = Pattern::new(
         "arn:(aws[a-zA-Z-]*)?:lambda:(eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1}:\\d{12}:code-signing-config:csc-[a-z0-9]{17}",
     );
-    pub(crate) static PATTERN_4: Pattern = Pattern::new(
+    pub(crate) static PATTERN_4: Pattern = Pattern::new("[a-zA-Z][a-zA-Z0-9_]+");
+    pub(crate) static PATTERN_5: Pattern = Pattern::new(
         "^arn:aws[a-zA-Z-]*:elasticfilesystem:(eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1}:\\d{12}:access-point/fsap-[a-f0-9]{17}$|^arn:aws[-a-z]*:s3files:[0-9a-z-:]+:file-system/fs-[0-9a-f]{17,40}/access-point/fsap-[0-9a-f]{17,40}$",
     );
-    pub(crate) static PATTERN_5: Pattern = Pattern::new("^/mnt/[a-zA-Z0-9-_.]+$");
-    pub(crate) static PATTERN_6: Pattern = Pattern::new("^[^\\s]+$");
-    pub(crate) static PATTERN_7: Pattern = Pattern::new(
+    pub(crate) static PATTERN_6: Pattern = Pattern::new("^/mnt/[a-zA-Z0-9-_.]+$");
+    pub(crate) static PATTERN_7: Pattern = Pattern::new("^[^\\s]+$");
+    pub(crate) static PATTERN_8: Pattern = Pattern::new(
         "^(arn:[a-zA-Z0-9-]+:lambda:[a-zA-Z0-9-]+:\\d{12}:layer:[a-zA-Z0-9-_]+:[0-9]+|arn:[a-zA-Z0-9-]+:lambda:::awslayer:[a-zA-Z0-9-_]+)$",
     );
-    pub(crate) static PATTERN_8: Pattern = Pattern::new("[\\.\\-_/#A-Za-z0-9]+");
-    pub(crate) static PATTERN_9: Pattern =
+    pub(crate) static PATTERN_9: Pattern = Pattern::new("[\\.\\-_/#A-Za-z0-9]+");
+    pub(crate) static PATTERN_10: Pattern =
         Pattern::new("^arn:(aws[a-zA-Z-]*)?:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+$");
+    pub(crate) static PATTERN_11: Pattern = Pattern::new("^(nodejs.*|python.*)$");
+
+    /// cfn-lint's extension schemas of this type (`crates/codegen/schemas/extensions.json`),
+    /// checked at synthesis. Not checked:
+    /// - E3663 at `Environment/Variables`: a keyword not compiled
+    #[rustfmt::skip]
+    #[allow(dead_code)]
+    pub(crate) static EXTENSIONS: [Extension; 4] = [
+        Extension { rule: "E3677", path: "", description: "Validate Lambda using ZipFile requires an allowable runtime", shape: Shape::If(&IfRule { cond: Shape::AllOf(&[Shape::Typed(json_type::OBJECT), Shape::AnyOf(&[Shape::Object(&ObjRule { properties: &[("Code", Shape::AllOf(&[Shape::Typed(json_type::OBJECT), Shape::AnyOf(&[Shape::Object(&ObjRule { properties: &[("ZipFile", Shape::Any)], required: &["ZipFile"], ..OBJ_RULE }), Shape::Typed(json_type::STRING | json_type::ARRAY | json_type::NUMBER | json_type::BOOLEAN)])])), ("Runtime", Shape::Typed(json_type::STRING))], required: &["Code", "Runtime"], ..OBJ_RULE }), Shape::Typed(json_type::STRING | json_type::ARRAY | json_type::NUMBER | json_type::BOOLEAN)])]), then: Shape::AnyOf(&[Shape::Object(&ObjRule { properties: &[("Runtime", Shape::AnyOf(&[Shape::Str(&StrRule { pattern: Some(&PATTERN_11), ..StrRule::ANY }), Shape::Typed(json_type::OBJECT | json_type::ARRAY)])), ("required", Shape::Any)], ..OBJ_RULE }), Shape::Typed(json_type::STRING | json_type::ARRAY | json_type::NUMBER | json_type::BOOLEAN)]), otherwise: Shape::Any }) },
+        Extension { rule: "E3678", path: "", description: "Using the ZipFile attribute requires a runtime to be specified", shape: Shape::If(&IfRule { cond: Shape::AllOf(&[Shape::Typed(json_type::OBJECT), Shape::AnyOf(&[Shape::Object(&ObjRule { properties: &[("Code", Shape::AllOf(&[Shape::Typed(json_type::OBJECT), Shape::AnyOf(&[Shape::Object(&ObjRule { properties: &[("ZipFile", Shape::Any)], required: &["ZipFile"], ..OBJ_RULE }), Shape::Typed(json_type::STRING | json_type::ARRAY | json_type::NUMBER | json_type::BOOLEAN)])]))], required: &["Code"], ..OBJ_RULE }), Shape::Typed(json_type::STRING | json_type::ARRAY | json_type::NUMBER | json_type::BOOLEAN)])]), then: Shape::AnyOf(&[Shape::Object(&ObjRule { required: &["Runtime"], ..OBJ_RULE }), Shape::Typed(json_type::STRING | json_type::ARRAY | json_type::NUMBER | json_type::BOOLEAN)]), otherwise: Shape::Any }) },
+        Extension { rule: "E3685", path: "", description: "Container image functions cannot use Handler, Runtime, or Layers", shape: Shape::If(&IfRule { cond: Shape::AnyOf(&[Shape::Object(&ObjRule { properties: &[("PackageType", Shape::Str(&StrRule { allowed: &["Image"], ..StrRule::ANY }))], required: &["PackageType"], ..OBJ_RULE }), Shape::Typed(json_type::STRING | json_type::ARRAY | json_type::NUMBER | json_type::BOOLEAN)]), then: Shape::AnyOf(&[Shape::Object(&ObjRule { dependent_excluded: &[("PackageType", &["Handler", "Runtime", "Layers"])], ..OBJ_RULE }), Shape::Typed(json_type::STRING | json_type::ARRAY | json_type::NUMBER | json_type::BOOLEAN)]), otherwise: Shape::Any }) },
+        Extension { rule: "E3696", path: "", description: "LogLevel is not supported when LogFormat is set to Text", shape: Shape::If(&IfRule { cond: Shape::AnyOf(&[Shape::Object(&ObjRule { properties: &[("LoggingConfig", Shape::AnyOf(&[Shape::Object(&ObjRule { properties: &[("LogFormat", Shape::Str(&StrRule { allowed: &["Text"], ..StrRule::ANY }))], required: &["LogFormat"], ..OBJ_RULE }), Shape::Typed(json_type::STRING | json_type::ARRAY | json_type::NUMBER | json_type::BOOLEAN)]))], required: &["LoggingConfig"], ..OBJ_RULE }), Shape::Typed(json_type::STRING | json_type::ARRAY | json_type::NUMBER | json_type::BOOLEAN)]), then: Shape::AnyOf(&[Shape::Object(&ObjRule { properties: &[("LoggingConfig", Shape::AnyOf(&[Shape::Object(&ObjRule { properties: &[("SystemLogLevel", Shape::Never)], ..OBJ_RULE }), Shape::Typed(json_type::STRING | json_type::ARRAY | json_type::NUMBER | json_type::BOOLEAN)]))], ..OBJ_RULE }), Shape::Typed(json_type::STRING | json_type::ARRAY | json_type::NUMBER | json_type::BOOLEAN)]), otherwise: Shape::Any }) },
+    ];
 
     #[rustfmt::skip]
     pub(crate) static RULE_Function: ObjRule = ObjRule {
@@ -1701,17 +1716,17 @@ pub(crate) mod schema {
             ("FileSystemConfigs", Shape::List(&ListRule { items: Shape::Object(&RULE_FileSystemConfig), min_items: Some(0), max_items: Some(1), unique: false })),
             ("FunctionName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), format: Some(Format::LambdaFunctionName), ..StrRule::ANY })),
             ("FunctionScalingConfig", Shape::Object(&RULE_FunctionScalingConfig)),
-            ("Handler", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
+            ("Handler", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_7), ..StrRule::ANY })),
             ("ImageConfig", Shape::Object(&RULE_ImageConfig)),
             ("KmsKeyArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), format: Some(Format::KmsKeyArn), ..StrRule::ANY })),
-            ("Layers", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), pattern: Some(&PATTERN_7), ..StrRule::ANY }), min_items: None, max_items: Some(5), unique: true })),
+            ("Layers", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), pattern: Some(&PATTERN_8), ..StrRule::ANY }), min_items: None, max_items: Some(5), unique: true })),
             ("LoggingConfig", Shape::Object(&RULE_LoggingConfig)),
             ("MemorySize", Shape::Int(&NumRule { min: Some(128.0), max: Some(32768.0), ..NumRule::ANY })),
             ("PackageType", Shape::Str(&StrRule { allowed: &["Image", "Zip"], ..StrRule::ANY })),
             ("PublishToLatestPublished", Shape::Bool),
             ("RecursiveLoop", Shape::Str(&StrRule { allowed: &["Allow", "Terminate"], ..StrRule::ANY })),
             ("ReservedConcurrentExecutions", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
-            ("Role", Shape::Str(&StrRule { pattern: Some(&PATTERN_9), ..StrRule::ANY })),
+            ("Role", Shape::Str(&StrRule { pattern: Some(&PATTERN_10), ..StrRule::ANY })),
             ("Runtime", Shape::Str(&StrRule { allowed: &["dotnet10", "dotnet6", "dotnet8", "dotnetcore1.0", "dotnetcore2.0", "dotnetcore2.1", "dotnetcore3.1", "go1.x", "java11", "java17", "java21", "java25", "java8", "java8.al2", "nodejs", "nodejs10.x", "nodejs12.x", "nodejs14.x", "nodejs16.x", "nodejs18.x", "nodejs20.x", "nodejs22.x", "nodejs24.x", "nodejs4.3", "nodejs4.3-edge", "nodejs6.10", "nodejs8.10", "provided", "provided.al2", "provided.al2023", "python2.7", "python3.10", "python3.11", "python3.12", "python3.13", "python3.14", "python3.6", "python3.7", "python3.8", "python3.9", "ruby2.5", "ruby2.7", "ruby3.2", "ruby3.3", "ruby3.4", "ruby4.0"], ..StrRule::ANY })),
             ("RuntimeManagementConfig", Shape::Object(&RULE_RuntimeManagementConfig)),
             ("SnapStart", Shape::Object(&RULE_SnapStart)),
@@ -1775,7 +1790,7 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_Environment: ObjRule = ObjRule {
         properties: &[
-            ("Variables", Shape::Typed(json_type::OBJECT)),
+            ("Variables", Shape::Object(&ObjRule { patterns: &[(&PATTERN_4, Shape::Any)], closed: true, ..OBJ_RULE })),
         ],
         closed: true,
         ..OBJ_RULE
@@ -1794,8 +1809,8 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_FileSystemConfig: ObjRule = ObjRule {
         properties: &[
-            ("Arn", Shape::Str(&StrRule { max_len: Some(200), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-            ("LocalMountPath", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(160), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+            ("Arn", Shape::Str(&StrRule { max_len: Some(200), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+            ("LocalMountPath", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(160), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
         ],
         required: &["Arn", "LocalMountPath"],
         closed: true,
@@ -1830,7 +1845,7 @@ pub(crate) mod schema {
         properties: &[
             ("ApplicationLogLevel", Shape::Str(&StrRule { allowed: &["TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL"], ..StrRule::ANY })),
             ("LogFormat", Shape::Str(&StrRule { allowed: &["Text", "JSON"], ..StrRule::ANY })),
-            ("LogGroup", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_8), ..StrRule::ANY })),
+            ("LogGroup", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_9), ..StrRule::ANY })),
             ("SystemLogLevel", Shape::Str(&StrRule { allowed: &["DEBUG", "INFO", "WARN"], ..StrRule::ANY })),
         ],
         closed: true,

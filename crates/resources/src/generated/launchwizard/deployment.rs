@@ -243,17 +243,18 @@ pub(crate) mod schema {
 
     pub(crate) static PATTERN_0: Pattern = Pattern::new("^[A-Za-z0-9][a-zA-Z0-9-]*$");
     pub(crate) static PATTERN_1: Pattern = Pattern::new("^[A-Za-z0-9_\\s\\.-]+$");
-    pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z+-=._:/]+$");
-    pub(crate) static PATTERN_3: Pattern = Pattern::new("^[A-Za-z][a-zA-Z0-9-_]*$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9-:]{3,256}$");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("^[a-zA-Z+-=._:/]+$");
+    pub(crate) static PATTERN_4: Pattern = Pattern::new("^[A-Za-z][a-zA-Z0-9-_]*$");
 
     #[rustfmt::skip]
     pub(crate) static RULE_Deployment: ObjRule = ObjRule {
         properties: &[
             ("DeploymentPatternName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
             ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-            ("Specifications", Shape::Typed(json_type::OBJECT)),
+            ("Specifications", Shape::Object(&ObjRule { patterns: &[(&PATTERN_2, Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1500), ..StrRule::ANY }))], ..OBJ_RULE })),
             ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tags), min_items: None, max_items: None, unique: false })),
-            ("WorkloadName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("WorkloadName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
         ],
         required: &["DeploymentPatternName", "Name", "WorkloadName"],
         closed: true,
@@ -264,7 +265,7 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_Tags: ObjRule = ObjRule {
         properties: &[
-            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
             ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
         ],
         required: &["Key"],

@@ -6011,23 +6011,26 @@ pub(crate) mod schema {
     pub(crate) static PATTERN_1: Pattern =
         Pattern::new("[\\.\\-\\!\\*\\_\\'\\(\\)a-zA-Z0-9][\\.\\-\\!\\*\\_\\'\\(\\)\\/a-zA-Z0-9]*$");
     pub(crate) static PATTERN_2: Pattern = Pattern::new("^([0-9a-zA-Z][_-]?)+$");
-    pub(crate) static PATTERN_3: Pattern = Pattern::new(
+    pub(crate) static PATTERN_3: Pattern =
+        Pattern::new("^(Initial|Retry1|Retry2|Retry3|Retry4|Retry5)$");
+    pub(crate) static PATTERN_4: Pattern = Pattern::new("^[A-D0-9#*]{1}$");
+    pub(crate) static PATTERN_5: Pattern = Pattern::new(
         "^arn:aws[a-zA-Z-]*:kendra:[a-z]+-(?:[a-z]+-)*[0-9]:[0-9]{12}:index/[a-zA-Z0-9][a-zA-Z0-9_-]*$",
     );
-    pub(crate) static PATTERN_4: Pattern = Pattern::new(
+    pub(crate) static PATTERN_6: Pattern = Pattern::new(
         "^arn:[a-z-]*?:wisdom:[a-z0-9-]*?:[0-9]{12}:[a-z-]*?/[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}(?:/[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}){0,2}$",
     );
-    pub(crate) static PATTERN_5: Pattern = Pattern::new("[0-9A-Za-z_\\-\\s\\(\\)]+");
-    pub(crate) static PATTERN_6: Pattern = Pattern::new("^([0-9a-zA-Z][_-]?){1,100}$");
-    pub(crate) static PATTERN_7: Pattern = Pattern::new("^((AMAZON\\.)[a-zA-Z_]+?|[0-9a-zA-Z]+)$");
-    pub(crate) static PATTERN_8: Pattern = Pattern::new(
+    pub(crate) static PATTERN_7: Pattern = Pattern::new("[0-9A-Za-z_\\-\\s\\(\\)]+");
+    pub(crate) static PATTERN_8: Pattern = Pattern::new("^([0-9a-zA-Z][_-]?){1,100}$");
+    pub(crate) static PATTERN_9: Pattern = Pattern::new("^((AMAZON\\.)[a-zA-Z_]+?|[0-9a-zA-Z]+)$");
+    pub(crate) static PATTERN_10: Pattern = Pattern::new(
         "^arn:[\\w\\-]+:kms:[\\w\\-]+:[\\d]{12}:(?:key\\/[\\w\\-]+|alias\\/[a-zA-Z0-9:\\/_\\-]{1,256})$",
     );
-    pub(crate) static PATTERN_9: Pattern = Pattern::new(
+    pub(crate) static PATTERN_11: Pattern = Pattern::new(
         "^arn:aws[A-Za-z-]*:secretsmanager:[a-z0-9-]{1,20}:[0-9]{12}:secret:[A-Za-z0-9/_+=.@-]{1,512}-[A-Za-z0-9]{6}$",
     );
-    pub(crate) static PATTERN_10: Pattern = Pattern::new("[A-Za-z0-9-_]+");
-    pub(crate) static PATTERN_11: Pattern =
+    pub(crate) static PATTERN_12: Pattern = Pattern::new("[A-Za-z0-9-_]+");
+    pub(crate) static PATTERN_13: Pattern =
         Pattern::new("^arn:aws[a-zA-Z-]*:iam::[0-9]{12}:role/.*$");
 
     #[rustfmt::skip]
@@ -6043,7 +6046,7 @@ pub(crate) mod schema {
             ("IdleSessionTTLInSeconds", Shape::Int(&NumRule { min: Some(60.0), max: Some(86400.0), ..NumRule::ANY })),
             ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
             ("Replication", Shape::Object(&RULE_Replication)),
-            ("RoleArn", Shape::Str(&StrRule { min_len: Some(32), max_len: Some(2048), pattern: Some(&PATTERN_11), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("RoleArn", Shape::Str(&StrRule { min_len: Some(32), max_len: Some(2048), pattern: Some(&PATTERN_13), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
             ("TestBotAliasSettings", Shape::Object(&RULE_TestBotAliasSettings)),
             ("TestBotAliasTags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(200), unique: true })),
         ],
@@ -6287,8 +6290,8 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_DeepgramSpeechModelConfig: ObjRule = ObjRule {
         properties: &[
-            ("ApiTokenSecretArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_9), ..StrRule::ANY })),
-            ("ModelId", Shape::Str(&StrRule { min_len: Some(4), max_len: Some(32), pattern: Some(&PATTERN_10), ..StrRule::ANY })),
+            ("ApiTokenSecretArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_11), ..StrRule::ANY })),
+            ("ModelId", Shape::Str(&StrRule { min_len: Some(4), max_len: Some(32), pattern: Some(&PATTERN_12), ..StrRule::ANY })),
         ],
         required: &["ApiTokenSecretArn"],
         closed: true,
@@ -6464,7 +6467,7 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_GrammarSlotTypeSource: ObjRule = ObjRule {
         properties: &[
-            ("KmsKeyArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_8), format: Some(Format::KmsKeyArn), ..StrRule::ANY })),
+            ("KmsKeyArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_10), format: Some(Format::KmsKeyArn), ..StrRule::ANY })),
             ("S3BucketName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), pattern: Some(&PATTERN_0), format: Some(Format::S3BucketName), ..StrRule::ANY })),
             ("S3ObjectKey", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ],
@@ -6594,7 +6597,7 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_KendraConfiguration: ObjRule = ObjRule {
         properties: &[
-            ("KendraIndex", Shape::Str(&StrRule { min_len: Some(32), max_len: Some(2048), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("KendraIndex", Shape::Str(&StrRule { min_len: Some(32), max_len: Some(2048), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
             ("QueryFilterString", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(5000), ..StrRule::ANY })),
             ("QueryFilterStringEnabled", Shape::Bool),
         ],
@@ -6733,7 +6736,7 @@ pub(crate) mod schema {
             ("MaxRetries", Shape::Int(&NumRule { min: Some(0.0), max: Some(5.0), ..NumRule::ANY })),
             ("MessageGroupsList", Shape::List(&ListRule { items: Shape::Object(&RULE_MessageGroup), min_items: Some(1), max_items: Some(5), unique: false })),
             ("MessageSelectionStrategy", Shape::Str(&StrRule { allowed: &["Random", "Ordered"], ..StrRule::ANY })),
-            ("PromptAttemptsSpecification", Shape::Typed(json_type::OBJECT)),
+            ("PromptAttemptsSpecification", Shape::Object(&ObjRule { patterns: &[(&PATTERN_3, Shape::Object(&ObjRule { properties: &[("AllowInterrupt", Shape::Bool), ("AllowedInputTypes", Shape::Object(&ObjRule { properties: &[("AllowAudioInput", Shape::Bool), ("AllowDTMFInput", Shape::Bool)], required: &["AllowAudioInput", "AllowDTMFInput"], closed: true, ..OBJ_RULE })), ("AudioAndDTMFInputSpecification", Shape::Object(&ObjRule { properties: &[("AudioSpecification", Shape::Object(&ObjRule { properties: &[("EndTimeoutMs", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })), ("MaxLengthMs", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY }))], required: &["EndTimeoutMs", "MaxLengthMs"], closed: true, ..OBJ_RULE })), ("DTMFSpecification", Shape::Object(&ObjRule { properties: &[("DeletionCharacter", Shape::Str(&StrRule { pattern: Some(&PATTERN_4), ..StrRule::ANY })), ("EndCharacter", Shape::Str(&StrRule { pattern: Some(&PATTERN_4), ..StrRule::ANY })), ("EndTimeoutMs", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })), ("MaxLength", Shape::Int(&NumRule { min: Some(1.0), max: Some(1024.0), ..NumRule::ANY }))], required: &["DeletionCharacter", "EndCharacter", "EndTimeoutMs", "MaxLength"], closed: true, ..OBJ_RULE })), ("StartTimeoutMs", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY }))], required: &["StartTimeoutMs"], closed: true, ..OBJ_RULE })), ("TextInputSpecification", Shape::Object(&ObjRule { properties: &[("StartTimeoutMs", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY }))], required: &["StartTimeoutMs"], closed: true, ..OBJ_RULE }))], required: &["AllowedInputTypes"], closed: true, ..OBJ_RULE }))], closed: true, ..OBJ_RULE })),
         ],
         required: &["MessageGroupsList", "MaxRetries"],
         closed: true,
@@ -6743,7 +6746,7 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_QInConnectAssistantConfiguration: ObjRule = ObjRule {
         properties: &[
-            ("AssistantArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+            ("AssistantArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
         ],
         required: &["AssistantArn"],
         closed: true,
@@ -7092,8 +7095,8 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_SubSlotSetting: ObjRule = ObjRule {
         properties: &[
-            ("Expression", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
-            ("SlotSpecifications", Shape::Typed(json_type::OBJECT)),
+            ("Expression", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), pattern: Some(&PATTERN_7), ..StrRule::ANY })),
+            ("SlotSpecifications", Shape::Object(&ObjRule { patterns: &[(&PATTERN_8, Shape::AllOf(&[Shape::Object(&ObjRule { properties: &[("SlotTypeId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(25), pattern: Some(&PATTERN_9), ..StrRule::ANY })), ("SlotTypeName", Shape::STR), ("ValueElicitationSetting", Shape::Object(&ObjRule { properties: &[("DefaultValueSpecification", Shape::Object(&ObjRule { properties: &[("DefaultValueList", Shape::List(&ListRule { items: Shape::Any, min_items: None, max_items: Some(10), unique: false }))], required: &["DefaultValueList"], closed: true, ..OBJ_RULE })), ("PromptSpecification", Shape::Object(&ObjRule { properties: &[("AllowInterrupt", Shape::Bool), ("MaxRetries", Shape::Int(&NumRule { min: Some(0.0), max: Some(5.0), ..NumRule::ANY })), ("MessageGroupsList", Shape::List(&ListRule { items: Shape::Any, min_items: Some(1), max_items: Some(5), unique: false })), ("MessageSelectionStrategy", Shape::Str(&StrRule { allowed: &["Random", "Ordered"], ..StrRule::ANY })), ("PromptAttemptsSpecification", Shape::Typed(json_type::OBJECT))], required: &["MessageGroupsList", "MaxRetries"], closed: true, ..OBJ_RULE })), ("SampleUtterances", Shape::List(&ListRule { items: Shape::Typed(json_type::OBJECT), min_items: None, max_items: None, unique: false })), ("WaitAndContinueSpecification", Shape::Object(&ObjRule { properties: &[("ContinueResponse", Shape::Typed(json_type::OBJECT)), ("IsActive", Shape::Bool), ("StillWaitingResponse", Shape::Typed(json_type::OBJECT)), ("WaitingResponse", Shape::Typed(json_type::OBJECT))], required: &["WaitingResponse", "ContinueResponse"], closed: true, ..OBJ_RULE }))], closed: true, ..OBJ_RULE }))], required: &["ValueElicitationSetting"], one_of: &[&[&["SlotTypeId"], &["SlotTypeName"]]], closed: true, ..OBJ_RULE }), Shape::OneOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])]))], min_properties: Some(0), max_properties: Some(6), closed: true, ..OBJ_RULE })),
         ],
         closed: true,
         ..OBJ_RULE
@@ -7102,8 +7105,8 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_SubSlotTypeComposition: ObjRule = ObjRule {
         properties: &[
-            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
-            ("SlotTypeId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(25), pattern: Some(&PATTERN_7), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_8), ..StrRule::ANY })),
+            ("SlotTypeId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(25), pattern: Some(&PATTERN_9), ..StrRule::ANY })),
             ("SlotTypeName", Shape::STR),
         ],
         required: &["Name"],

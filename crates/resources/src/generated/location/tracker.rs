@@ -262,7 +262,7 @@ pub(crate) mod schema {
             ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1000), ..StrRule::ANY })),
             ("EventBridgeEnabled", Shape::Bool),
             ("KmsKeyEnableGeospatialQueries", Shape::Bool),
-            ("KmsKeyId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
+            ("KmsKeyId", Shape::AllOf(&[Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY }), Shape::AnyOf(&[Shape::Str(&StrRule { format: Some(Format::KmsKeyArn), ..StrRule::ANY }), Shape::Str(&StrRule { format: Some(Format::KmsKeyId), ..StrRule::ANY }), Shape::Str(&StrRule { format: Some(Format::KmsAliasName), ..StrRule::ANY })])])),
             ("PositionFiltering", Shape::Str(&StrRule { allowed: &["TimeBased", "DistanceBased", "AccuracyBased"], ..StrRule::ANY })),
             ("PricingPlan", Shape::Str(&StrRule { allowed: &["RequestBasedUsage"], ..StrRule::ANY })),
             ("PricingPlanDataSource", Shape::STR),

@@ -261,7 +261,7 @@ pub(crate) mod schema {
             ("DataProtectionPolicy", Shape::Typed(json_type::OBJECT | json_type::STRING)),
             ("DeletionProtectionEnabled", Shape::Bool),
             ("FieldIndexPolicies", Shape::List(&ListRule { items: Shape::Typed(json_type::OBJECT), min_items: None, max_items: None, unique: true })),
-            ("KmsKeyId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("KmsKeyId", Shape::AllOf(&[Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY }), Shape::AnyOf(&[Shape::Str(&StrRule { format: Some(Format::KmsKeyArn), ..StrRule::ANY }), Shape::Str(&StrRule { format: Some(Format::KmsKeyId), ..StrRule::ANY }), Shape::Str(&StrRule { format: Some(Format::KmsAliasName), ..StrRule::ANY })])])),
             ("LogGroupClass", Shape::Str(&StrRule { allowed: &["STANDARD", "INFREQUENT_ACCESS", "DELIVERY"], ..StrRule::ANY })),
             ("LogGroupName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_1), format: Some(Format::LogGroupName), ..StrRule::ANY })),
             ("ResourcePolicyDocument", Shape::Typed(json_type::OBJECT)),

@@ -116,13 +116,14 @@ pub(crate) mod schema {
     #[allow(unused_imports)]
     use crate::support::prelude::*;
 
-    pub(crate) static PATTERN_0: Pattern = Pattern::new("^([^:*\\/]+\\/?)*[^:*\\/]+$");
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^([^:*\\/]+\\/?)*[^:*\\/]+$");
 
     #[rustfmt::skip]
     pub(crate) static RULE_ResourcePolicy: ObjRule = ObjRule {
         properties: &[
-            ("PolicyDocument", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-            ("PolicyName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("PolicyDocument", Shape::AnyOf(&[Shape::Str(&StrRule { min_len: Some(1), max_len: Some(5120), pattern: Some(&PATTERN_0), ..StrRule::ANY }), Shape::Typed(json_type::OBJECT)])),
+            ("PolicyName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ],
         required: &["PolicyName", "PolicyDocument"],
         closed: true,

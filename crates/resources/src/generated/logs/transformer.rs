@@ -2284,6 +2284,8 @@ pub(crate) mod schema {
             ("TypeConverter", Shape::Object(&RULE_TypeConverter)),
             ("UpperCaseString", Shape::Object(&RULE_UpperCaseString)),
         ],
+        min_properties: Some(1),
+        max_properties: Some(1),
         closed: true,
         ..OBJ_RULE
     };

@@ -193,21 +193,23 @@ pub(crate) mod schema {
     #[allow(unused_imports)]
     use crate::support::prelude::*;
 
-    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[A-Za-z0-9][A-Za-z0-9_\\-]{1,59}$");
-    pub(crate) static PATTERN_1: Pattern = Pattern::new(
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^\\S{1,2000}$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[A-Za-z0-9][A-Za-z0-9_\\-]{1,59}$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new(
         "^arn:(aws|aws-cn|aws-iso|aws-iso-[a-z]{1}|aws-us-gov):[A-Za-z0-9][A-Za-z0-9_/.-]{0,62}:([a-z]{2}-((iso[a-z]{0,1}-)|(gov-)){0,1}[a-z]+-[0-9]|):[0-9]{12}:[A-Za-z0-9/][A-Za-z0-9:_/+=,@.-]{0,1023}$",
     );
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("^(?!aws:).+$");
 
     #[rustfmt::skip]
     pub(crate) static RULE_Application: ObjRule = ObjRule {
         properties: &[
-            ("Definition", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
+            ("Definition", Shape::OneOf(&[Shape::Object(&ObjRule { properties: &[("S3Location", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY }))], required: &["S3Location"], closed: true, ..OBJ_RULE }), Shape::Object(&ObjRule { properties: &[("Content", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(6500), ..StrRule::ANY }))], required: &["Content"], closed: true, ..OBJ_RULE })])),
             ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(500), ..StrRule::ANY })),
             ("EngineType", Shape::Str(&StrRule { allowed: &["microfocus", "bluage"], ..StrRule::ANY })),
-            ("KmsKeyId", Shape::Str(&StrRule { max_len: Some(2048), ..StrRule::ANY })),
-            ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-            ("RoleArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-            ("Tags", Shape::Typed(json_type::OBJECT)),
+            ("KmsKeyId", Shape::AllOf(&[Shape::Str(&StrRule { max_len: Some(2048), ..StrRule::ANY }), Shape::AnyOf(&[Shape::Str(&StrRule { format: Some(Format::KmsKeyArn), ..StrRule::ANY }), Shape::Str(&StrRule { format: Some(Format::KmsKeyId), ..StrRule::ANY }), Shape::Str(&StrRule { format: Some(Format::KmsAliasName), ..StrRule::ANY })])])),
+            ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("RoleArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("Tags", Shape::Object(&ObjRule { patterns: &[(&PATTERN_3, Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY }))], ..OBJ_RULE })),
         ],
         required: &["EngineType", "Name"],
         closed: true,

@@ -345,6 +345,8 @@ pub(crate) mod schema {
     pub(crate) static PATTERN_1: Pattern = Pattern::new("^\\S{1,20}$");
     pub(crate) static PATTERN_2: Pattern = Pattern::new("^[A-Za-z0-9][A-Za-z0-9_\\-]{1,59}$");
     pub(crate) static PATTERN_3: Pattern = Pattern::new("^\\S{1,50}$");
+    pub(crate) static PATTERN_4: Pattern = Pattern::new("^\\S{1,200}$");
+    pub(crate) static PATTERN_5: Pattern = Pattern::new("^(?!aws:).+$");
 
     #[rustfmt::skip]
     pub(crate) static RULE_Environment: ObjRule = ObjRule {
@@ -354,15 +356,15 @@ pub(crate) mod schema {
             ("EngineVersion", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
             ("HighAvailabilityConfig", Shape::Object(&RULE_HighAvailabilityConfig)),
             ("InstanceType", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-            ("KmsKeyId", Shape::Str(&StrRule { max_len: Some(2048), ..StrRule::ANY })),
+            ("KmsKeyId", Shape::AllOf(&[Shape::Str(&StrRule { max_len: Some(2048), ..StrRule::ANY }), Shape::AnyOf(&[Shape::Str(&StrRule { format: Some(Format::KmsKeyArn), ..StrRule::ANY }), Shape::Str(&StrRule { format: Some(Format::KmsKeyId), ..StrRule::ANY }), Shape::Str(&StrRule { format: Some(Format::KmsAliasName), ..StrRule::ANY })])])),
             ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
             ("NetworkType", Shape::Str(&StrRule { allowed: &["ipv4", "dual"], ..StrRule::ANY })),
             ("PreferredMaintenanceWindow", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
             ("PubliclyAccessible", Shape::Bool),
             ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_3), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-            ("StorageConfigurations", Shape::List(&ListRule { items: Shape::Typed(json_type::OBJECT), min_items: None, max_items: None, unique: false })),
+            ("StorageConfigurations", Shape::List(&ListRule { items: Shape::AllOf(&[Shape::Typed(json_type::OBJECT), Shape::OneOf(&[Shape::Object(&ObjRule { properties: &[("Efs", Shape::Object(&ObjRule { properties: &[("FileSystemId", Shape::Str(&StrRule { pattern: Some(&PATTERN_4), ..StrRule::ANY })), ("MountPoint", Shape::Str(&StrRule { pattern: Some(&PATTERN_4), ..StrRule::ANY }))], required: &["FileSystemId", "MountPoint"], closed: true, ..OBJ_RULE }))], required: &["Efs"], closed: true, ..OBJ_RULE }), Shape::Object(&ObjRule { properties: &[("Fsx", Shape::Object(&ObjRule { properties: &[("FileSystemId", Shape::Str(&StrRule { pattern: Some(&PATTERN_4), ..StrRule::ANY })), ("MountPoint", Shape::Str(&StrRule { pattern: Some(&PATTERN_4), ..StrRule::ANY }))], required: &["FileSystemId", "MountPoint"], closed: true, ..OBJ_RULE }))], required: &["Fsx"], closed: true, ..OBJ_RULE })])]), min_items: None, max_items: None, unique: false })),
             ("SubnetIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-            ("Tags", Shape::Typed(json_type::OBJECT)),
+            ("Tags", Shape::Object(&ObjRule { patterns: &[(&PATTERN_5, Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY }))], ..OBJ_RULE })),
         ],
         required: &["EngineType", "InstanceType", "Name"],
         closed: true,

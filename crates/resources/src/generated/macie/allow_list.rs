@@ -175,7 +175,7 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_AllowList: ObjRule = ObjRule {
         properties: &[
-            ("Criteria", Shape::Typed(json_type::OBJECT)),
+            ("Criteria", Shape::AllOf(&[Shape::Typed(json_type::OBJECT), Shape::OneOf(&[Shape::Object(&ObjRule { properties: &[("Regex", Shape::STR)], required: &["Regex"], closed: true, ..OBJ_RULE }), Shape::Object(&ObjRule { properties: &[("S3WordsList", Shape::Object(&ObjRule { properties: &[("BucketName", Shape::Str(&StrRule { format: Some(Format::S3BucketName), ..StrRule::ANY })), ("ObjectKey", Shape::STR)], required: &["BucketName", "ObjectKey"], closed: true, ..OBJ_RULE }))], required: &["S3WordsList"], closed: true, ..OBJ_RULE })])])),
             ("Description", Shape::STR),
             ("Name", Shape::STR),
             ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),

@@ -243,6 +243,8 @@ pub(crate) mod schema {
     #[allow(unused_imports)]
     use crate::support::prelude::*;
 
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("\\w");
+
     #[rustfmt::skip]
     pub(crate) static RULE_FindingsFilter: ObjRule = ObjRule {
         properties: &[
@@ -262,7 +264,7 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_FindingCriteria: ObjRule = ObjRule {
         properties: &[
-            ("Criterion", Shape::Typed(json_type::OBJECT)),
+            ("Criterion", Shape::Object(&ObjRule { patterns: &[(&PATTERN_0, Shape::Object(&ObjRule { properties: &[("eq", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })), ("gt", Shape::INT), ("gte", Shape::INT), ("lt", Shape::INT), ("lte", Shape::INT), ("neq", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false }))], closed: true, ..OBJ_RULE }))], ..OBJ_RULE })),
         ],
         closed: true,
         ..OBJ_RULE

@@ -370,12 +370,29 @@ pub(crate) mod schema {
     #[allow(unused_imports)]
     use crate::support::prelude::*;
 
+    pub(crate) static PATTERN_0: Pattern = Pattern::new(
+        "^arn:(aws[a-zA-Z-]*):mediaconnect:[a-z0-9-]+:[0-9]{12}:routerNetworkInterface:[a-z0-9]{12}$",
+    );
+    pub(crate) static PATTERN_1: Pattern = Pattern::new(
+        "^arn:(aws[a-zA-Z-]*):mediaconnect:[a-z0-9-]+:[0-9]{12}:flow:[a-zA-Z0-9-]+:[a-zA-Z0-9_-]+$",
+    );
+    pub(crate) static PATTERN_2: Pattern = Pattern::new(
+        "^arn:(aws[a-zA-Z-]*):mediaconnect:[a-z0-9-]+:[0-9]{12}:output:[a-zA-Z0-9-]+:[a-zA-Z0-9_-]+$",
+    );
+    pub(crate) static PATTERN_3: Pattern =
+        Pattern::new("^arn:(aws[a-zA-Z-]*):medialive:[a-z0-9-]+:[0-9]{12}:channel:[a-zA-Z0-9]+$");
+    pub(crate) static PATTERN_4: Pattern =
+        Pattern::new("^arn:(aws[a-zA-Z-]*):iam::[0-9]{12}:role/[a-zA-Z0-9_+=,.@-]+$");
+    pub(crate) static PATTERN_5: Pattern = Pattern::new(
+        "^arn:(aws[a-zA-Z-]*):secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:[a-zA-Z0-9/_+=.@-]+$",
+    );
+
     #[rustfmt::skip]
     pub(crate) static RULE_RouterInput: ObjRule = ObjRule {
         properties: &[
             ("AvailabilityZone", Shape::STR),
-            ("Configuration", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
-            ("MaintenanceConfiguration", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
+            ("Configuration", Shape::OneOf(&[Shape::Object(&ObjRule { properties: &[("Standard", Shape::Object(&ObjRule { properties: &[("NetworkInterfaceArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })), ("Protocol", Shape::Str(&StrRule { allowed: &["RTP", "RIST", "SRT_CALLER", "SRT_LISTENER"], ..StrRule::ANY })), ("ProtocolConfiguration", Shape::OneOf(&[Shape::Object(&ObjRule { properties: &[("Rtp", Shape::Typed(json_type::OBJECT))], required: &["Rtp"], closed: true, ..OBJ_RULE }), Shape::Object(&ObjRule { properties: &[("Rist", Shape::Typed(json_type::OBJECT))], required: &["Rist"], closed: true, ..OBJ_RULE }), Shape::Object(&ObjRule { properties: &[("SrtListener", Shape::Typed(json_type::OBJECT))], required: &["SrtListener"], closed: true, ..OBJ_RULE }), Shape::Object(&ObjRule { properties: &[("SrtCaller", Shape::Typed(json_type::OBJECT))], required: &["SrtCaller"], closed: true, ..OBJ_RULE })]))], required: &["NetworkInterfaceArn", "ProtocolConfiguration"], closed: true, ..OBJ_RULE }))], required: &["Standard"], closed: true, ..OBJ_RULE }), Shape::Object(&ObjRule { properties: &[("Failover", Shape::Object(&ObjRule { properties: &[("NetworkInterfaceArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })), ("PrimarySourceIndex", Shape::Int(&NumRule { min: Some(0.0), max: Some(1.0), ..NumRule::ANY })), ("ProtocolConfigurations", Shape::List(&ListRule { items: Shape::OneOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)]), min_items: None, max_items: None, unique: false })), ("SourcePriorityMode", Shape::Str(&StrRule { allowed: &["NO_PRIORITY", "PRIMARY_SECONDARY"], ..StrRule::ANY }))], required: &["NetworkInterfaceArn", "ProtocolConfigurations", "SourcePriorityMode"], closed: true, ..OBJ_RULE }))], required: &["Failover"], closed: true, ..OBJ_RULE }), Shape::Object(&ObjRule { properties: &[("Merge", Shape::Object(&ObjRule { properties: &[("MergeRecoveryWindowMilliseconds", Shape::INT), ("NetworkInterfaceArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })), ("ProtocolConfigurations", Shape::List(&ListRule { items: Shape::OneOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)]), min_items: None, max_items: None, unique: false }))], required: &["MergeRecoveryWindowMilliseconds", "NetworkInterfaceArn", "ProtocolConfigurations"], closed: true, ..OBJ_RULE }))], required: &["Merge"], closed: true, ..OBJ_RULE }), Shape::Object(&ObjRule { properties: &[("MediaConnectFlow", Shape::Object(&ObjRule { properties: &[("FlowArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })), ("FlowOutputArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })), ("SourceTransitDecryption", Shape::Object(&ObjRule { properties: &[("EncryptionKeyConfiguration", Shape::OneOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])), ("EncryptionKeyType", Shape::Str(&StrRule { allowed: &["SECRETS_MANAGER", "AUTOMATIC"], ..StrRule::ANY }))], required: &["EncryptionKeyConfiguration"], closed: true, ..OBJ_RULE }))], required: &["SourceTransitDecryption"], closed: true, ..OBJ_RULE }))], required: &["MediaConnectFlow"], closed: true, ..OBJ_RULE }), Shape::Object(&ObjRule { properties: &[("MediaLiveChannel", Shape::Object(&ObjRule { properties: &[("MediaLiveChannelArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })), ("MediaLiveChannelOutputName", Shape::STR), ("MediaLivePipelineId", Shape::Str(&StrRule { allowed: &["PIPELINE_0", "PIPELINE_1"], ..StrRule::ANY })), ("SourceTransitDecryption", Shape::Object(&ObjRule { properties: &[("EncryptionKeyConfiguration", Shape::OneOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])), ("EncryptionKeyType", Shape::Str(&StrRule { allowed: &["SECRETS_MANAGER", "AUTOMATIC"], ..StrRule::ANY }))], required: &["EncryptionKeyConfiguration"], closed: true, ..OBJ_RULE }))], required: &["SourceTransitDecryption"], closed: true, ..OBJ_RULE }))], required: &["MediaLiveChannel"], closed: true, ..OBJ_RULE })])),
+            ("MaintenanceConfiguration", Shape::OneOf(&[Shape::Object(&ObjRule { properties: &[("PreferredDayTime", Shape::Object(&ObjRule { properties: &[("Day", Shape::Str(&StrRule { allowed: &["MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY", "SUNDAY"], ..StrRule::ANY })), ("Time", Shape::STR)], required: &["Day", "Time"], closed: true, ..OBJ_RULE }))], required: &["PreferredDayTime"], closed: true, ..OBJ_RULE }), Shape::Object(&ObjRule { properties: &[("Default", Shape::Typed(json_type::OBJECT))], required: &["Default"], closed: true, ..OBJ_RULE })])),
             ("MaximumBitrate", Shape::INT),
             ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
             ("RegionName", Shape::STR),
@@ -393,7 +410,7 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_RouterInputTransitEncryption: ObjRule = ObjRule {
         properties: &[
-            ("EncryptionKeyConfiguration", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
+            ("EncryptionKeyConfiguration", Shape::OneOf(&[Shape::Object(&ObjRule { properties: &[("SecretsManager", Shape::Object(&ObjRule { properties: &[("RoleArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_4), format: Some(Format::IamRoleArn), ..StrRule::ANY })), ("SecretArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_5), ..StrRule::ANY }))], required: &["RoleArn", "SecretArn"], closed: true, ..OBJ_RULE }))], required: &["SecretsManager"], closed: true, ..OBJ_RULE }), Shape::Object(&ObjRule { properties: &[("Automatic", Shape::Typed(json_type::OBJECT))], required: &["Automatic"], closed: true, ..OBJ_RULE })])),
             ("EncryptionKeyType", Shape::Str(&StrRule { allowed: &["SECRETS_MANAGER", "AUTOMATIC"], ..StrRule::ANY })),
         ],
         required: &["EncryptionKeyConfiguration"],

@@ -203,7 +203,7 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_RouterNetworkInterface: ObjRule = ObjRule {
         properties: &[
-            ("Configuration", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
+            ("Configuration", Shape::OneOf(&[Shape::Object(&ObjRule { properties: &[("Public", Shape::Object(&ObjRule { properties: &[("AllowRules", Shape::List(&ListRule { items: Shape::Object(&ObjRule { properties: &[("Cidr", Shape::Str(&StrRule { format: Some(Format::Ipv4Network), ..StrRule::ANY }))], required: &["Cidr"], closed: true, ..OBJ_RULE }), min_items: Some(0), max_items: Some(10), unique: false }))], required: &["AllowRules"], closed: true, ..OBJ_RULE }))], required: &["Public"], closed: true, ..OBJ_RULE }), Shape::Object(&ObjRule { properties: &[("Vpc", Shape::Object(&ObjRule { properties: &[("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: Some(1), max_items: Some(5), unique: false })), ("SubnetId", Shape::Str(&StrRule { format: Some(Format::SubnetId), ..StrRule::ANY }))], required: &["SecurityGroupIds", "SubnetId"], closed: true, ..OBJ_RULE }))], required: &["Vpc"], closed: true, ..OBJ_RULE })])),
             ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
             ("RegionName", Shape::STR),
             ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),

@@ -284,12 +284,24 @@ pub(crate) mod schema {
     #[allow(unused_imports)]
     use crate::support::prelude::*;
 
+    pub(crate) static PATTERN_0: Pattern = Pattern::new(
+        "^arn:(aws[a-zA-Z-]*):mediaconnect:[a-z0-9-]+:[0-9]{12}:routerNetworkInterface:[a-z0-9]{12}$",
+    );
+    pub(crate) static PATTERN_1: Pattern = Pattern::new(
+        "^arn:(aws[a-zA-Z-]*):mediaconnect:[a-z0-9-]+:[0-9]{12}:flow:[a-zA-Z0-9-]+:[a-zA-Z0-9_-]+$",
+    );
+    pub(crate) static PATTERN_2: Pattern = Pattern::new(
+        "^arn:(aws[a-zA-Z-]*):mediaconnect:[a-z0-9-]+:[0-9]{12}:source:[a-zA-Z0-9-]+:[a-zA-Z0-9_-]+$",
+    );
+    pub(crate) static PATTERN_3: Pattern =
+        Pattern::new("^arn:(aws[a-zA-Z-]*):medialive:[a-z0-9-]+:[0-9]{12}:input:[a-zA-Z0-9]+$");
+
     #[rustfmt::skip]
     pub(crate) static RULE_RouterOutput: ObjRule = ObjRule {
         properties: &[
             ("AvailabilityZone", Shape::STR),
-            ("Configuration", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
-            ("MaintenanceConfiguration", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
+            ("Configuration", Shape::OneOf(&[Shape::Object(&ObjRule { properties: &[("Standard", Shape::Object(&ObjRule { properties: &[("NetworkInterfaceArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })), ("Protocol", Shape::Str(&StrRule { allowed: &["RTP", "RIST", "SRT_CALLER", "SRT_LISTENER"], ..StrRule::ANY })), ("ProtocolConfiguration", Shape::OneOf(&[Shape::Object(&ObjRule { properties: &[("Rtp", Shape::Typed(json_type::OBJECT))], required: &["Rtp"], closed: true, ..OBJ_RULE }), Shape::Object(&ObjRule { properties: &[("Rist", Shape::Typed(json_type::OBJECT))], required: &["Rist"], closed: true, ..OBJ_RULE }), Shape::Object(&ObjRule { properties: &[("SrtListener", Shape::Typed(json_type::OBJECT))], required: &["SrtListener"], closed: true, ..OBJ_RULE }), Shape::Object(&ObjRule { properties: &[("SrtCaller", Shape::Typed(json_type::OBJECT))], required: &["SrtCaller"], closed: true, ..OBJ_RULE })]))], required: &["NetworkInterfaceArn", "ProtocolConfiguration"], closed: true, ..OBJ_RULE }))], required: &["Standard"], closed: true, ..OBJ_RULE }), Shape::Object(&ObjRule { properties: &[("MediaConnectFlow", Shape::Object(&ObjRule { properties: &[("DestinationTransitEncryption", Shape::Object(&ObjRule { properties: &[("EncryptionKeyConfiguration", Shape::OneOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])), ("EncryptionKeyType", Shape::Str(&StrRule { allowed: &["SECRETS_MANAGER", "AUTOMATIC"], ..StrRule::ANY }))], required: &["EncryptionKeyConfiguration"], closed: true, ..OBJ_RULE })), ("FlowArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })), ("FlowSourceArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }))], required: &["DestinationTransitEncryption"], closed: true, ..OBJ_RULE }))], required: &["MediaConnectFlow"], closed: true, ..OBJ_RULE }), Shape::Object(&ObjRule { properties: &[("MediaLiveInput", Shape::Object(&ObjRule { properties: &[("DestinationTransitEncryption", Shape::Object(&ObjRule { properties: &[("EncryptionKeyConfiguration", Shape::OneOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])), ("EncryptionKeyType", Shape::Str(&StrRule { allowed: &["SECRETS_MANAGER", "AUTOMATIC"], ..StrRule::ANY }))], required: &["EncryptionKeyConfiguration"], closed: true, ..OBJ_RULE })), ("MediaLiveInputArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })), ("MediaLivePipelineId", Shape::Str(&StrRule { allowed: &["PIPELINE_0", "PIPELINE_1"], ..StrRule::ANY }))], required: &["DestinationTransitEncryption"], closed: true, ..OBJ_RULE }))], required: &["MediaLiveInput"], closed: true, ..OBJ_RULE })])),
+            ("MaintenanceConfiguration", Shape::OneOf(&[Shape::Object(&ObjRule { properties: &[("PreferredDayTime", Shape::Object(&ObjRule { properties: &[("Day", Shape::Str(&StrRule { allowed: &["MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY", "SUNDAY"], ..StrRule::ANY })), ("Time", Shape::STR)], required: &["Day", "Time"], closed: true, ..OBJ_RULE }))], required: &["PreferredDayTime"], closed: true, ..OBJ_RULE }), Shape::Object(&ObjRule { properties: &[("Default", Shape::Typed(json_type::OBJECT))], required: &["Default"], closed: true, ..OBJ_RULE })])),
             ("MaximumBitrate", Shape::INT),
             ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
             ("RegionName", Shape::STR),

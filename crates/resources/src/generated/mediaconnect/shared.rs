@@ -694,7 +694,7 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_FlowTransitEncryption: ObjRule = ObjRule {
         properties: &[
-            ("EncryptionKeyConfiguration", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
+            ("EncryptionKeyConfiguration", Shape::OneOf(&[Shape::Object(&ObjRule { properties: &[("SecretsManager", Shape::Object(&ObjRule { properties: &[("RoleArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), format: Some(Format::IamRoleArn), ..StrRule::ANY })), ("SecretArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY }))], required: &["RoleArn", "SecretArn"], closed: true, ..OBJ_RULE }))], required: &["SecretsManager"], closed: true, ..OBJ_RULE }), Shape::Object(&ObjRule { properties: &[("Automatic", Shape::Typed(json_type::OBJECT))], required: &["Automatic"], closed: true, ..OBJ_RULE })])),
             ("EncryptionKeyType", Shape::Str(&StrRule { allowed: &["SECRETS_MANAGER", "AUTOMATIC"], ..StrRule::ANY })),
         ],
         required: &["EncryptionKeyConfiguration"],

@@ -442,6 +442,7 @@ pub(crate) mod schema {
     use crate::support::prelude::*;
 
     pub(crate) static PATTERN_0: Pattern = Pattern::new("^[^\\s]+$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new(".+");
 
     #[rustfmt::skip]
     pub(crate) static RULE_CloudWatchAlarmTemplate: ObjRule = ObjRule {
@@ -455,7 +456,7 @@ pub(crate) mod schema {
             ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
             ("Period", Shape::Num(&NumRule { min: Some(10.0), max: Some(86400.0), ..NumRule::ANY })),
             ("Statistic", Shape::Str(&StrRule { allowed: &["SampleCount", "Average", "Sum", "Minimum", "Maximum"], ..StrRule::ANY })),
-            ("Tags", Shape::Typed(json_type::OBJECT)),
+            ("Tags", Shape::Object(&ObjRule { patterns: &[(&PATTERN_1, Shape::STR)], ..OBJ_RULE })),
             ("TargetResourceType", Shape::Str(&StrRule { allowed: &["CLOUDFRONT_DISTRIBUTION", "MEDIALIVE_MULTIPLEX", "MEDIALIVE_CHANNEL", "MEDIALIVE_INPUT_DEVICE", "MEDIAPACKAGE_CHANNEL", "MEDIAPACKAGE_ORIGIN_ENDPOINT", "MEDIACONNECT_FLOW", "MEDIATAILOR_PLAYBACK_CONFIGURATION", "S3_BUCKET"], ..StrRule::ANY })),
             ("Threshold", Shape::NUM),
             ("TreatMissingData", Shape::Str(&StrRule { allowed: &["notBreaching", "breaching", "ignore", "missing"], ..StrRule::ANY })),

@@ -310,6 +310,7 @@ pub(crate) mod schema {
 
     pub(crate) static PATTERN_0: Pattern = Pattern::new("^arn.+$");
     pub(crate) static PATTERN_1: Pattern = Pattern::new("^[^\\s]+$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new(".+");
 
     #[rustfmt::skip]
     pub(crate) static RULE_EventBridgeRuleTemplate: ObjRule = ObjRule {
@@ -319,7 +320,7 @@ pub(crate) mod schema {
             ("EventType", Shape::Str(&StrRule { allowed: &["MEDIALIVE_MULTIPLEX_ALERT", "MEDIALIVE_MULTIPLEX_STATE_CHANGE", "MEDIALIVE_CHANNEL_ALERT", "MEDIALIVE_CHANNEL_INPUT_CHANGE", "MEDIALIVE_CHANNEL_STATE_CHANGE", "MEDIAPACKAGE_INPUT_NOTIFICATION", "MEDIAPACKAGE_KEY_PROVIDER_NOTIFICATION", "MEDIAPACKAGE_HARVEST_JOB_NOTIFICATION", "SIGNAL_MAP_ACTIVE_ALARM", "MEDIACONNECT_ALERT", "MEDIACONNECT_SOURCE_HEALTH", "MEDIACONNECT_OUTPUT_HEALTH", "MEDIACONNECT_FLOW_STATUS_CHANGE"], ..StrRule::ANY })),
             ("GroupIdentifier", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
             ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-            ("Tags", Shape::Typed(json_type::OBJECT)),
+            ("Tags", Shape::Object(&ObjRule { patterns: &[(&PATTERN_2, Shape::STR)], ..OBJ_RULE })),
         ],
         required: &["EventType", "Name"],
         closed: true,

@@ -504,7 +504,7 @@ pub(crate) mod schema {
             ("PreferredChannelPipeline", Shape::Str(&StrRule { allowed: &["CURRENTLY_ACTIVE", "PIPELINE_0", "PIPELINE_1"], ..StrRule::ANY })),
             ("ProgramNumber", Shape::Int(&NumRule { min: Some(0.0), max: Some(65535.0), ..NumRule::ANY })),
             ("ServiceDescriptor", Shape::Object(&RULE_MultiplexProgramServiceDescriptor)),
-            ("VideoSettings", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
+            ("VideoSettings", Shape::AllOf(&[Shape::Typed(json_type::OBJECT), Shape::OneOf(&[Shape::Object(&ObjRule { properties: &[("ConstantBitrate", Shape::Int(&NumRule { min: Some(100000.0), max: Some(100000000.0), ..NumRule::ANY }))], required: &["ConstantBitrate"], closed: true, ..OBJ_RULE }), Shape::Object(&ObjRule { properties: &[("StatmuxSettings", Shape::Object(&ObjRule { properties: &[("MaximumBitrate", Shape::Int(&NumRule { min: Some(100000.0), max: Some(100000000.0), ..NumRule::ANY })), ("MinimumBitrate", Shape::Int(&NumRule { min: Some(100000.0), max: Some(100000000.0), ..NumRule::ANY })), ("Priority", Shape::Int(&NumRule { min: Some(-5.0), max: Some(5.0), ..NumRule::ANY }))], closed: true, ..OBJ_RULE }))], required: &["StatmuxSettings"], closed: true, ..OBJ_RULE })])])),
         ],
         required: &["ProgramNumber"],
         closed: true,

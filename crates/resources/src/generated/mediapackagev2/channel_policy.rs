@@ -135,7 +135,7 @@ pub(crate) mod schema {
         properties: &[
             ("ChannelGroupName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
             ("ChannelName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-            ("Policy", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+            ("Policy", Shape::AnyOf(&[Shape::Str(&StrRule { max_len: Some(6144), ..StrRule::ANY }), Shape::Typed(json_type::OBJECT)])),
         ],
         required: &["ChannelGroupName", "ChannelName", "Policy"],
         closed: true,

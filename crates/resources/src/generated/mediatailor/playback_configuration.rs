@@ -1156,7 +1156,9 @@ pub(crate) mod schema {
     #[allow(unused_imports)]
     use crate::support::prelude::*;
 
-    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9_-]+$");
+    pub(crate) static PATTERN_0: Pattern = Pattern::new(".*");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("player_params\\.\\w+\\Z");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9_-]+$");
 
     #[rustfmt::skip]
     pub(crate) static RULE_PlaybackConfiguration: ObjRule = ObjRule {
@@ -1167,14 +1169,14 @@ pub(crate) mod schema {
             ("AvailSuppression", Shape::Object(&RULE_AvailSuppression)),
             ("Bumper", Shape::Object(&RULE_Bumper)),
             ("CdnConfiguration", Shape::Object(&RULE_CdnConfiguration)),
-            ("ConfigurationAliases", Shape::Any),
+            ("ConfigurationAliases", Shape::AnyOf(&[Shape::Object(&ObjRule { patterns: &[(&PATTERN_1, Shape::Typed(json_type::OBJECT | json_type::STRING))], ..OBJ_RULE }), Shape::Typed(json_type::STRING | json_type::ARRAY | json_type::NUMBER | json_type::BOOLEAN)])),
             ("DashConfiguration", Shape::Object(&RULE_DashConfiguration)),
             ("HlsConfiguration", Shape::Object(&RULE_HlsConfiguration)),
             ("InsertionMode", Shape::Str(&StrRule { allowed: &["STITCHED_ONLY", "PLAYER_SELECT"], ..StrRule::ANY })),
             ("LivePreRollConfiguration", Shape::Object(&RULE_LivePreRollConfiguration)),
             ("LogConfiguration", Shape::Object(&RULE_LogConfiguration)),
             ("ManifestProcessingRules", Shape::Object(&RULE_ManifestProcessingRules)),
-            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
             ("PersonalizationThresholdSeconds", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
             ("SlateAdUrl", Shape::STR),
             ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
@@ -1282,7 +1284,7 @@ pub(crate) mod schema {
         properties: &[
             ("Body", Shape::STR),
             ("CompressRequest", Shape::Str(&StrRule { allowed: &["NONE", "GZIP"], ..StrRule::ANY })),
-            ("Headers", Shape::Typed(json_type::OBJECT)),
+            ("Headers", Shape::Object(&ObjRule { patterns: &[(&PATTERN_0, Shape::STR)], ..OBJ_RULE })),
             ("HttpMethod", Shape::Str(&StrRule { allowed: &["GET", "POST"], ..StrRule::ANY })),
         ],
         closed: true,

@@ -566,7 +566,7 @@ pub(crate) mod schema {
             ("EngineVersion", Shape::STR),
             ("FinalSnapshotName", Shape::STR),
             ("IpDiscovery", Shape::Str(&StrRule { allowed: &["ipv4", "ipv6"], ..StrRule::ANY })),
-            ("KmsKeyId", Shape::STR),
+            ("KmsKeyId", Shape::AllOf(&[Shape::STR, Shape::AnyOf(&[Shape::Str(&StrRule { format: Some(Format::KmsKeyArn), ..StrRule::ANY }), Shape::Str(&StrRule { format: Some(Format::KmsKeyId), ..StrRule::ANY }), Shape::Str(&StrRule { format: Some(Format::KmsAliasName), ..StrRule::ANY })])])),
             ("MaintenanceWindow", Shape::STR),
             ("MultiRegionClusterName", Shape::STR),
             ("NetworkType", Shape::Str(&StrRule { allowed: &["ipv4", "ipv6", "dual_stack"], ..StrRule::ANY })),

@@ -1692,6 +1692,8 @@ pub(crate) mod schema {
     #[allow(unused_imports)]
     use crate::support::prelude::*;
 
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
+
     #[rustfmt::skip]
     pub(crate) static RULE_Cluster: ObjRule = ObjRule {
         properties: &[
@@ -1707,7 +1709,7 @@ pub(crate) mod schema {
             ("OpenMonitoring", Shape::Object(&RULE_OpenMonitoring)),
             ("Rebalancing", Shape::Object(&RULE_Rebalancing)),
             ("StorageMode", Shape::Str(&StrRule { min_len: Some(5), max_len: Some(6), allowed: &["LOCAL", "TIERED"], ..StrRule::ANY })),
-            ("Tags", Shape::Typed(json_type::OBJECT)),
+            ("Tags", Shape::Object(&ObjRule { patterns: &[(&PATTERN_0, Shape::STR)], closed: true, ..OBJ_RULE })),
             ("ZookeeperAccess", Shape::Object(&RULE_ZookeeperAccess)),
         ],
         required: &["BrokerNodeGroupInfo", "KafkaVersion", "NumberOfBrokerNodes", "ClusterName"],

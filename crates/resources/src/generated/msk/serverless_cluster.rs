@@ -272,12 +272,14 @@ pub(crate) mod schema {
     #[allow(unused_imports)]
     use crate::support::prelude::*;
 
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
+
     #[rustfmt::skip]
     pub(crate) static RULE_ServerlessCluster: ObjRule = ObjRule {
         properties: &[
             ("ClientAuthentication", Shape::Object(&RULE_ClientAuthentication)),
             ("ClusterName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY })),
-            ("Tags", Shape::Typed(json_type::OBJECT)),
+            ("Tags", Shape::Object(&ObjRule { patterns: &[(&PATTERN_0, Shape::STR)], closed: true, ..OBJ_RULE })),
             ("VpcConfigs", Shape::List(&ListRule { items: Shape::Object(&RULE_VpcConfig), min_items: None, max_items: None, unique: true })),
         ],
         required: &["ClusterName", "VpcConfigs", "ClientAuthentication"],

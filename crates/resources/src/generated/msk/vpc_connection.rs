@@ -207,9 +207,10 @@ pub(crate) mod schema {
 
     pub(crate) static PATTERN_0: Pattern = Pattern::new("^(subnet-)([a-z0-9]+)\\Z");
     pub(crate) static PATTERN_1: Pattern = Pattern::new("^(sg-)([a-z0-9]+)\\Z");
-    pub(crate) static PATTERN_2: Pattern =
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
+    pub(crate) static PATTERN_3: Pattern =
         Pattern::new("^arn:[\\w-]+:kafka:[\\w-]+:\\d+:cluster.*\\Z");
-    pub(crate) static PATTERN_3: Pattern = Pattern::new("^(vpc-)([a-z0-9]+)\\Z");
+    pub(crate) static PATTERN_4: Pattern = Pattern::new("^(vpc-)([a-z0-9]+)\\Z");
 
     #[rustfmt::skip]
     pub(crate) static RULE_VpcConnection: ObjRule = ObjRule {
@@ -217,9 +218,9 @@ pub(crate) mod schema {
             ("Authentication", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(10), allowed: &["SASL_IAM", "SASL_SCRAM", "TLS"], ..StrRule::ANY })),
             ("ClientSubnets", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
             ("SecurityGroups", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_1), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-            ("Tags", Shape::Typed(json_type::OBJECT)),
-            ("TargetClusterArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-            ("VpcId", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), format: Some(Format::VpcId), ..StrRule::ANY })),
+            ("Tags", Shape::Object(&ObjRule { patterns: &[(&PATTERN_2, Shape::STR)], ..OBJ_RULE })),
+            ("TargetClusterArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("VpcId", Shape::Str(&StrRule { pattern: Some(&PATTERN_4), format: Some(Format::VpcId), ..StrRule::ANY })),
         ],
         required: &["Authentication", "ClientSubnets", "SecurityGroups", "TargetClusterArn", "VpcId"],
         closed: true,

@@ -416,6 +416,7 @@ pub(crate) mod schema {
     pub(crate) static PATTERN_4: Pattern = Pattern::new(
         "^arn:aws(?:-(?:cn|us-gov|iso|iso-b|iso-e|iso-f))?:iam::[0-9]{12}:role(/[a-zA-Z0-9+=,.@_-]{1,512})*?/[a-zA-Z0-9+=,.@_-]{1,64}$",
     );
+    pub(crate) static PATTERN_5: Pattern = Pattern::new("^[\\w\\d+\\-\\.\\:/@]{1,128}$");
 
     #[rustfmt::skip]
     pub(crate) static RULE_Workflow: ObjRule = ObjRule {
@@ -427,7 +428,7 @@ pub(crate) mod schema {
             ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
             ("NetworkConfiguration", Shape::Object(&RULE_NetworkConfiguration)),
             ("RoleArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_4), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-            ("Tags", Shape::Typed(json_type::OBJECT)),
+            ("Tags", Shape::Object(&ObjRule { patterns: &[(&PATTERN_5, Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY }))], ..OBJ_RULE })),
             ("TriggerMode", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
         ],
         required: &["DefinitionS3Location", "RoleArn"],
@@ -439,7 +440,7 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_EncryptionConfiguration: ObjRule = ObjRule {
         properties: &[
-            ("KmsKeyId", Shape::STR),
+            ("KmsKeyId", Shape::AllOf(&[Shape::STR, Shape::AnyOf(&[Shape::Str(&StrRule { format: Some(Format::KmsKeyArn), ..StrRule::ANY }), Shape::Str(&StrRule { format: Some(Format::KmsKeyId), ..StrRule::ANY }), Shape::Str(&StrRule { format: Some(Format::KmsAliasName), ..StrRule::ANY })])])),
             ("Type", Shape::Str(&StrRule { allowed: &["AWS_MANAGED_KEY", "CUSTOMER_MANAGED_KEY"], ..StrRule::ANY })),
         ],
         required: &["Type"],

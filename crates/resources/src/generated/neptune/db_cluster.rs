@@ -819,7 +819,7 @@ pub(crate) mod schema {
             ("EnableCloudwatchLogsExports", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
             ("EngineVersion", Shape::STR),
             ("IamAuthEnabled", Shape::Bool),
-            ("KmsKeyId", Shape::STR),
+            ("KmsKeyId", Shape::AllOf(&[Shape::STR, Shape::AnyOf(&[Shape::Str(&StrRule { format: Some(Format::KmsKeyArn), ..StrRule::ANY }), Shape::Str(&StrRule { format: Some(Format::KmsKeyId), ..StrRule::ANY }), Shape::Str(&StrRule { format: Some(Format::KmsAliasName), ..StrRule::ANY })])])),
             ("PreferredBackupWindow", Shape::STR),
             ("PreferredMaintenanceWindow", Shape::STR),
             ("RestoreToTime", Shape::STR),

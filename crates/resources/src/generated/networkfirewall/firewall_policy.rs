@@ -664,15 +664,16 @@ pub(crate) mod schema {
     use crate::support::prelude::*;
 
     pub(crate) static PATTERN_0: Pattern = Pattern::new("^.*$");
-    pub(crate) static PATTERN_1: Pattern = Pattern::new("^(arn:aws.*)$");
-    pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9-]+$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[A-Za-z0-9_]{1,32}$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^(arn:aws.*)$");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("^[a-zA-Z0-9-]+$");
 
     #[rustfmt::skip]
     pub(crate) static RULE_FirewallPolicy: ObjRule = ObjRule {
         properties: &[
             ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
             ("FirewallPolicy", Shape::Object(&RULE_FirewallPolicyProperty)),
-            ("FirewallPolicyName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("FirewallPolicyName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
             ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(200), unique: true })),
         ],
         required: &["FirewallPolicyName", "FirewallPolicy"],
@@ -693,7 +694,7 @@ pub(crate) mod schema {
             ("StatelessDefaultActions", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
             ("StatelessFragmentDefaultActions", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
             ("StatelessRuleGroupReferences", Shape::List(&ListRule { items: Shape::Object(&RULE_StatelessRuleGroupReference), min_items: None, max_items: None, unique: false })),
-            ("TLSInspectionConfigurationArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("TLSInspectionConfigurationArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
         ],
         required: &["StatelessDefaultActions", "StatelessFragmentDefaultActions"],
         closed: true,
@@ -712,7 +713,7 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_PolicyVariables: ObjRule = ObjRule {
         properties: &[
-            ("RuleVariables", Shape::Typed(json_type::OBJECT)),
+            ("RuleVariables", Shape::Object(&ObjRule { patterns: &[(&PATTERN_1, Shape::Object(&ObjRule { properties: &[("Definition", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: None, max_items: None, unique: false }))], closed: true, ..OBJ_RULE }))], ..OBJ_RULE })),
         ],
         closed: true,
         ..OBJ_RULE
@@ -744,7 +745,7 @@ pub(crate) mod schema {
             ("DeepThreatInspection", Shape::Bool),
             ("Override", Shape::Object(&RULE_StatefulRuleGroupOverride)),
             ("Priority", Shape::Int(&NumRule { min: Some(1.0), max: Some(65535.0), ..NumRule::ANY })),
-            ("ResourceArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("ResourceArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
         ],
         required: &["ResourceArn"],
         closed: true,
@@ -755,7 +756,7 @@ pub(crate) mod schema {
     pub(crate) static RULE_StatelessRuleGroupReference: ObjRule = ObjRule {
         properties: &[
             ("Priority", Shape::Int(&NumRule { min: Some(1.0), max: Some(65535.0), ..NumRule::ANY })),
-            ("ResourceArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("ResourceArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
         ],
         required: &["ResourceArn", "Priority"],
         closed: true,

@@ -332,6 +332,7 @@ pub(crate) mod schema {
 
     pub(crate) static PATTERN_0: Pattern = Pattern::new("^arn:aws.*$");
     pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9-]+$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^[0-9A-Za-z.\\-_@\\/]+$");
 
     #[rustfmt::skip]
     pub(crate) static RULE_LoggingConfiguration: ObjRule = ObjRule {
@@ -349,7 +350,7 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_LogDestinationConfig: ObjRule = ObjRule {
         properties: &[
-            ("LogDestination", Shape::Typed(json_type::OBJECT)),
+            ("LogDestination", Shape::Object(&ObjRule { patterns: &[(&PATTERN_2, Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY }))], min_properties: Some(1), closed: true, ..OBJ_RULE })),
             ("LogDestinationType", Shape::Str(&StrRule { allowed: &["S3", "CloudWatchLogs", "KinesisDataFirehose"], ..StrRule::ANY })),
             ("LogType", Shape::Str(&StrRule { allowed: &["ALERT", "FLOW", "TLS"], ..StrRule::ANY })),
         ],

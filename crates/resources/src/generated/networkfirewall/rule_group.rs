@@ -1427,7 +1427,9 @@ pub(crate) mod schema {
     use crate::support::prelude::*;
 
     pub(crate) static PATTERN_0: Pattern = Pattern::new("^.*$");
-    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9-]+$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[A-Za-z0-9_]{1,32}$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^(arn:aws.*)$");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("^[a-zA-Z0-9-]+$");
 
     #[rustfmt::skip]
     pub(crate) static RULE_RuleGroup: ObjRule = ObjRule {
@@ -1435,7 +1437,7 @@ pub(crate) mod schema {
             ("Capacity", Shape::INT),
             ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
             ("RuleGroup", Shape::Object(&RULE_RuleGroupProperty)),
-            ("RuleGroupName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("RuleGroupName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
             ("SummaryConfiguration", Shape::Object(&RULE_SummaryConfiguration)),
             ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(200), unique: true })),
             ("Type", Shape::Str(&StrRule { allowed: &["STATELESS", "STATEFUL"], ..StrRule::ANY })),
@@ -1478,7 +1480,7 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_ReferenceSets: ObjRule = ObjRule {
         properties: &[
-            ("IPSetReferences", Shape::Typed(json_type::OBJECT)),
+            ("IPSetReferences", Shape::Object(&ObjRule { patterns: &[(&PATTERN_1, Shape::Object(&ObjRule { properties: &[("ReferenceArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_2), ..StrRule::ANY }))], closed: true, ..OBJ_RULE }))], closed: true, ..OBJ_RULE })),
         ],
         closed: true,
         ..OBJ_RULE
@@ -1522,8 +1524,8 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_RuleVariables: ObjRule = ObjRule {
         properties: &[
-            ("IPSets", Shape::Typed(json_type::OBJECT)),
-            ("PortSets", Shape::Typed(json_type::OBJECT)),
+            ("IPSets", Shape::Object(&ObjRule { patterns: &[(&PATTERN_1, Shape::Object(&ObjRule { properties: &[("Definition", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: None, max_items: None, unique: false }))], closed: true, ..OBJ_RULE }))], closed: true, ..OBJ_RULE })),
+            ("PortSets", Shape::Object(&ObjRule { patterns: &[(&PATTERN_1, Shape::Object(&ObjRule { properties: &[("Definition", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: None, max_items: None, unique: false }))], closed: true, ..OBJ_RULE }))], closed: true, ..OBJ_RULE })),
         ],
         closed: true,
         ..OBJ_RULE

@@ -337,6 +337,8 @@ pub(crate) mod schema {
 
     pub(crate) static PATTERN_0: Pattern =
         Pattern::new("^[a-zA-Z0-9][a-zA-Z0-9_:\\.\\-\\/]{0,2047}$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^(?!aws:.*).{1,128}$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^(?!aws:.*).{0,256}$");
 
     #[rustfmt::skip]
     pub(crate) static RULE_Link: ObjRule = ObjRule {
@@ -345,7 +347,7 @@ pub(crate) mod schema {
             ("LinkConfiguration", Shape::Object(&RULE_LinkConfiguration)),
             ("ResourceTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["AWS::CloudWatch::Metric", "AWS::Logs::LogGroup", "AWS::XRay::Trace", "AWS::ApplicationInsights::Application", "AWS::InternetMonitor::Monitor", "AWS::ApplicationSignals::Service", "AWS::ApplicationSignals::ServiceLevelObjective"], ..StrRule::ANY }), min_items: Some(1), max_items: Some(50), unique: true })),
             ("SinkIdentifier", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-            ("Tags", Shape::Typed(json_type::OBJECT)),
+            ("Tags", Shape::Object(&ObjRule { patterns: &[(&PATTERN_1, Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_2), ..StrRule::ANY }))], closed: true, ..OBJ_RULE })),
         ],
         required: &["ResourceTypes", "SinkIdentifier"],
         closed: true,

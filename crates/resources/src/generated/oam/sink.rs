@@ -138,13 +138,15 @@ pub(crate) mod schema {
     use crate::support::prelude::*;
 
     pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9_.-]+$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^(?!aws:.*).{1,128}$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^(?!aws:.*).{0,256}$");
 
     #[rustfmt::skip]
     pub(crate) static RULE_Sink: ObjRule = ObjRule {
         properties: &[
             ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
             ("Policy", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-            ("Tags", Shape::Typed(json_type::OBJECT)),
+            ("Tags", Shape::Object(&ObjRule { patterns: &[(&PATTERN_1, Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_2), ..StrRule::ANY }))], closed: true, ..OBJ_RULE })),
         ],
         required: &["Name"],
         closed: true,

@@ -263,6 +263,8 @@ pub(crate) mod schema {
     use crate::support::prelude::*;
 
     pub(crate) static PATTERN_0: Pattern = Pattern::new("^([a-z]){1}([a-z0-9_]){2,254}");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new(".+");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-z0-9_]{1,255}$");
 
     #[rustfmt::skip]
     pub(crate) static RULE_AnnotationStore: ObjRule = ObjRule {
@@ -272,8 +274,8 @@ pub(crate) mod schema {
             ("Reference", Shape::Object(&RULE_ReferenceItem)),
             ("SseConfig", Shape::Object(&RULE_SseConfig)),
             ("StoreFormat", Shape::Str(&StrRule { allowed: &["GFF", "TSV", "VCF"], ..StrRule::ANY })),
-            ("StoreOptions", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT)])),
-            ("Tags", Shape::Typed(json_type::OBJECT)),
+            ("StoreOptions", Shape::OneOf(&[Shape::Object(&ObjRule { properties: &[("TsvStoreOptions", Shape::Object(&ObjRule { properties: &[("AnnotationType", Shape::Str(&StrRule { allowed: &["GENERIC", "CHR_POS", "CHR_POS_REF_ALT", "CHR_START_END_ONE_BASE", "CHR_START_END_REF_ALT_ONE_BASE", "CHR_START_END_ZERO_BASE", "CHR_START_END_REF_ALT_ZERO_BASE"], ..StrRule::ANY })), ("FormatToHeader", Shape::Object(&ObjRule { patterns: &[(&PATTERN_1, Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1000), ..StrRule::ANY }))], closed: true, ..OBJ_RULE })), ("Schema", Shape::List(&ListRule { items: Shape::Object(&ObjRule { patterns: &[(&PATTERN_2, Shape::Str(&StrRule { allowed: &["LONG", "INT", "STRING", "FLOAT", "DOUBLE", "BOOLEAN"], ..StrRule::ANY }))], min_properties: Some(1), max_properties: Some(1), closed: true, ..OBJ_RULE }), min_items: Some(1), max_items: Some(5000), unique: false }))], closed: true, ..OBJ_RULE }))], required: &["TsvStoreOptions"], closed: true, ..OBJ_RULE })])),
+            ("Tags", Shape::Object(&ObjRule { patterns: &[(&PATTERN_1, Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY }))], ..OBJ_RULE })),
         ],
         required: &["Name", "StoreFormat"],
         closed: true,

@@ -248,6 +248,7 @@ pub(crate) mod schema {
     pub(crate) static PATTERN_1: Pattern = Pattern::new("^[A-Za-z0-9][A-Za-z0-9\\-\\._]*$");
     pub(crate) static PATTERN_2: Pattern = Pattern::new("^sg-[0-9a-f]+$");
     pub(crate) static PATTERN_3: Pattern = Pattern::new("^subnet-[0-9a-f]+$");
+    pub(crate) static PATTERN_4: Pattern = Pattern::new(".+");
 
     #[rustfmt::skip]
     pub(crate) static RULE_Configuration: ObjRule = ObjRule {
@@ -255,7 +256,7 @@ pub(crate) mod schema {
             ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
             ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
             ("RunConfigurations", Shape::Object(&RULE_RunConfigurations)),
-            ("Tags", Shape::Typed(json_type::OBJECT)),
+            ("Tags", Shape::Object(&ObjRule { patterns: &[(&PATTERN_4, Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY }))], ..OBJ_RULE })),
         ],
         required: &["Name", "RunConfigurations"],
         closed: true,

@@ -168,6 +168,7 @@ pub(crate) mod schema {
 
     pub(crate) static PATTERN_0: Pattern =
         Pattern::new("^[\\p{L}||\\p{M}||\\p{Z}||\\p{S}||\\p{N}||\\p{P}]+$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new(".+");
 
     #[rustfmt::skip]
     pub(crate) static RULE_RunGroup: ObjRule = ObjRule {
@@ -177,7 +178,7 @@ pub(crate) mod schema {
             ("MaxGpus", Shape::Num(&NumRule { min: Some(1.0), max: Some(100000.0), ..NumRule::ANY })),
             ("MaxRuns", Shape::Num(&NumRule { min: Some(1.0), max: Some(100000.0), ..NumRule::ANY })),
             ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-            ("Tags", Shape::Typed(json_type::OBJECT)),
+            ("Tags", Shape::Object(&ObjRule { patterns: &[(&PATTERN_1, Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY }))], ..OBJ_RULE })),
         ],
         closed: true,
         tagged: true,

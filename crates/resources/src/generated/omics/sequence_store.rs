@@ -284,6 +284,7 @@ pub(crate) mod schema {
         Pattern::new("^[\\p{L}||\\p{M}||\\p{Z}||\\p{S}||\\p{N}||\\p{P}]+$");
     pub(crate) static PATTERN_2: Pattern =
         Pattern::new("^$|^s3://([a-z0-9][a-z0-9-.]{1,61}[a-z0-9])/?((.{1,1024})/)?$");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new(".+");
 
     #[rustfmt::skip]
     pub(crate) static RULE_SequenceStore: ObjRule = ObjRule {
@@ -296,7 +297,7 @@ pub(crate) mod schema {
             ("PropagatedSetLevelTags", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY }), min_items: Some(0), max_items: Some(50), unique: false })),
             ("S3AccessPolicy", Shape::Typed(json_type::OBJECT)),
             ("SseConfig", Shape::Object(&RULE_SseConfig)),
-            ("Tags", Shape::Typed(json_type::OBJECT)),
+            ("Tags", Shape::Object(&ObjRule { patterns: &[(&PATTERN_3, Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY }))], ..OBJ_RULE })),
         ],
         required: &["Name"],
         closed: true,

@@ -209,6 +209,7 @@ pub(crate) mod schema {
     use crate::support::prelude::*;
 
     pub(crate) static PATTERN_0: Pattern = Pattern::new("^([a-z]){1}([a-z0-9_]){2,254}");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new(".+");
 
     #[rustfmt::skip]
     pub(crate) static RULE_VariantStore: ObjRule = ObjRule {
@@ -217,7 +218,7 @@ pub(crate) mod schema {
             ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
             ("Reference", Shape::Object(&RULE_ReferenceItem)),
             ("SseConfig", Shape::Object(&RULE_SseConfig)),
-            ("Tags", Shape::Typed(json_type::OBJECT)),
+            ("Tags", Shape::Object(&ObjRule { patterns: &[(&PATTERN_1, Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY }))], ..OBJ_RULE })),
         ],
         required: &["Name", "Reference"],
         closed: true,

@@ -303,8 +303,9 @@ pub(crate) mod schema {
     pub(crate) static PATTERN_0: Pattern =
         Pattern::new("^[\\p{L}||\\p{M}||\\p{Z}||\\p{S}||\\p{N}||\\p{P}]+$");
     pub(crate) static PATTERN_1: Pattern = Pattern::new("^[\\S]+$");
-    pub(crate) static PATTERN_2: Pattern = Pattern::new("^[0-9]{12}$");
-    pub(crate) static PATTERN_3: Pattern =
+    pub(crate) static PATTERN_2: Pattern = Pattern::new(".+");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("^[0-9]{12}$");
+    pub(crate) static PATTERN_4: Pattern =
         Pattern::new("^s3://([a-z0-9][a-z0-9-.]{1,61}[a-z0-9])/((.{1,1024}))$");
 
     #[rustfmt::skip]
@@ -319,15 +320,15 @@ pub(crate) mod schema {
             ("Engine", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), allowed: &["WDL", "NEXTFLOW", "CWL"], ..StrRule::ANY })),
             ("Main", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
             ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-            ("ParameterTemplate", Shape::Typed(json_type::OBJECT)),
+            ("ParameterTemplate", Shape::Object(&ObjRule { patterns: &[(&PATTERN_0, Shape::Object(&ObjRule { properties: &[("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })), ("Optional", Shape::Bool)], closed: true, ..OBJ_RULE }))], ..OBJ_RULE })),
             ("ParameterTemplatePath", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
             ("StorageCapacity", Shape::Num(&NumRule { min: Some(0.0), max: Some(100000.0), ..NumRule::ANY })),
             ("StorageType", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), allowed: &["STATIC", "DYNAMIC"], ..StrRule::ANY })),
-            ("Tags", Shape::Typed(json_type::OBJECT)),
-            ("WorkflowBucketOwnerId", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("Tags", Shape::Object(&ObjRule { patterns: &[(&PATTERN_2, Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY }))], ..OBJ_RULE })),
+            ("WorkflowBucketOwnerId", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
             ("readmeMarkdown", Shape::STR),
             ("readmePath", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-            ("readmeUri", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("readmeUri", Shape::Str(&StrRule { pattern: Some(&PATTERN_4), ..StrRule::ANY })),
         ],
         closed: true,
         tagged: true,

@@ -255,10 +255,10 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_CapacityLimits: ObjRule = ObjRule {
         properties: &[
-            ("MaxIndexingCapacityInOcu", Shape::Num(&NumRule { min: Some(1.0), ..NumRule::ANY })),
-            ("MaxSearchCapacityInOcu", Shape::Num(&NumRule { min: Some(1.0), ..NumRule::ANY })),
-            ("MinIndexingCapacityInOcu", Shape::Num(&NumRule { min: Some(1.0), ..NumRule::ANY })),
-            ("MinSearchCapacityInOcu", Shape::Num(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+            ("MaxIndexingCapacityInOcu", Shape::Num(&NumRule { min: Some(1.0), multiple_of: Some((0.5, true)), ..NumRule::ANY })),
+            ("MaxSearchCapacityInOcu", Shape::Num(&NumRule { min: Some(1.0), multiple_of: Some((0.5, true)), ..NumRule::ANY })),
+            ("MinIndexingCapacityInOcu", Shape::Num(&NumRule { min: Some(1.0), multiple_of: Some((0.5, true)), ..NumRule::ANY })),
+            ("MinSearchCapacityInOcu", Shape::Num(&NumRule { min: Some(1.0), multiple_of: Some((0.5, true)), ..NumRule::ANY })),
         ],
         closed: true,
         ..OBJ_RULE

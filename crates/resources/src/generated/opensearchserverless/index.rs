@@ -257,6 +257,7 @@ pub(crate) mod schema {
     use crate::support::prelude::*;
 
     pub(crate) static PATTERN_0: Pattern = Pattern::new("^(?![_-])[a-z][a-z0-9_-]*$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[A-Za-z0-9_.-]{1,64}$");
 
     #[rustfmt::skip]
     pub(crate) static RULE_Index: ObjRule = ObjRule {
@@ -294,7 +295,7 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_Mappings: ObjRule = ObjRule {
         properties: &[
-            ("Properties", Shape::Typed(json_type::OBJECT)),
+            ("Properties", Shape::Object(&ObjRule { patterns: &[(&PATTERN_1, Shape::Object(&ObjRule { properties: &[("Dimension", Shape::INT), ("Index", Shape::Bool), ("Method", Shape::Object(&ObjRule { properties: &[("Engine", Shape::Str(&StrRule { allowed: &["nmslib", "faiss", "lucene"], ..StrRule::ANY })), ("Name", Shape::Str(&StrRule { allowed: &["hnsw", "ivf"], ..StrRule::ANY })), ("Parameters", Shape::Object(&ObjRule { properties: &[("EfConstruction", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })), ("M", Shape::Int(&NumRule { min: Some(2.0), max: Some(100.0), ..NumRule::ANY }))], closed: true, ..OBJ_RULE })), ("SpaceType", Shape::Str(&StrRule { allowed: &["l2", "l1", "linf", "cosinesimil", "innerproduct", "hamming"], ..StrRule::ANY }))], required: &["Name"], closed: true, ..OBJ_RULE })), ("Properties", Shape::Object(&ObjRule { patterns: &[(&PATTERN_1, Shape::Object(&ObjRule { properties: &[("Dimension", Shape::INT), ("Index", Shape::Bool), ("Method", Shape::Typed(json_type::OBJECT)), ("Properties", Shape::Typed(json_type::OBJECT)), ("Type", Shape::Str(&StrRule { allowed: &["text", "knn_vector"], ..StrRule::ANY })), ("Value", Shape::STR)], required: &["Type"], closed: true, ..OBJ_RULE }))], closed: true, ..OBJ_RULE })), ("Type", Shape::Str(&StrRule { allowed: &["text", "knn_vector"], ..StrRule::ANY })), ("Value", Shape::STR)], required: &["Type"], closed: true, ..OBJ_RULE }))], closed: true, ..OBJ_RULE })),
         ],
         closed: true,
         ..OBJ_RULE

@@ -1953,12 +1953,14 @@ pub(crate) mod schema {
     #[allow(unused_imports)]
     use crate::support::prelude::*;
 
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("[a-zA-Z0-9]+");
+
     #[rustfmt::skip]
     pub(crate) static RULE_Domain: ObjRule = ObjRule {
         properties: &[
             ("AIMLOptions", Shape::Object(&RULE_AimlOptions)),
             ("AccessPolicies", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-            ("AdvancedOptions", Shape::Typed(json_type::OBJECT)),
+            ("AdvancedOptions", Shape::Object(&ObjRule { patterns: &[(&PATTERN_0, Shape::STR)], closed: true, ..OBJ_RULE })),
             ("AdvancedSecurityOptions", Shape::Object(&RULE_AdvancedSecurityOptionsInput)),
             ("ClusterConfig", Shape::Object(&RULE_ClusterConfig)),
             ("CognitoOptions", Shape::Object(&RULE_CognitoOptions)),
@@ -1970,7 +1972,7 @@ pub(crate) mod schema {
             ("EngineVersion", Shape::STR),
             ("IPAddressType", Shape::Str(&StrRule { allowed: &["dualstack", "ipv4"], ..StrRule::ANY })),
             ("IdentityCenterOptions", Shape::Object(&RULE_IdentityCenterOptions)),
-            ("LogPublishingOptions", Shape::Typed(json_type::OBJECT)),
+            ("LogPublishingOptions", Shape::Object(&ObjRule { patterns: &[(&PATTERN_0, Shape::Object(&ObjRule { properties: &[("CloudWatchLogsLogGroupArn", Shape::STR), ("Enabled", Shape::Bool)], closed: true, ..OBJ_RULE }))], closed: true, ..OBJ_RULE })),
             ("NodeToNodeEncryptionOptions", Shape::Object(&RULE_NodeToNodeEncryptionOptions)),
             ("OffPeakWindowOptions", Shape::Object(&RULE_OffPeakWindowOptions)),
             ("SkipShardMigrationWait", Shape::Bool),
@@ -2091,7 +2093,7 @@ pub(crate) mod schema {
     pub(crate) static RULE_EncryptionAtRestOptions: ObjRule = ObjRule {
         properties: &[
             ("Enabled", Shape::Bool),
-            ("KmsKeyId", Shape::STR),
+            ("KmsKeyId", Shape::AllOf(&[Shape::STR, Shape::AnyOf(&[Shape::Str(&StrRule { format: Some(Format::KmsKeyArn), ..StrRule::ANY }), Shape::Str(&StrRule { format: Some(Format::KmsKeyId), ..StrRule::ANY }), Shape::Str(&StrRule { format: Some(Format::KmsAliasName), ..StrRule::ANY })])])),
         ],
         closed: true,
         ..OBJ_RULE

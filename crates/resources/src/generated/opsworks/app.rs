@@ -373,11 +373,13 @@ pub(crate) mod schema {
     #[allow(unused_imports)]
     use crate::support::prelude::*;
 
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("[a-zA-Z0-9]+");
+
     #[rustfmt::skip]
     pub(crate) static RULE_App: ObjRule = ObjRule {
         properties: &[
             ("AppSource", Shape::Object(&RULE_Source)),
-            ("Attributes", Shape::Typed(json_type::OBJECT)),
+            ("Attributes", Shape::Object(&ObjRule { patterns: &[(&PATTERN_0, Shape::STR)], ..OBJ_RULE })),
             ("DataSources", Shape::List(&ListRule { items: Shape::Object(&RULE_DataSource), min_items: None, max_items: None, unique: true })),
             ("Description", Shape::STR),
             ("Domains", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),

@@ -265,6 +265,7 @@ impl ::cloudwright_core::Resource for Instance {
         properties: &::cloudwright_core::Value,
     ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
         crate::constraint::check(&self::schema::RULE_Instance, properties)?;
+        crate::constraint::check_extensions(&self::schema::EXTENSIONS, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
@@ -559,6 +560,18 @@ pub(crate) mod schema {
     #[allow(unused_imports)]
     use crate::support::prelude::*;
 
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("[a-zA-Z0-9]+");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^ephemeral([0-9]|[1][0-9]|[2][0-3])$");
+
+    /// cfn-lint's extension schemas of this type (`crates/codegen/schemas/extensions.json`),
+    /// checked at synthesis. Not checked:
+    /// - E3671 at `BlockDeviceMappings/*/Ebs`: a keyword not compiled
+    #[rustfmt::skip]
+    #[allow(dead_code)]
+    pub(crate) static EXTENSIONS: [Extension; 1] = [
+        Extension { rule: "E3715", path: "BlockDeviceMappings/*", description: "VirtualName must use ephemeral device format when Ebs is absent", shape: Shape::If(&IfRule { cond: Shape::AllOf(&[Shape::AnyOf(&[Shape::Object(&ObjRule { required: &["VirtualName"], ..OBJ_RULE }), Shape::Typed(json_type::STRING | json_type::ARRAY | json_type::NUMBER | json_type::BOOLEAN)]), Shape::Not(&Shape::AnyOf(&[Shape::Object(&ObjRule { required: &["Ebs"], ..OBJ_RULE }), Shape::Typed(json_type::STRING | json_type::ARRAY | json_type::NUMBER | json_type::BOOLEAN)]))]), then: Shape::AnyOf(&[Shape::Object(&ObjRule { properties: &[("VirtualName", Shape::AnyOf(&[Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY }), Shape::Typed(json_type::OBJECT | json_type::ARRAY)]))], ..OBJ_RULE }), Shape::Typed(json_type::STRING | json_type::ARRAY | json_type::NUMBER | json_type::BOOLEAN)]), otherwise: Shape::Any }) },
+    ];
+
     #[rustfmt::skip]
     pub(crate) static RULE_Instance: ObjRule = ObjRule {
         properties: &[
@@ -618,13 +631,13 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_TimeBasedAutoScaling: ObjRule = ObjRule {
         properties: &[
-            ("Friday", Shape::Typed(json_type::OBJECT)),
-            ("Monday", Shape::Typed(json_type::OBJECT)),
-            ("Saturday", Shape::Typed(json_type::OBJECT)),
-            ("Sunday", Shape::Typed(json_type::OBJECT)),
-            ("Thursday", Shape::Typed(json_type::OBJECT)),
-            ("Tuesday", Shape::Typed(json_type::OBJECT)),
-            ("Wednesday", Shape::Typed(json_type::OBJECT)),
+            ("Friday", Shape::Object(&ObjRule { patterns: &[(&PATTERN_0, Shape::STR)], ..OBJ_RULE })),
+            ("Monday", Shape::Object(&ObjRule { patterns: &[(&PATTERN_0, Shape::STR)], ..OBJ_RULE })),
+            ("Saturday", Shape::Object(&ObjRule { patterns: &[(&PATTERN_0, Shape::STR)], ..OBJ_RULE })),
+            ("Sunday", Shape::Object(&ObjRule { patterns: &[(&PATTERN_0, Shape::STR)], ..OBJ_RULE })),
+            ("Thursday", Shape::Object(&ObjRule { patterns: &[(&PATTERN_0, Shape::STR)], ..OBJ_RULE })),
+            ("Tuesday", Shape::Object(&ObjRule { patterns: &[(&PATTERN_0, Shape::STR)], ..OBJ_RULE })),
+            ("Wednesday", Shape::Object(&ObjRule { patterns: &[(&PATTERN_0, Shape::STR)], ..OBJ_RULE })),
         ],
         closed: true,
         ..OBJ_RULE

@@ -644,10 +644,12 @@ pub(crate) mod schema {
     #[allow(unused_imports)]
     use crate::support::prelude::*;
 
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("[a-zA-Z0-9]+");
+
     #[rustfmt::skip]
     pub(crate) static RULE_Layer: ObjRule = ObjRule {
         properties: &[
-            ("Attributes", Shape::Typed(json_type::OBJECT)),
+            ("Attributes", Shape::Object(&ObjRule { patterns: &[(&PATTERN_0, Shape::STR)], ..OBJ_RULE })),
             ("AutoAssignElasticIps", Shape::Bool),
             ("AutoAssignPublicIps", Shape::Bool),
             ("CustomInstanceProfileArn", Shape::STR),

@@ -587,11 +587,13 @@ pub(crate) mod schema {
     #[allow(unused_imports)]
     use crate::support::prelude::*;
 
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("[a-zA-Z0-9]+");
+
     #[rustfmt::skip]
     pub(crate) static RULE_Stack: ObjRule = ObjRule {
         properties: &[
             ("AgentVersion", Shape::STR),
-            ("Attributes", Shape::Typed(json_type::OBJECT)),
+            ("Attributes", Shape::Object(&ObjRule { patterns: &[(&PATTERN_0, Shape::STR)], ..OBJ_RULE })),
             ("ChefConfiguration", Shape::Object(&RULE_ChefConfiguration)),
             ("CloneAppIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
             ("ClonePermissions", Shape::Bool),

@@ -343,7 +343,7 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_Policy: ObjRule = ObjRule {
         properties: &[
-            ("Content", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+            ("Content", Shape::AnyOf(&[Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000000), pattern: Some(&PATTERN_0), ..StrRule::ANY }), Shape::Typed(json_type::OBJECT)])),
             ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
             ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
             ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),

@@ -136,10 +136,12 @@ pub(crate) mod schema {
     #[allow(unused_imports)]
     use crate::support::prelude::*;
 
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("[\\s\\S]*");
+
     #[rustfmt::skip]
     pub(crate) static RULE_ResourcePolicy: ObjRule = ObjRule {
         properties: &[
-            ("Content", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+            ("Content", Shape::AnyOf(&[Shape::Str(&StrRule { min_len: Some(1), max_len: Some(40000), pattern: Some(&PATTERN_0), ..StrRule::ANY }), Shape::Typed(json_type::OBJECT)])),
             ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
         ],
         required: &["Content"],

@@ -230,14 +230,15 @@ pub(crate) mod schema {
         "^arn:[\\w-]+:acm-pca:[\\w-]+:[0-9]+:certificate-authority\\/[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}$",
     );
     pub(crate) static PATTERN_1: Pattern = Pattern::new("^d-[0-9a-f]{10}$");
-    pub(crate) static PATTERN_2: Pattern = Pattern::new("^(?:sg-[0-9a-f]{8}|sg-[0-9a-f]{17})$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new(".+");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("^(?:sg-[0-9a-f]{8}|sg-[0-9a-f]{17})$");
 
     #[rustfmt::skip]
     pub(crate) static RULE_Connector: ObjRule = ObjRule {
         properties: &[
             ("CertificateAuthorityArn", Shape::Str(&StrRule { min_len: Some(5), max_len: Some(200), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
             ("DirectoryId", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-            ("Tags", Shape::Typed(json_type::OBJECT)),
+            ("Tags", Shape::Object(&ObjRule { patterns: &[(&PATTERN_2, Shape::STR)], ..OBJ_RULE })),
             ("VpcInformation", Shape::Object(&RULE_VpcInformation)),
         ],
         required: &["CertificateAuthorityArn", "DirectoryId", "VpcInformation"],
@@ -250,7 +251,7 @@ pub(crate) mod schema {
     pub(crate) static RULE_VpcInformation: ObjRule = ObjRule {
         properties: &[
             ("IpAddressType", Shape::Str(&StrRule { allowed: &["IPV4", "DUALSTACK"], ..StrRule::ANY })),
-            ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(11), max_len: Some(20), pattern: Some(&PATTERN_2), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: Some(1), max_items: Some(5), unique: true })),
+            ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(11), max_len: Some(20), pattern: Some(&PATTERN_3), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: Some(1), max_items: Some(5), unique: true })),
         ],
         required: &["SecurityGroupIds"],
         closed: true,

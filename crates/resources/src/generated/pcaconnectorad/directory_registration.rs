@@ -119,12 +119,13 @@ pub(crate) mod schema {
     use crate::support::prelude::*;
 
     pub(crate) static PATTERN_0: Pattern = Pattern::new("^d-[0-9a-f]{10}$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new(".+");
 
     #[rustfmt::skip]
     pub(crate) static RULE_DirectoryRegistration: ObjRule = ObjRule {
         properties: &[
             ("DirectoryId", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-            ("Tags", Shape::Typed(json_type::OBJECT)),
+            ("Tags", Shape::Object(&ObjRule { patterns: &[(&PATTERN_1, Shape::STR)], ..OBJ_RULE })),
         ],
         required: &["DirectoryId"],
         closed: true,

@@ -121,12 +121,13 @@ pub(crate) mod schema {
     pub(crate) static PATTERN_0: Pattern = Pattern::new(
         "^arn:aws(-[a-z]+)*:pca-connector-scep:[a-z]+(-[a-z]+)+-[1-9]\\d*:\\d{12}:connector\\/[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}$",
     );
+    pub(crate) static PATTERN_1: Pattern = Pattern::new(".+");
 
     #[rustfmt::skip]
     pub(crate) static RULE_Challenge: ObjRule = ObjRule {
         properties: &[
             ("ConnectorArn", Shape::Str(&StrRule { min_len: Some(5), max_len: Some(200), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-            ("Tags", Shape::Typed(json_type::OBJECT)),
+            ("Tags", Shape::Object(&ObjRule { patterns: &[(&PATTERN_1, Shape::STR)], ..OBJ_RULE })),
         ],
         required: &["ConnectorArn"],
         closed: true,

@@ -159,15 +159,20 @@ pub(crate) mod schema {
     pub(crate) static PATTERN_0: Pattern = Pattern::new(
         "^arn:aws(-[a-z]+)*:acm-pca:[a-z]+(-[a-z]+)+-[1-9]\\d*:\\d{12}:certificate-authority\\/[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}$",
     );
-    pub(crate) static PATTERN_1: Pattern = Pattern::new("^vpce-[0-9a-f]{8}([0-9a-f]{9})?$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new(
+        "^[a-zA-Z0-9]{2,15}-[a-zA-Z0-9]{2,15}-[a-zA-Z0-9]{2,15}-[a-zA-Z0-9]{2,15}-[a-zA-Z0-9]{2,15}$",
+    );
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9._-]+$");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new(".+");
+    pub(crate) static PATTERN_4: Pattern = Pattern::new("^vpce-[0-9a-f]{8}([0-9a-f]{9})?$");
 
     #[rustfmt::skip]
     pub(crate) static RULE_Connector: ObjRule = ObjRule {
         properties: &[
             ("CertificateAuthorityArn", Shape::Str(&StrRule { min_len: Some(5), max_len: Some(200), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-            ("MobileDeviceManagement", Shape::Typed(json_type::OBJECT)),
-            ("Tags", Shape::Typed(json_type::OBJECT)),
-            ("VpcEndpointId", Shape::Str(&StrRule { min_len: Some(5), max_len: Some(200), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("MobileDeviceManagement", Shape::AllOf(&[Shape::Typed(json_type::OBJECT), Shape::OneOf(&[Shape::Object(&ObjRule { properties: &[("Intune", Shape::Object(&ObjRule { properties: &[("AzureApplicationId", Shape::Str(&StrRule { min_len: Some(15), max_len: Some(100), pattern: Some(&PATTERN_1), ..StrRule::ANY })), ("Domain", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_2), ..StrRule::ANY }))], required: &["AzureApplicationId", "Domain"], closed: true, ..OBJ_RULE }))], required: &["Intune"], closed: true, ..OBJ_RULE })])])),
+            ("Tags", Shape::Object(&ObjRule { patterns: &[(&PATTERN_3, Shape::STR)], ..OBJ_RULE })),
+            ("VpcEndpointId", Shape::Str(&StrRule { min_len: Some(5), max_len: Some(200), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
         ],
         required: &["CertificateAuthorityArn"],
         closed: true,

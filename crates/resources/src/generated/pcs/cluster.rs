@@ -883,6 +883,7 @@ pub(crate) mod schema {
 
     pub(crate) static PATTERN_0: Pattern = Pattern::new("^sg-\\w{8,17}$");
     pub(crate) static PATTERN_1: Pattern = Pattern::new("^subnet-\\w{8,17}$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^.+$");
 
     #[rustfmt::skip]
     pub(crate) static RULE_Cluster: ObjRule = ObjRule {
@@ -892,7 +893,7 @@ pub(crate) mod schema {
             ("Scheduler", Shape::Object(&RULE_Scheduler)),
             ("Size", Shape::Str(&StrRule { allowed: &["SMALL", "MEDIUM", "LARGE"], ..StrRule::ANY })),
             ("SlurmConfiguration", Shape::Object(&RULE_SlurmConfiguration)),
-            ("Tags", Shape::Any),
+            ("Tags", Shape::AnyOf(&[Shape::Object(&ObjRule { patterns: &[(&PATTERN_2, Shape::STR)], closed: true, ..OBJ_RULE }), Shape::Typed(json_type::STRING | json_type::ARRAY | json_type::NUMBER | json_type::BOOLEAN)])),
         ],
         required: &["Networking", "Scheduler", "Size"],
         closed: true,

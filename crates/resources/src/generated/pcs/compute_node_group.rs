@@ -488,6 +488,7 @@ pub(crate) mod schema {
     pub(crate) static PATTERN_0: Pattern = Pattern::new("^ami-[a-z0-9]+$");
     pub(crate) static PATTERN_1: Pattern =
         Pattern::new("^arn:aws([a-zA-Z-]{0,10})?:iam::[0-9]{12}:instance-profile/.{1,128}$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^.+$");
 
     #[rustfmt::skip]
     pub(crate) static RULE_ComputeNodeGroup: ObjRule = ObjRule {
@@ -503,7 +504,7 @@ pub(crate) mod schema {
             ("SlurmConfiguration", Shape::Object(&RULE_SlurmConfiguration)),
             ("SpotOptions", Shape::Object(&RULE_SpotOptions)),
             ("SubnetIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-            ("Tags", Shape::Any),
+            ("Tags", Shape::AnyOf(&[Shape::Object(&ObjRule { patterns: &[(&PATTERN_2, Shape::STR)], closed: true, ..OBJ_RULE }), Shape::Typed(json_type::STRING | json_type::ARRAY | json_type::NUMBER | json_type::BOOLEAN)])),
         ],
         required: &["ClusterId", "CustomLaunchTemplate", "IamInstanceProfileArn", "InstanceConfigs", "ScalingConfiguration", "SubnetIds"],
         closed: true,

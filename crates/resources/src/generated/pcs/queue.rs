@@ -213,6 +213,8 @@ pub(crate) mod schema {
     #[allow(unused_imports)]
     use crate::support::prelude::*;
 
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^.+$");
+
     #[rustfmt::skip]
     pub(crate) static RULE_Queue: ObjRule = ObjRule {
         properties: &[
@@ -220,7 +222,7 @@ pub(crate) mod schema {
             ("ComputeNodeGroupConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_ComputeNodeGroupConfiguration), min_items: None, max_items: None, unique: false })),
             ("Name", Shape::STR),
             ("SlurmConfiguration", Shape::Object(&RULE_SlurmConfiguration)),
-            ("Tags", Shape::Typed(json_type::OBJECT)),
+            ("Tags", Shape::Object(&ObjRule { patterns: &[(&PATTERN_0, Shape::STR)], closed: true, ..OBJ_RULE })),
         ],
         required: &["ClusterId"],
         closed: true,

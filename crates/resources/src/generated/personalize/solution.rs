@@ -679,6 +679,7 @@ pub(crate) mod schema {
 
     pub(crate) static PATTERN_0: Pattern = Pattern::new("arn:([a-z\\d-]+):personalize:.*:.*:.+");
     pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9][a-zA-Z0-9\\-_]*");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new(".{1,}");
 
     #[rustfmt::skip]
     pub(crate) static RULE_Solution: ObjRule = ObjRule {
@@ -784,10 +785,10 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_SolutionConfig: ObjRule = ObjRule {
         properties: &[
-            ("AlgorithmHyperParameters", Shape::Typed(json_type::OBJECT)),
+            ("AlgorithmHyperParameters", Shape::Object(&ObjRule { patterns: &[(&PATTERN_2, Shape::STR)], max_properties: Some(100), closed: true, ..OBJ_RULE })),
             ("AutoMLConfig", Shape::Object(&RULE_AutoMlConfig)),
             ("EventValueThreshold", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-            ("FeatureTransformationParameters", Shape::Typed(json_type::OBJECT)),
+            ("FeatureTransformationParameters", Shape::Object(&ObjRule { patterns: &[(&PATTERN_2, Shape::STR)], max_properties: Some(100), closed: true, ..OBJ_RULE })),
             ("HpoConfig", Shape::Object(&RULE_HpoConfig)),
         ],
         closed: true,

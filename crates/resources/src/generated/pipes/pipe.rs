@@ -4653,51 +4653,62 @@ pub(crate) mod schema {
         "^$|arn:(aws[a-zA-Z0-9-]*):([a-zA-Z0-9\\-]+):([a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1})?:(\\d{12})?:(.+)$",
     );
     pub(crate) static PATTERN_2: Pattern =
+        Pattern::new("^[!#$%&'*+-.^_`|~0-9a-zA-Z]+|(\\$(\\.[\\w/_-]+(\\[(\\d+|\\*)\\])*)*)$");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new(
+        "^[ \\t]*[\\x20-\\x7E]+([ \\t]+[\\x20-\\x7E]+)*[ \\t]*|(\\$(\\.[\\w/_-]+(\\[(\\d+|\\*)\\])*)*)$",
+    );
+    pub(crate) static PATTERN_4: Pattern =
         Pattern::new("^(?!\\s*$).+|(\\$(\\.[\\w/_-]+(\\[(\\d+|\\*)\\])*)*)$");
-    pub(crate) static PATTERN_3: Pattern = Pattern::new("^[a-zA-Z0-9_\\-/:]*$");
-    pub(crate) static PATTERN_4: Pattern = Pattern::new(
+    pub(crate) static PATTERN_5: Pattern =
+        Pattern::new("^[^\\x00-\\x1F\\x7F]+|(\\$(\\.[\\w/_-]+(\\[(\\d+|\\*)\\])*)*)$");
+    pub(crate) static PATTERN_6: Pattern = Pattern::new(
+        "^[^\\x00-\\x09\\x0B\\x0C\\x0E-\\x1F\\x7F]+|(\\$(\\.[\\w/_-]+(\\[(\\d+|\\*)\\])*)*)$",
+    );
+    pub(crate) static PATTERN_7: Pattern = Pattern::new("^[a-zA-Z0-9_\\-/:]*$");
+    pub(crate) static PATTERN_8: Pattern = Pattern::new(
         "^(^arn:aws([a-z]|\\-)*:logs:([a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1}):(\\d{12}):log-group:.+)$",
     );
-    pub(crate) static PATTERN_5: Pattern = Pattern::new(
+    pub(crate) static PATTERN_9: Pattern = Pattern::new(
         "^(^arn:aws([a-z]|\\-)*:firehose:([a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1}):(\\d{12}):deliverystream/.+)$",
     );
-    pub(crate) static PATTERN_6: Pattern = Pattern::new("^[\\.\\-_A-Za-z0-9]+$");
-    pub(crate) static PATTERN_7: Pattern =
+    pub(crate) static PATTERN_10: Pattern = Pattern::new("^[\\.\\-_A-Za-z0-9]+$");
+    pub(crate) static PATTERN_11: Pattern =
         Pattern::new("^arn:(aws[a-zA-Z-]*)?:iam::\\d{12}:role/?[a-zA-Z0-9+=,.@\\-_/]+$");
-    pub(crate) static PATTERN_8: Pattern = Pattern::new(
+    pub(crate) static PATTERN_12: Pattern = Pattern::new(
         "^smk://(([a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9\\-]*[a-zA-Z0-9])\\.)*([A-Za-z0-9]|[A-Za-z0-9][A-Za-z0-9\\-]*[A-Za-z0-9]):[0-9]{1,5}|arn:(aws[a-zA-Z0-9-]*):([a-zA-Z0-9\\-]+):([a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1})?:(\\d{12})?:(.+)$",
     );
-    pub(crate) static PATTERN_9: Pattern = Pattern::new("^[\\s\\S]*$");
-    pub(crate) static PATTERN_10: Pattern = Pattern::new(
-        "^arn:(aws[a-zA-Z0-9-]*):([a-zA-Z0-9\\-]+):([a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1})?:(\\d{12})?:(.+)$",
-    );
-    pub(crate) static PATTERN_11: Pattern = Pattern::new("^[a-zA-Z0-9-\\/*:_+=.@-]*$");
-    pub(crate) static PATTERN_12: Pattern = Pattern::new("^[^.]([a-zA-Z0-9\\-_.]+)$");
     pub(crate) static PATTERN_13: Pattern = Pattern::new(
-        "^(([a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9\\-]*[a-zA-Z0-9])\\.)*([A-Za-z0-9]|[A-Za-z0-9][A-Za-z0-9\\-]*[A-Za-z0-9]):[0-9]{1,5}$",
-    );
-    pub(crate) static PATTERN_14: Pattern = Pattern::new(
         "^(^arn:aws([a-z]|\\-)*:secretsmanager:([a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1}):(\\d{12}):secret:.+)$",
     );
-    pub(crate) static PATTERN_15: Pattern = Pattern::new("^sg-[0-9a-zA-Z]*$");
-    pub(crate) static PATTERN_16: Pattern = Pattern::new("^subnet-[0-9a-z]*$");
-    pub(crate) static PATTERN_17: Pattern = Pattern::new("^\\$(\\.[\\w_-]+(\\[(\\d+|\\*)\\])*)*$");
-    pub(crate) static PATTERN_18: Pattern =
+    pub(crate) static PATTERN_14: Pattern = Pattern::new("^[\\s\\S]*$");
+    pub(crate) static PATTERN_15: Pattern = Pattern::new(
+        "^arn:(aws[a-zA-Z0-9-]*):([a-zA-Z0-9\\-]+):([a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1})?:(\\d{12})?:(.+)$",
+    );
+    pub(crate) static PATTERN_16: Pattern = Pattern::new("^[a-zA-Z0-9-\\/*:_+=.@-]*$");
+    pub(crate) static PATTERN_17: Pattern = Pattern::new("^[^.]([a-zA-Z0-9\\-_.]+)$");
+    pub(crate) static PATTERN_18: Pattern = Pattern::new(
+        "^(([a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9\\-]*[a-zA-Z0-9])\\.)*([A-Za-z0-9]|[A-Za-z0-9][A-Za-z0-9\\-]*[A-Za-z0-9]):[0-9]{1,5}$",
+    );
+    pub(crate) static PATTERN_19: Pattern = Pattern::new("^sg-[0-9a-zA-Z]*$");
+    pub(crate) static PATTERN_20: Pattern = Pattern::new("^subnet-[0-9a-z]*$");
+    pub(crate) static PATTERN_21: Pattern = Pattern::new(".+");
+    pub(crate) static PATTERN_22: Pattern = Pattern::new("^\\$(\\.[\\w_-]+(\\[(\\d+|\\*)\\])*)*$");
+    pub(crate) static PATTERN_23: Pattern =
         Pattern::new("^sg-[0-9a-zA-Z]*|(\\$(\\.[\\w/_-]+(\\[(\\d+|\\*)\\])*)*)$");
-    pub(crate) static PATTERN_19: Pattern =
+    pub(crate) static PATTERN_24: Pattern =
         Pattern::new("^subnet-[0-9a-z]*|(\\$(\\.[\\w/_-]+(\\[(\\d+|\\*)\\])*)*)$");
-    pub(crate) static PATTERN_20: Pattern = Pattern::new(
+    pub(crate) static PATTERN_25: Pattern = Pattern::new(
         "^arn:(aws[a-zA-Z0-9-]*):([a-zA-Z0-9\\-]+):([a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1})?:(\\d{12})?:(.+)|(\\$(\\.[\\w/_-]+(\\[(\\d+|\\*)\\])*)*)$",
     );
-    pub(crate) static PATTERN_21: Pattern = Pattern::new("^[A-Za-z0-9\\-]+[\\.][A-Za-z0-9\\-]+$");
-    pub(crate) static PATTERN_22: Pattern = Pattern::new(
+    pub(crate) static PATTERN_26: Pattern = Pattern::new("^[A-Za-z0-9\\-]+[\\.][A-Za-z0-9\\-]+$");
+    pub(crate) static PATTERN_27: Pattern = Pattern::new(
         "(?=[/\\.\\-_A-Za-z0-9]+)((?!aws\\.).*)|(\\$(\\.[\\w/_-]+(\\[(\\d+|\\*)\\])*)*)",
     );
-    pub(crate) static PATTERN_23: Pattern = Pattern::new("^\\$(\\.[\\w/_-]+(\\[(\\d+|\\*)\\])*)*$");
-    pub(crate) static PATTERN_24: Pattern = Pattern::new(
+    pub(crate) static PATTERN_28: Pattern = Pattern::new("^\\$(\\.[\\w/_-]+(\\[(\\d+|\\*)\\])*)*$");
+    pub(crate) static PATTERN_29: Pattern = Pattern::new(
         "^(^arn:aws([a-z]|\\-)*:secretsmanager:([a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1}):(\\d{12}):secret:.+)|(\\$(\\.[\\w/_-]+(\\[(\\d+|\\*)\\])*)*)$",
     );
-    pub(crate) static PATTERN_25: Pattern =
+    pub(crate) static PATTERN_30: Pattern =
         Pattern::new("^[a-zA-Z0-9](-*[a-zA-Z0-9])*|(\\$(\\.[\\w/_-]+(\\[(\\d+|\\*)\\])*)*)$");
 
     #[rustfmt::skip]
@@ -4707,14 +4718,14 @@ pub(crate) mod schema {
             ("DesiredState", Shape::Str(&StrRule { allowed: &["RUNNING", "STOPPED"], ..StrRule::ANY })),
             ("Enrichment", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1600), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
             ("EnrichmentParameters", Shape::Object(&RULE_PipeEnrichmentParameters)),
-            ("KmsKeyIdentifier", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("KmsKeyIdentifier", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), pattern: Some(&PATTERN_7), ..StrRule::ANY })),
             ("LogConfiguration", Shape::Object(&RULE_PipeLogConfiguration)),
-            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
-            ("RoleArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1600), pattern: Some(&PATTERN_7), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-            ("Source", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1600), pattern: Some(&PATTERN_8), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_10), ..StrRule::ANY })),
+            ("RoleArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1600), pattern: Some(&PATTERN_11), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("Source", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1600), pattern: Some(&PATTERN_12), ..StrRule::ANY })),
             ("SourceParameters", Shape::Object(&RULE_PipeSourceParameters)),
-            ("Tags", Shape::Typed(json_type::OBJECT)),
-            ("Target", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1600), pattern: Some(&PATTERN_10), ..StrRule::ANY })),
+            ("Tags", Shape::Object(&ObjRule { patterns: &[(&PATTERN_21, Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY }))], ..OBJ_RULE })),
+            ("Target", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1600), pattern: Some(&PATTERN_15), ..StrRule::ANY })),
             ("TargetParameters", Shape::Object(&RULE_PipeTargetParameters)),
         ],
         required: &["RoleArn", "Source", "Target"],
@@ -4727,8 +4738,8 @@ pub(crate) mod schema {
     pub(crate) static RULE_AwsVpcConfiguration: ObjRule = ObjRule {
         properties: &[
             ("AssignPublicIp", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
-            ("SecurityGroups", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_18), ..StrRule::ANY }), min_items: Some(0), max_items: Some(5), unique: false })),
-            ("Subnets", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_19), format: Some(Format::SubnetId), ..StrRule::ANY }), min_items: Some(0), max_items: Some(16), unique: false })),
+            ("SecurityGroups", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_23), ..StrRule::ANY }), min_items: Some(0), max_items: Some(5), unique: false })),
+            ("Subnets", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_24), format: Some(Format::SubnetId), ..StrRule::ANY }), min_items: Some(0), max_items: Some(16), unique: false })),
         ],
         required: &["Subnets"],
         closed: true,
@@ -4811,7 +4822,7 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_CloudwatchLogsLogDestination: ObjRule = ObjRule {
         properties: &[
-            ("LogGroupArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1600), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+            ("LogGroupArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1600), pattern: Some(&PATTERN_8), ..StrRule::ANY })),
         ],
         closed: true,
         ..OBJ_RULE
@@ -4820,7 +4831,7 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_DeadLetterConfig: ObjRule = ObjRule {
         properties: &[
-            ("Arn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1600), pattern: Some(&PATTERN_10), ..StrRule::ANY })),
+            ("Arn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1600), pattern: Some(&PATTERN_15), ..StrRule::ANY })),
         ],
         closed: true,
         ..OBJ_RULE
@@ -4912,10 +4923,10 @@ pub(crate) mod schema {
             ("ContainerOverrides", Shape::List(&ListRule { items: Shape::Object(&RULE_EcsContainerOverride), min_items: None, max_items: None, unique: false })),
             ("Cpu", Shape::STR),
             ("EphemeralStorage", Shape::Object(&RULE_EcsEphemeralStorage)),
-            ("ExecutionRoleArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1600), pattern: Some(&PATTERN_20), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("ExecutionRoleArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1600), pattern: Some(&PATTERN_25), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
             ("InferenceAcceleratorOverrides", Shape::List(&ListRule { items: Shape::Object(&RULE_EcsInferenceAcceleratorOverride), min_items: None, max_items: None, unique: false })),
             ("Memory", Shape::STR),
-            ("TaskRoleArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1600), pattern: Some(&PATTERN_20), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("TaskRoleArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1600), pattern: Some(&PATTERN_25), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
         ],
         closed: true,
         ..OBJ_RULE
@@ -4942,7 +4953,7 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_FirehoseLogDestination: ObjRule = ObjRule {
         properties: &[
-            ("DeliveryStreamArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1600), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+            ("DeliveryStreamArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1600), pattern: Some(&PATTERN_9), ..StrRule::ANY })),
         ],
         closed: true,
         ..OBJ_RULE
@@ -4983,9 +4994,9 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_PipeEnrichmentHttpParameters: ObjRule = ObjRule {
         properties: &[
-            ("HeaderParameters", Shape::Typed(json_type::OBJECT)),
-            ("PathParameterValues", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-            ("QueryStringParameters", Shape::Typed(json_type::OBJECT)),
+            ("HeaderParameters", Shape::Object(&ObjRule { patterns: &[(&PATTERN_2, Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_3), ..StrRule::ANY }))], ..OBJ_RULE })),
+            ("PathParameterValues", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_4), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("QueryStringParameters", Shape::Object(&ObjRule { patterns: &[(&PATTERN_5, Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_6), ..StrRule::ANY }))], ..OBJ_RULE })),
         ],
         closed: true,
         ..OBJ_RULE
@@ -5018,9 +5029,9 @@ pub(crate) mod schema {
     pub(crate) static RULE_PipeSourceActiveMqBrokerParameters: ObjRule = ObjRule {
         properties: &[
             ("BatchSize", Shape::Int(&NumRule { min: Some(1.0), max: Some(10000.0), ..NumRule::ANY })),
-            ("Credentials", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT)])),
+            ("Credentials", Shape::OneOf(&[Shape::Object(&ObjRule { properties: &[("BasicAuth", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1600), pattern: Some(&PATTERN_13), ..StrRule::ANY }))], required: &["BasicAuth"], closed: true, ..OBJ_RULE })])),
             ("MaximumBatchingWindowInSeconds", Shape::Int(&NumRule { min: Some(0.0), max: Some(300.0), ..NumRule::ANY })),
-            ("QueueName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), pattern: Some(&PATTERN_9), ..StrRule::ANY })),
+            ("QueueName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), pattern: Some(&PATTERN_14), ..StrRule::ANY })),
         ],
         required: &["Credentials", "QueueName"],
         closed: true,
@@ -5066,11 +5077,11 @@ pub(crate) mod schema {
     pub(crate) static RULE_PipeSourceManagedStreamingKafkaParameters: ObjRule = ObjRule {
         properties: &[
             ("BatchSize", Shape::Int(&NumRule { min: Some(1.0), max: Some(10000.0), ..NumRule::ANY })),
-            ("ConsumerGroupID", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), pattern: Some(&PATTERN_11), ..StrRule::ANY })),
-            ("Credentials", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
+            ("ConsumerGroupID", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), pattern: Some(&PATTERN_16), ..StrRule::ANY })),
+            ("Credentials", Shape::OneOf(&[Shape::Object(&ObjRule { properties: &[("SaslScram512Auth", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1600), pattern: Some(&PATTERN_13), ..StrRule::ANY }))], required: &["SaslScram512Auth"], closed: true, ..OBJ_RULE }), Shape::Object(&ObjRule { properties: &[("ClientCertificateTlsAuth", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1600), pattern: Some(&PATTERN_13), ..StrRule::ANY }))], required: &["ClientCertificateTlsAuth"], closed: true, ..OBJ_RULE })])),
             ("MaximumBatchingWindowInSeconds", Shape::Int(&NumRule { min: Some(0.0), max: Some(300.0), ..NumRule::ANY })),
             ("StartingPosition", Shape::Str(&StrRule { allowed: &["TRIM_HORIZON", "LATEST"], ..StrRule::ANY })),
-            ("TopicName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(249), pattern: Some(&PATTERN_12), ..StrRule::ANY })),
+            ("TopicName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(249), pattern: Some(&PATTERN_17), ..StrRule::ANY })),
         ],
         required: &["TopicName"],
         closed: true,
@@ -5097,10 +5108,10 @@ pub(crate) mod schema {
     pub(crate) static RULE_PipeSourceRabbitMqBrokerParameters: ObjRule = ObjRule {
         properties: &[
             ("BatchSize", Shape::Int(&NumRule { min: Some(1.0), max: Some(10000.0), ..NumRule::ANY })),
-            ("Credentials", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT)])),
+            ("Credentials", Shape::OneOf(&[Shape::Object(&ObjRule { properties: &[("BasicAuth", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1600), pattern: Some(&PATTERN_13), ..StrRule::ANY }))], required: &["BasicAuth"], closed: true, ..OBJ_RULE })])),
             ("MaximumBatchingWindowInSeconds", Shape::Int(&NumRule { min: Some(0.0), max: Some(300.0), ..NumRule::ANY })),
-            ("QueueName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), pattern: Some(&PATTERN_9), ..StrRule::ANY })),
-            ("VirtualHost", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), pattern: Some(&PATTERN_11), ..StrRule::ANY })),
+            ("QueueName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), pattern: Some(&PATTERN_14), ..StrRule::ANY })),
+            ("VirtualHost", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), pattern: Some(&PATTERN_16), ..StrRule::ANY })),
         ],
         required: &["Credentials", "QueueName"],
         closed: true,
@@ -5110,14 +5121,14 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_PipeSourceSelfManagedKafkaParameters: ObjRule = ObjRule {
         properties: &[
-            ("AdditionalBootstrapServers", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(300), pattern: Some(&PATTERN_13), ..StrRule::ANY }), min_items: Some(0), max_items: Some(2), unique: false })),
+            ("AdditionalBootstrapServers", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(300), pattern: Some(&PATTERN_18), ..StrRule::ANY }), min_items: Some(0), max_items: Some(2), unique: false })),
             ("BatchSize", Shape::Int(&NumRule { min: Some(1.0), max: Some(10000.0), ..NumRule::ANY })),
-            ("ConsumerGroupID", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), pattern: Some(&PATTERN_11), ..StrRule::ANY })),
-            ("Credentials", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
+            ("ConsumerGroupID", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), pattern: Some(&PATTERN_16), ..StrRule::ANY })),
+            ("Credentials", Shape::OneOf(&[Shape::Object(&ObjRule { properties: &[("BasicAuth", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1600), pattern: Some(&PATTERN_13), ..StrRule::ANY }))], required: &["BasicAuth"], closed: true, ..OBJ_RULE }), Shape::Object(&ObjRule { properties: &[("SaslScram512Auth", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1600), pattern: Some(&PATTERN_13), ..StrRule::ANY }))], required: &["SaslScram512Auth"], closed: true, ..OBJ_RULE }), Shape::Object(&ObjRule { properties: &[("SaslScram256Auth", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1600), pattern: Some(&PATTERN_13), ..StrRule::ANY }))], required: &["SaslScram256Auth"], closed: true, ..OBJ_RULE }), Shape::Object(&ObjRule { properties: &[("ClientCertificateTlsAuth", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1600), pattern: Some(&PATTERN_13), ..StrRule::ANY }))], required: &["ClientCertificateTlsAuth"], closed: true, ..OBJ_RULE })])),
             ("MaximumBatchingWindowInSeconds", Shape::Int(&NumRule { min: Some(0.0), max: Some(300.0), ..NumRule::ANY })),
-            ("ServerRootCaCertificate", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1600), pattern: Some(&PATTERN_14), ..StrRule::ANY })),
+            ("ServerRootCaCertificate", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1600), pattern: Some(&PATTERN_13), ..StrRule::ANY })),
             ("StartingPosition", Shape::Str(&StrRule { allowed: &["TRIM_HORIZON", "LATEST"], ..StrRule::ANY })),
-            ("TopicName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(249), pattern: Some(&PATTERN_12), ..StrRule::ANY })),
+            ("TopicName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(249), pattern: Some(&PATTERN_17), ..StrRule::ANY })),
             ("Vpc", Shape::Object(&RULE_SelfManagedKafkaAccessConfigurationVpc)),
         ],
         required: &["TopicName"],
@@ -5143,7 +5154,7 @@ pub(crate) mod schema {
             ("DependsOn", Shape::List(&ListRule { items: Shape::Object(&RULE_BatchJobDependency), min_items: Some(0), max_items: Some(20), unique: false })),
             ("JobDefinition", Shape::STR),
             ("JobName", Shape::STR),
-            ("Parameters", Shape::Typed(json_type::OBJECT)),
+            ("Parameters", Shape::Object(&ObjRule { patterns: &[(&PATTERN_21, Shape::STR)], ..OBJ_RULE })),
             ("RetryStrategy", Shape::Object(&RULE_BatchRetryStrategy)),
         ],
         required: &["JobDefinition", "JobName"],
@@ -5155,7 +5166,7 @@ pub(crate) mod schema {
     pub(crate) static RULE_PipeTargetCloudWatchLogsParameters: ObjRule = ObjRule {
         properties: &[
             ("LogStreamName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
-            ("Timestamp", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_17), ..StrRule::ANY })),
+            ("Timestamp", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_22), ..StrRule::ANY })),
         ],
         closed: true,
         ..OBJ_RULE
@@ -5178,7 +5189,7 @@ pub(crate) mod schema {
             ("ReferenceId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
             ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
             ("TaskCount", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
-            ("TaskDefinitionArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1600), pattern: Some(&PATTERN_20), ..StrRule::ANY })),
+            ("TaskDefinitionArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1600), pattern: Some(&PATTERN_25), ..StrRule::ANY })),
         ],
         required: &["TaskDefinitionArn"],
         closed: true,
@@ -5189,10 +5200,10 @@ pub(crate) mod schema {
     pub(crate) static RULE_PipeTargetEventBridgeEventBusParameters: ObjRule = ObjRule {
         properties: &[
             ("DetailType", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-            ("EndpointId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), pattern: Some(&PATTERN_21), ..StrRule::ANY })),
-            ("Resources", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1600), pattern: Some(&PATTERN_20), ..StrRule::ANY }), min_items: Some(0), max_items: Some(10), unique: false })),
-            ("Source", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_22), ..StrRule::ANY })),
-            ("Time", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_23), ..StrRule::ANY })),
+            ("EndpointId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), pattern: Some(&PATTERN_26), ..StrRule::ANY })),
+            ("Resources", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1600), pattern: Some(&PATTERN_25), ..StrRule::ANY }), min_items: Some(0), max_items: Some(10), unique: false })),
+            ("Source", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_27), ..StrRule::ANY })),
+            ("Time", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_28), ..StrRule::ANY })),
         ],
         closed: true,
         ..OBJ_RULE
@@ -5201,9 +5212,9 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_PipeTargetHttpParameters: ObjRule = ObjRule {
         properties: &[
-            ("HeaderParameters", Shape::Typed(json_type::OBJECT)),
-            ("PathParameterValues", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-            ("QueryStringParameters", Shape::Typed(json_type::OBJECT)),
+            ("HeaderParameters", Shape::Object(&ObjRule { patterns: &[(&PATTERN_2, Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_3), ..StrRule::ANY }))], ..OBJ_RULE })),
+            ("PathParameterValues", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_4), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("QueryStringParameters", Shape::Object(&ObjRule { patterns: &[(&PATTERN_5, Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_6), ..StrRule::ANY }))], ..OBJ_RULE })),
         ],
         closed: true,
         ..OBJ_RULE
@@ -5254,7 +5265,7 @@ pub(crate) mod schema {
         properties: &[
             ("Database", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY })),
             ("DbUser", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-            ("SecretManagerArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1600), pattern: Some(&PATTERN_24), ..StrRule::ANY })),
+            ("SecretManagerArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1600), pattern: Some(&PATTERN_29), ..StrRule::ANY })),
             ("Sqls", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100000), ..StrRule::ANY }), min_items: Some(1), max_items: Some(40), unique: false })),
             ("StatementName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(500), ..StrRule::ANY })),
             ("WithEvent", Shape::Bool),
@@ -5344,7 +5355,7 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_SageMakerPipelineParameter: ObjRule = ObjRule {
         properties: &[
-            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_25), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_30), ..StrRule::ANY })),
             ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
         ],
         required: &["Name", "Value"],
@@ -5355,8 +5366,8 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_SelfManagedKafkaAccessConfigurationVpc: ObjRule = ObjRule {
         properties: &[
-            ("SecurityGroup", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_15), ..StrRule::ANY }), min_items: Some(0), max_items: Some(5), unique: false })),
-            ("Subnets", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_16), format: Some(Format::SubnetId), ..StrRule::ANY }), min_items: Some(0), max_items: Some(16), unique: false })),
+            ("SecurityGroup", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_19), ..StrRule::ANY }), min_items: Some(0), max_items: Some(5), unique: false })),
+            ("Subnets", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_20), format: Some(Format::SubnetId), ..StrRule::ANY }), min_items: Some(0), max_items: Some(16), unique: false })),
         ],
         closed: true,
         ..OBJ_RULE

@@ -542,8 +542,11 @@ pub(crate) mod schema {
     pub(crate) static PATTERN_0: Pattern = Pattern::new("^qbusiness:[a-zA-Z]+$");
     pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9_][a-zA-Z0-9_-]*$");
     pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9][a-zA-Z0-9-]{35}$");
-    pub(crate) static PATTERN_3: Pattern = Pattern::new("^[a-zA-Z0-9][a-zA-Z0-9_-]*$");
-    pub(crate) static PATTERN_4: Pattern =
+    pub(crate) static PATTERN_3: Pattern = Pattern::new(
+        "^arn:aws:sso::[0-9]{12}:trustedTokenIssuer/(sso)?ins-[a-zA-Z0-9-.]{16}/tti-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$",
+    );
+    pub(crate) static PATTERN_4: Pattern = Pattern::new("^[a-zA-Z0-9][a-zA-Z0-9_-]*$");
+    pub(crate) static PATTERN_5: Pattern =
         Pattern::new("^arn:aws:iam::[0-9]{12}:role/[a-zA-Z0-9_/+=,.@-]+$");
 
     #[rustfmt::skip]
@@ -552,8 +555,8 @@ pub(crate) mod schema {
             ("ActionConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_ActionConfiguration), min_items: Some(1), max_items: Some(10), unique: false })),
             ("ApplicationId", Shape::Str(&StrRule { min_len: Some(36), max_len: Some(36), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
             ("AuthenticationDetail", Shape::Object(&RULE_DataAccessorAuthenticationDetail)),
-            ("DisplayName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-            ("Principal", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1284), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+            ("DisplayName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+            ("Principal", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1284), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
             ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),
         ],
         required: &["ApplicationId", "ActionConfigurations", "DisplayName", "Principal"],
@@ -604,9 +607,9 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_DataAccessorAuthenticationDetail: ObjRule = ObjRule {
         properties: &[
-            ("AuthenticationConfiguration", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT)])),
+            ("AuthenticationConfiguration", Shape::OneOf(&[Shape::Object(&ObjRule { properties: &[("IdcTrustedTokenIssuerConfiguration", Shape::Object(&ObjRule { properties: &[("IdcTrustedTokenIssuerArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1284), pattern: Some(&PATTERN_3), ..StrRule::ANY }))], required: &["IdcTrustedTokenIssuerArn"], closed: true, ..OBJ_RULE }))], required: &["IdcTrustedTokenIssuerConfiguration"], closed: true, ..OBJ_RULE })])),
             ("AuthenticationType", Shape::Str(&StrRule { allowed: &["AWS_IAM_IDC_TTI", "AWS_IAM_IDC_AUTH_CODE"], ..StrRule::ANY })),
-            ("ExternalIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), pattern: Some(&PATTERN_3), ..StrRule::ANY }), min_items: Some(1), max_items: Some(1), unique: false })),
+            ("ExternalIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), pattern: Some(&PATTERN_4), ..StrRule::ANY }), min_items: Some(1), max_items: Some(1), unique: false })),
         ],
         required: &["AuthenticationType"],
         closed: true,
@@ -617,7 +620,7 @@ pub(crate) mod schema {
     pub(crate) static RULE_DocumentAttribute: ObjRule = ObjRule {
         properties: &[
             ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-            ("Value", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
+            ("Value", Shape::OneOf(&[Shape::Object(&ObjRule { properties: &[("StringValue", Shape::Str(&StrRule { max_len: Some(2048), ..StrRule::ANY }))], required: &["StringValue"], closed: true, ..OBJ_RULE }), Shape::Object(&ObjRule { properties: &[("StringListValue", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY }), min_items: None, max_items: None, unique: false }))], required: &["StringListValue"], closed: true, ..OBJ_RULE }), Shape::Object(&ObjRule { properties: &[("LongValue", Shape::NUM)], required: &["LongValue"], closed: true, ..OBJ_RULE }), Shape::Object(&ObjRule { properties: &[("DateValue", Shape::Str(&StrRule { format: Some(Format::DateTime), ..StrRule::ANY }))], required: &["DateValue"], closed: true, ..OBJ_RULE })])),
         ],
         required: &["Name", "Value"],
         closed: true,

@@ -1099,7 +1099,7 @@ pub(crate) mod schema {
         properties: &[
             ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
             ("Operator", Shape::Str(&StrRule { allowed: &["GREATER_THAN", "GREATER_THAN_OR_EQUALS", "LESS_THAN", "LESS_THAN_OR_EQUALS", "EQUALS", "NOT_EQUALS", "CONTAINS", "NOT_CONTAINS", "EXISTS", "NOT_EXISTS", "BEGINS_WITH"], ..StrRule::ANY })),
-            ("Value", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
+            ("Value", Shape::OneOf(&[Shape::Object(&ObjRule { properties: &[("StringValue", Shape::Str(&StrRule { max_len: Some(2048), ..StrRule::ANY }))], required: &["StringValue"], closed: true, ..OBJ_RULE }), Shape::Object(&ObjRule { properties: &[("StringListValue", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY }), min_items: None, max_items: None, unique: false }))], required: &["StringListValue"], closed: true, ..OBJ_RULE }), Shape::Object(&ObjRule { properties: &[("LongValue", Shape::NUM)], required: &["LongValue"], closed: true, ..OBJ_RULE }), Shape::Object(&ObjRule { properties: &[("DateValue", Shape::Str(&StrRule { format: Some(Format::DateTime), ..StrRule::ANY }))], required: &["DateValue"], closed: true, ..OBJ_RULE })])),
         ],
         required: &["Key", "Operator"],
         closed: true,
@@ -1111,7 +1111,7 @@ pub(crate) mod schema {
         properties: &[
             ("AttributeValueOperator", Shape::Str(&StrRule { allowed: &["DELETE"], ..StrRule::ANY })),
             ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-            ("Value", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
+            ("Value", Shape::OneOf(&[Shape::Object(&ObjRule { properties: &[("StringValue", Shape::Str(&StrRule { max_len: Some(2048), ..StrRule::ANY }))], required: &["StringValue"], closed: true, ..OBJ_RULE }), Shape::Object(&ObjRule { properties: &[("StringListValue", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY }), min_items: None, max_items: None, unique: false }))], required: &["StringListValue"], closed: true, ..OBJ_RULE }), Shape::Object(&ObjRule { properties: &[("LongValue", Shape::NUM)], required: &["LongValue"], closed: true, ..OBJ_RULE }), Shape::Object(&ObjRule { properties: &[("DateValue", Shape::Str(&StrRule { format: Some(Format::DateTime), ..StrRule::ANY }))], required: &["DateValue"], closed: true, ..OBJ_RULE })])),
         ],
         required: &["Key"],
         closed: true,

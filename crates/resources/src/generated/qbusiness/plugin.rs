@@ -418,16 +418,20 @@ pub(crate) mod schema {
     use crate::support::prelude::*;
 
     pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9][a-zA-Z0-9-]{35}$");
-    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9][a-zA-Z0-9_-]*$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new(
+        "^arn:[a-z0-9-\\.]{1,63}:[a-z0-9-\\.]{0,63}:[a-z0-9-\\.]{0,63}:[a-z0-9-\\.]{0,63}:[^/].{0,1023}$",
+    );
     pub(crate) static PATTERN_2: Pattern = Pattern::new("^(https?|ftp|file)://([^\\s]*)$");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("^[a-z0-9][\\.\\-a-z0-9]{1,61}[a-z0-9]$");
+    pub(crate) static PATTERN_4: Pattern = Pattern::new("^[a-zA-Z0-9][a-zA-Z0-9_-]*$");
 
     #[rustfmt::skip]
     pub(crate) static RULE_Plugin: ObjRule = ObjRule {
         properties: &[
             ("ApplicationId", Shape::Str(&StrRule { min_len: Some(36), max_len: Some(36), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-            ("AuthConfiguration", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
+            ("AuthConfiguration", Shape::OneOf(&[Shape::Object(&ObjRule { properties: &[("BasicAuthConfiguration", Shape::Object(&ObjRule { properties: &[("RoleArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1284), pattern: Some(&PATTERN_1), format: Some(Format::IamRoleArn), ..StrRule::ANY })), ("SecretArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1284), pattern: Some(&PATTERN_1), ..StrRule::ANY }))], required: &["RoleArn", "SecretArn"], closed: true, ..OBJ_RULE }))], required: &["BasicAuthConfiguration"], closed: true, ..OBJ_RULE }), Shape::Object(&ObjRule { properties: &[("OAuth2ClientCredentialConfiguration", Shape::Object(&ObjRule { properties: &[("AuthorizationUrl", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_2), ..StrRule::ANY })), ("RoleArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1284), pattern: Some(&PATTERN_1), format: Some(Format::IamRoleArn), ..StrRule::ANY })), ("SecretArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1284), pattern: Some(&PATTERN_1), ..StrRule::ANY })), ("TokenUrl", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_2), ..StrRule::ANY }))], required: &["RoleArn", "SecretArn"], closed: true, ..OBJ_RULE }))], required: &["OAuth2ClientCredentialConfiguration"], closed: true, ..OBJ_RULE }), Shape::Object(&ObjRule { properties: &[("NoAuthConfiguration", Shape::Typed(json_type::OBJECT | json_type::STRING))], required: &["NoAuthConfiguration"], closed: true, ..OBJ_RULE })])),
             ("CustomPluginConfiguration", Shape::Object(&RULE_CustomPluginConfiguration)),
-            ("DisplayName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("DisplayName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
             ("ServerUrl", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
             ("State", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
             ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),
@@ -442,7 +446,7 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_CustomPluginConfiguration: ObjRule = ObjRule {
         properties: &[
-            ("ApiSchema", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
+            ("ApiSchema", Shape::OneOf(&[Shape::Object(&ObjRule { properties: &[("Payload", Shape::STR)], required: &["Payload"], closed: true, ..OBJ_RULE }), Shape::Object(&ObjRule { properties: &[("S3", Shape::Object(&ObjRule { properties: &[("Bucket", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_3), ..StrRule::ANY })), ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY }))], required: &["Bucket", "Key"], closed: true, ..OBJ_RULE }))], required: &["S3"], closed: true, ..OBJ_RULE })])),
             ("ApiSchemaType", Shape::Str(&StrRule { allowed: &["OPEN_API_V3"], ..StrRule::ANY })),
             ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), ..StrRule::ANY })),
         ],

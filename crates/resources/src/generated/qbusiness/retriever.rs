@@ -243,7 +243,7 @@ pub(crate) mod schema {
     pub(crate) static RULE_Retriever: ObjRule = ObjRule {
         properties: &[
             ("ApplicationId", Shape::Str(&StrRule { min_len: Some(36), max_len: Some(36), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-            ("Configuration", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
+            ("Configuration", Shape::OneOf(&[Shape::Object(&ObjRule { properties: &[("NativeIndexConfiguration", Shape::Object(&ObjRule { properties: &[("IndexId", Shape::Str(&StrRule { min_len: Some(36), max_len: Some(36), pattern: Some(&PATTERN_0), ..StrRule::ANY }))], required: &["IndexId"], closed: true, ..OBJ_RULE }))], required: &["NativeIndexConfiguration"], closed: true, ..OBJ_RULE }), Shape::Object(&ObjRule { properties: &[("KendraIndexConfiguration", Shape::Object(&ObjRule { properties: &[("IndexId", Shape::Str(&StrRule { min_len: Some(36), max_len: Some(36), pattern: Some(&PATTERN_0), ..StrRule::ANY }))], required: &["IndexId"], closed: true, ..OBJ_RULE }))], required: &["KendraIndexConfiguration"], closed: true, ..OBJ_RULE })])),
             ("DisplayName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
             ("RoleArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1284), pattern: Some(&PATTERN_2), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
             ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),

@@ -435,12 +435,13 @@ pub(crate) mod schema {
         Pattern::new("^(https?://[a-zA-Z0-9-_.+%/]+\\.(ttf|woff|woff2|otf))?$");
     pub(crate) static PATTERN_4: Pattern =
         Pattern::new("^(https?://[a-zA-Z0-9-_.+%/]+\\.(svg|png))?$");
-    pub(crate) static PATTERN_5: Pattern =
-        Pattern::new("^(http:\\/\\/|https:\\/\\/)[a-zA-Z0-9-_.]+(?::[0-9]{1,5})?$");
+    pub(crate) static PATTERN_5: Pattern = Pattern::new("^https://.*$");
     pub(crate) static PATTERN_6: Pattern = Pattern::new(
         "^arn:[a-z0-9-\\.]{1,63}:[a-z0-9-\\.]{0,63}:[a-z0-9-\\.]{0,63}:[a-z0-9-\\.]{0,63}:[^/].{0,1023}$",
     );
-    pub(crate) static PATTERN_7: Pattern = Pattern::new("^[\\s\\S]*$");
+    pub(crate) static PATTERN_7: Pattern =
+        Pattern::new("^(http:\\/\\/|https:\\/\\/)[a-zA-Z0-9-_.]+(?::[0-9]{1,5})?$");
+    pub(crate) static PATTERN_8: Pattern = Pattern::new("^[\\s\\S]*$");
 
     #[rustfmt::skip]
     pub(crate) static RULE_WebExperience: ObjRule = ObjRule {
@@ -448,13 +449,13 @@ pub(crate) mod schema {
             ("ApplicationId", Shape::Str(&StrRule { min_len: Some(36), max_len: Some(36), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
             ("BrowserExtensionConfiguration", Shape::Object(&RULE_BrowserExtensionConfiguration)),
             ("CustomizationConfiguration", Shape::Object(&RULE_CustomizationConfiguration)),
-            ("IdentityProviderConfiguration", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
-            ("Origins", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_5), ..StrRule::ANY }), min_items: Some(0), max_items: Some(10), unique: false })),
+            ("IdentityProviderConfiguration", Shape::OneOf(&[Shape::Object(&ObjRule { properties: &[("SamlConfiguration", Shape::Object(&ObjRule { properties: &[("AuthenticationUrl", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1284), pattern: Some(&PATTERN_5), ..StrRule::ANY }))], required: &["AuthenticationUrl"], closed: true, ..OBJ_RULE }))], required: &["SamlConfiguration"], closed: true, ..OBJ_RULE }), Shape::Object(&ObjRule { properties: &[("OpenIDConnectConfiguration", Shape::Object(&ObjRule { properties: &[("SecretsArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1284), pattern: Some(&PATTERN_6), ..StrRule::ANY })), ("SecretsRole", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1284), pattern: Some(&PATTERN_6), ..StrRule::ANY }))], required: &["SecretsArn", "SecretsRole"], closed: true, ..OBJ_RULE }))], required: &["OpenIDConnectConfiguration"], closed: true, ..OBJ_RULE })])),
+            ("Origins", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_7), ..StrRule::ANY }), min_items: Some(0), max_items: Some(10), unique: false })),
             ("RoleArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1284), pattern: Some(&PATTERN_6), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
             ("SamplePromptsControlMode", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
-            ("Subtitle", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(500), pattern: Some(&PATTERN_7), ..StrRule::ANY })),
+            ("Subtitle", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(500), pattern: Some(&PATTERN_8), ..StrRule::ANY })),
             ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),
-            ("Title", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(500), pattern: Some(&PATTERN_7), ..StrRule::ANY })),
+            ("Title", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(500), pattern: Some(&PATTERN_8), ..StrRule::ANY })),
             ("WelcomeMessage", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(300), ..StrRule::ANY })),
         ],
         required: &["ApplicationId"],

@@ -405,18 +405,21 @@ pub(crate) mod schema {
     use crate::support::prelude::*;
 
     pub(crate) static PATTERN_0: Pattern = Pattern::new("^[\\w\\-]+$");
-    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[0-9]{12}$");
-    pub(crate) static PATTERN_2: Pattern = Pattern::new("^[A-Za-z0-9 _.,!?-]*$");
-    pub(crate) static PATTERN_3: Pattern = Pattern::new("^[A-Za-z0-9](?:[\\w- ]*[A-Za-z0-9])?$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^https://.*");
+    pub(crate) static PATTERN_2: Pattern =
+        Pattern::new("^[\\w.%+-]+@[A-Za-z0-9.-]+\\.[A-Za-z]{2,}$");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("^[0-9]{12}$");
+    pub(crate) static PATTERN_4: Pattern = Pattern::new("^[A-Za-z0-9 _.,!?-]*$");
+    pub(crate) static PATTERN_5: Pattern = Pattern::new("^[A-Za-z0-9](?:[\\w- ]*[A-Za-z0-9])?$");
 
     #[rustfmt::skip]
     pub(crate) static RULE_ActionConnector: ObjRule = ObjRule {
         properties: &[
             ("ActionConnectorId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
             ("AuthenticationConfig", Shape::Object(&RULE_AuthConfig)),
-            ("AwsAccountId", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(12), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-            ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("AwsAccountId", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(12), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
             ("Permissions", Shape::List(&ListRule { items: Shape::Object(&RULE_ResourcePermission), min_items: Some(1), max_items: Some(64), unique: false })),
             ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(200), unique: false })),
             ("Type", Shape::Str(&StrRule { allowed: &["GENERIC_HTTP", "SERVICENOW_NOW_PLATFORM", "SALESFORCE_CRM", "MICROSOFT_OUTLOOK", "PAGERDUTY_ADVANCE", "JIRA_CLOUD", "ATLASSIAN_CONFLUENCE", "AMAZON_S3", "AMAZON_BEDROCK_AGENT_RUNTIME", "AMAZON_BEDROCK_RUNTIME", "AMAZON_BEDROCK_DATA_AUTOMATION_RUNTIME", "AMAZON_TEXTRACT", "AMAZON_COMPREHEND", "AMAZON_COMPREHEND_MEDICAL", "MICROSOFT_ONEDRIVE", "MICROSOFT_SHAREPOINT", "MICROSOFT_TEAMS", "SAP_BUSINESSPARTNER", "SAP_PRODUCTMASTERDATA", "SAP_PHYSICALINVENTORY", "SAP_BILLOFMATERIALS", "SAP_MATERIALSTOCK", "ZENDESK_SUITE", "SMARTSHEET", "SLACK", "ASANA", "BAMBOO_HR"], ..StrRule::ANY })),
@@ -431,7 +434,7 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_AuthConfig: ObjRule = ObjRule {
         properties: &[
-            ("AuthenticationMetadata", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
+            ("AuthenticationMetadata", Shape::OneOf(&[Shape::Object(&ObjRule { properties: &[("AuthorizationCodeGrantMetadata", Shape::Object(&ObjRule { properties: &[("AuthorizationCodeGrantCredentialsDetails", Shape::OneOf(&[Shape::Object(&ObjRule { properties: &[("AuthorizationCodeGrantDetails", Shape::Typed(json_type::OBJECT))], required: &["AuthorizationCodeGrantDetails"], closed: true, ..OBJ_RULE })])), ("AuthorizationCodeGrantCredentialsSource", Shape::Str(&StrRule { allowed: &["PLAIN_CREDENTIALS"], ..StrRule::ANY })), ("BaseEndpoint", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(8192), pattern: Some(&PATTERN_1), ..StrRule::ANY })), ("RedirectUrl", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(8192), pattern: Some(&PATTERN_1), ..StrRule::ANY }))], required: &["BaseEndpoint", "RedirectUrl"], closed: true, ..OBJ_RULE }))], required: &["AuthorizationCodeGrantMetadata"], closed: true, ..OBJ_RULE }), Shape::Object(&ObjRule { properties: &[("ClientCredentialsGrantMetadata", Shape::Object(&ObjRule { properties: &[("BaseEndpoint", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(8192), pattern: Some(&PATTERN_1), ..StrRule::ANY })), ("ClientCredentialsDetails", Shape::OneOf(&[Shape::Object(&ObjRule { properties: &[("ClientCredentialsGrantDetails", Shape::Typed(json_type::OBJECT))], required: &["ClientCredentialsGrantDetails"], closed: true, ..OBJ_RULE })])), ("ClientCredentialsSource", Shape::Str(&StrRule { allowed: &["PLAIN_CREDENTIALS"], ..StrRule::ANY }))], required: &["BaseEndpoint"], closed: true, ..OBJ_RULE }))], required: &["ClientCredentialsGrantMetadata"], closed: true, ..OBJ_RULE }), Shape::Object(&ObjRule { properties: &[("BasicAuthConnectionMetadata", Shape::Object(&ObjRule { properties: &[("BaseEndpoint", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(8192), pattern: Some(&PATTERN_1), ..StrRule::ANY })), ("Password", Shape::STR), ("Username", Shape::STR)], required: &["BaseEndpoint", "Password", "Username"], closed: true, ..OBJ_RULE }))], required: &["BasicAuthConnectionMetadata"], closed: true, ..OBJ_RULE }), Shape::Object(&ObjRule { properties: &[("ApiKeyConnectionMetadata", Shape::Object(&ObjRule { properties: &[("ApiKey", Shape::STR), ("BaseEndpoint", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(8192), pattern: Some(&PATTERN_1), ..StrRule::ANY })), ("Email", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }))], required: &["ApiKey", "BaseEndpoint"], closed: true, ..OBJ_RULE }))], required: &["ApiKeyConnectionMetadata"], closed: true, ..OBJ_RULE }), Shape::Object(&ObjRule { properties: &[("NoneConnectionMetadata", Shape::Object(&ObjRule { properties: &[("BaseEndpoint", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(8192), pattern: Some(&PATTERN_1), ..StrRule::ANY }))], required: &["BaseEndpoint"], closed: true, ..OBJ_RULE }))], required: &["NoneConnectionMetadata"], closed: true, ..OBJ_RULE }), Shape::Object(&ObjRule { properties: &[("IamConnectionMetadata", Shape::Object(&ObjRule { properties: &[("RoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), format: Some(Format::IamRoleArn), ..StrRule::ANY }))], required: &["RoleArn"], closed: true, ..OBJ_RULE }))], required: &["IamConnectionMetadata"], closed: true, ..OBJ_RULE })])),
             ("AuthenticationType", Shape::Str(&StrRule { allowed: &["BASIC", "API_KEY", "OAUTH2_CLIENT_CREDENTIALS", "NONE", "IAM", "OAUTH2_AUTHORIZATION_CODE"], ..StrRule::ANY })),
         ],
         required: &["AuthenticationMetadata", "AuthenticationType"],

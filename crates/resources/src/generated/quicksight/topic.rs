@@ -2774,7 +2774,8 @@ pub(crate) mod schema {
     use crate::support::prelude::*;
 
     pub(crate) static PATTERN_0: Pattern = Pattern::new("^[0-9]{12}$");
-    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[A-Za-z0-9-_.\\\\+]*$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new(".+");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^[A-Za-z0-9-_.\\\\+]*$");
 
     #[rustfmt::skip]
     pub(crate) static RULE_Topic: ObjRule = ObjRule {
@@ -2787,7 +2788,7 @@ pub(crate) mod schema {
             ("FolderArns", Shape::List(&ListRule { items: Shape::STR, min_items: Some(0), max_items: Some(20), unique: false })),
             ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
             ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(200), unique: false })),
-            ("TopicId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("TopicId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
             ("UserExperienceVersion", Shape::Str(&StrRule { allowed: &["LEGACY", "NEW_READER_EXPERIENCE"], ..StrRule::ANY })),
         ],
         closed: true,
@@ -2909,7 +2910,7 @@ pub(crate) mod schema {
     pub(crate) static RULE_NamedEntityDefinitionMetric: ObjRule = ObjRule {
         properties: &[
             ("Aggregation", Shape::Str(&StrRule { allowed: &["SUM", "MIN", "MAX", "COUNT", "AVERAGE", "DISTINCT_COUNT", "STDEV", "STDEVP", "VAR", "VARP", "PERCENTILE", "MEDIAN", "CUSTOM"], ..StrRule::ANY })),
-            ("AggregationFunctionParameters", Shape::Typed(json_type::OBJECT)),
+            ("AggregationFunctionParameters", Shape::Object(&ObjRule { patterns: &[(&PATTERN_1, Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY }))], ..OBJ_RULE })),
         ],
         closed: true,
         ..OBJ_RULE
@@ -2940,7 +2941,7 @@ pub(crate) mod schema {
         properties: &[
             ("SubTypeName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
             ("TypeName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-            ("TypeParameters", Shape::Typed(json_type::OBJECT)),
+            ("TypeParameters", Shape::Object(&ObjRule { patterns: &[(&PATTERN_1, Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY }))], ..OBJ_RULE })),
         ],
         closed: true,
         ..OBJ_RULE
@@ -2955,7 +2956,7 @@ pub(crate) mod schema {
             ("TruthyCellValue", Shape::STR),
             ("TruthyCellValueSynonyms", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
             ("TypeName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-            ("TypeParameters", Shape::Typed(json_type::OBJECT)),
+            ("TypeParameters", Shape::Object(&ObjRule { patterns: &[(&PATTERN_1, Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY }))], ..OBJ_RULE })),
         ],
         closed: true,
         ..OBJ_RULE

@@ -324,7 +324,7 @@ pub(crate) mod schema {
             ("Engine", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(35), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
             ("EngineVersion", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(60), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
             ("ImageId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), format: Some(Format::ImageId), ..StrRule::ANY })),
-            ("KMSKeyId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("KMSKeyId", Shape::AllOf(&[Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_2), ..StrRule::ANY }), Shape::AnyOf(&[Shape::Str(&StrRule { format: Some(Format::KmsKeyArn), ..StrRule::ANY }), Shape::Str(&StrRule { format: Some(Format::KmsKeyId), ..StrRule::ANY }), Shape::Str(&StrRule { format: Some(Format::KmsAliasName), ..StrRule::ANY })])])),
             ("Manifest", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(51000), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
             ("SourceCustomDbEngineVersionIdentifier", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
             ("Status", Shape::Str(&StrRule { allowed: &["available", "inactive", "inactive-except-restore"], ..StrRule::ANY })),

@@ -224,22 +224,23 @@ pub(crate) mod schema {
     #[allow(unused_imports)]
     use crate::support::prelude::*;
 
-    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z][a-zA-Z0-9]*(-[a-zA-Z0-9]+)*$");
-    pub(crate) static PATTERN_1: Pattern =
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[\\s\\S]*$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z][a-zA-Z0-9]*(-[a-zA-Z0-9]+)*$");
+    pub(crate) static PATTERN_2: Pattern =
         Pattern::new("^arn:aws[a-z\\-]*:(s3|dynamodb):.*:.*:[a-zA-Z0-9._\\-\\/]+$");
-    pub(crate) static PATTERN_2: Pattern = Pattern::new(
+    pub(crate) static PATTERN_3: Pattern = Pattern::new(
         "^arn:aws[a-z\\-]*:redshift(-serverless)?:[a-z0-9\\-]+:[0-9]{12}:(namespace\\/|namespace:)[a-z0-9\\-]+$",
     );
 
     #[rustfmt::skip]
     pub(crate) static RULE_Integration: ObjRule = ObjRule {
         properties: &[
-            ("AdditionalEncryptionContext", Shape::Typed(json_type::OBJECT)),
-            ("IntegrationName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-            ("KMSKeyId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2147483647), ..StrRule::ANY })),
-            ("SourceArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("AdditionalEncryptionContext", Shape::Object(&ObjRule { patterns: &[(&PATTERN_0, Shape::Str(&StrRule { min_len: Some(0), max_len: Some(131072), ..StrRule::ANY }))], ..OBJ_RULE })),
+            ("IntegrationName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("KMSKeyId", Shape::AllOf(&[Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2147483647), ..StrRule::ANY }), Shape::AnyOf(&[Shape::Str(&StrRule { format: Some(Format::KmsKeyArn), ..StrRule::ANY }), Shape::Str(&StrRule { format: Some(Format::KmsKeyId), ..StrRule::ANY }), Shape::Str(&StrRule { format: Some(Format::KmsAliasName), ..StrRule::ANY })])])),
+            ("SourceArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
             ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
-            ("TargetArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("TargetArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
         ],
         required: &["SourceArn", "TargetArn"],
         closed: true,

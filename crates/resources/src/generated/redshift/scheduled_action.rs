@@ -196,7 +196,7 @@ pub(crate) mod schema {
             ("ScheduledActionDescription", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2147483647), ..StrRule::ANY })),
             ("ScheduledActionName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2147483647), ..StrRule::ANY })),
             ("StartTime", Shape::STR),
-            ("TargetAction", Shape::Typed(json_type::OBJECT)),
+            ("TargetAction", Shape::AllOf(&[Shape::Typed(json_type::OBJECT), Shape::OneOf(&[Shape::Object(&ObjRule { properties: &[("ResizeCluster", Shape::Object(&ObjRule { properties: &[("Classic", Shape::Bool), ("ClusterIdentifier", Shape::STR), ("ClusterType", Shape::STR), ("NodeType", Shape::STR), ("NumberOfNodes", Shape::INT)], required: &["ClusterIdentifier"], closed: true, ..OBJ_RULE }))], closed: true, ..OBJ_RULE }), Shape::Object(&ObjRule { properties: &[("PauseCluster", Shape::Object(&ObjRule { properties: &[("ClusterIdentifier", Shape::STR)], required: &["ClusterIdentifier"], closed: true, ..OBJ_RULE }))], closed: true, ..OBJ_RULE }), Shape::Object(&ObjRule { properties: &[("ResumeCluster", Shape::Object(&ObjRule { properties: &[("ClusterIdentifier", Shape::STR)], required: &["ClusterIdentifier"], closed: true, ..OBJ_RULE }))], closed: true, ..OBJ_RULE })])])),
         ],
         required: &["ScheduledActionName"],
         closed: true,

@@ -462,7 +462,7 @@ pub(crate) mod schema {
             ("FinalSnapshotName", Shape::Str(&StrRule { max_len: Some(255), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
             ("FinalSnapshotRetentionPeriod", Shape::INT),
             ("IamRoles", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-            ("KmsKeyId", Shape::STR),
+            ("KmsKeyId", Shape::AllOf(&[Shape::STR, Shape::AnyOf(&[Shape::Str(&StrRule { format: Some(Format::KmsKeyArn), ..StrRule::ANY }), Shape::Str(&StrRule { format: Some(Format::KmsKeyId), ..StrRule::ANY }), Shape::Str(&StrRule { format: Some(Format::KmsAliasName), ..StrRule::ANY })])])),
             ("LogExports", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["useractivitylog", "userlog", "connectionlog"], ..StrRule::ANY }), min_items: Some(0), max_items: Some(16), unique: false })),
             ("ManageAdminPassword", Shape::Bool),
             ("NamespaceName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(64), pattern: Some(&PATTERN_3), ..StrRule::ANY })),

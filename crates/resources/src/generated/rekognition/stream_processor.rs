@@ -799,7 +799,7 @@ pub(crate) mod schema {
             ("FaceSearchSettings", Shape::Object(&RULE_FaceSearchSettings)),
             ("KinesisDataStream", Shape::Object(&RULE_KinesisDataStream)),
             ("KinesisVideoStream", Shape::Object(&RULE_KinesisVideoStream)),
-            ("KmsKeyId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("KmsKeyId", Shape::AllOf(&[Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_3), ..StrRule::ANY }), Shape::AnyOf(&[Shape::Str(&StrRule { format: Some(Format::KmsKeyArn), ..StrRule::ANY }), Shape::Str(&StrRule { format: Some(Format::KmsKeyId), ..StrRule::ANY }), Shape::Str(&StrRule { format: Some(Format::KmsAliasName), ..StrRule::ANY })])])),
             ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
             ("NotificationChannel", Shape::Object(&RULE_NotificationChannel)),
             ("PolygonRegionsOfInterest", Shape::List(&ListRule { items: Shape::List(&ListRule { items: Shape::Object(&RULE_Point), min_items: Some(3), max_items: None, unique: true }), min_items: Some(0), max_items: None, unique: true })),

@@ -812,6 +812,7 @@ pub(crate) mod schema {
     pub(crate) static PATTERN_8: Pattern =
         Pattern::new("^[a-z]{2}-((iso[a-z]{0,1}-)|(gov-)){0,1}[a-z]+-[0-9]$");
     pub(crate) static PATTERN_9: Pattern = Pattern::new("Arn|Native");
+    pub(crate) static PATTERN_10: Pattern = Pattern::new(".{1,128}");
 
     #[rustfmt::skip]
     pub(crate) static RULE_App: ObjRule = ObjRule {
@@ -824,7 +825,7 @@ pub(crate) mod schema {
             ("PermissionModel", Shape::Object(&RULE_PermissionModel)),
             ("ResiliencyPolicyArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_5), ..StrRule::ANY })),
             ("ResourceMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_ResourceMapping), min_items: None, max_items: None, unique: false })),
-            ("Tags", Shape::Typed(json_type::OBJECT)),
+            ("Tags", Shape::Object(&ObjRule { patterns: &[(&PATTERN_10, Shape::Str(&StrRule { max_len: Some(256), ..StrRule::ANY }))], ..OBJ_RULE })),
         ],
         required: &["Name", "AppTemplateBody", "ResourceMappings"],
         closed: true,

@@ -353,6 +353,7 @@ pub(crate) mod schema {
     use crate::support::prelude::*;
 
     pub(crate) static PATTERN_0: Pattern = Pattern::new("^[A-Za-z0-9][A-Za-z0-9_\\-]{1,59}$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new(".{1,128}");
 
     #[rustfmt::skip]
     pub(crate) static RULE_ResiliencyPolicy: ObjRule = ObjRule {
@@ -361,7 +362,7 @@ pub(crate) mod schema {
             ("Policy", Shape::Object(&RULE_PolicyMap)),
             ("PolicyDescription", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(500), ..StrRule::ANY })),
             ("PolicyName", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-            ("Tags", Shape::Typed(json_type::OBJECT)),
+            ("Tags", Shape::Object(&ObjRule { patterns: &[(&PATTERN_1, Shape::Str(&StrRule { max_len: Some(256), ..StrRule::ANY }))], ..OBJ_RULE })),
             ("Tier", Shape::Str(&StrRule { allowed: &["MissionCritical", "Critical", "Important", "CoreServices", "NonCritical"], ..StrRule::ANY })),
         ],
         required: &["PolicyName", "Tier", "Policy"],

@@ -158,10 +158,12 @@ pub(crate) mod schema {
     #[allow(unused_imports)]
     use crate::support::prelude::*;
 
+    pub(crate) static PATTERN_0: Pattern = Pattern::new(".+");
+
     #[rustfmt::skip]
     pub(crate) static RULE_Index: ObjRule = ObjRule {
         properties: &[
-            ("Tags", Shape::Typed(json_type::OBJECT)),
+            ("Tags", Shape::Object(&ObjRule { patterns: &[(&PATTERN_0, Shape::STR)], ..OBJ_RULE })),
             ("Type", Shape::Str(&StrRule { allowed: &["LOCAL", "AGGREGATOR"], ..StrRule::ANY })),
         ],
         required: &["Type"],

@@ -234,7 +234,8 @@ pub(crate) mod schema {
     #[allow(unused_imports)]
     use crate::support::prelude::*;
 
-    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9\\-]{1,64}$");
+    pub(crate) static PATTERN_0: Pattern = Pattern::new(".+");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9\\-]{1,64}$");
 
     #[rustfmt::skip]
     pub(crate) static RULE_View: ObjRule = ObjRule {
@@ -242,8 +243,8 @@ pub(crate) mod schema {
             ("Filters", Shape::Object(&RULE_SearchFilter)),
             ("IncludedProperties", Shape::List(&ListRule { items: Shape::Object(&RULE_IncludedProperty), min_items: None, max_items: None, unique: false })),
             ("Scope", Shape::STR),
-            ("Tags", Shape::Typed(json_type::OBJECT)),
-            ("ViewName", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Tags", Shape::Object(&ObjRule { patterns: &[(&PATTERN_0, Shape::STR)], ..OBJ_RULE })),
+            ("ViewName", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ],
         required: &["ViewName"],
         closed: true,

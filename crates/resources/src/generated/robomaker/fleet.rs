@@ -118,12 +118,13 @@ pub(crate) mod schema {
     use crate::support::prelude::*;
 
     pub(crate) static PATTERN_0: Pattern = Pattern::new("[a-zA-Z0-9_\\-]{1,255}$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9-]{1,128}$");
 
     #[rustfmt::skip]
     pub(crate) static RULE_Fleet: ObjRule = ObjRule {
         properties: &[
             ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-            ("Tags", Shape::Typed(json_type::OBJECT)),
+            ("Tags", Shape::Object(&ObjRule { patterns: &[(&PATTERN_1, Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY }))], ..OBJ_RULE })),
         ],
         closed: true,
         ..OBJ_RULE

@@ -161,6 +161,8 @@ pub(crate) mod schema {
     #[allow(unused_imports)]
     use crate::support::prelude::*;
 
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9-]{1,128}$");
+
     #[rustfmt::skip]
     pub(crate) static RULE_Robot: ObjRule = ObjRule {
         properties: &[
@@ -168,7 +170,7 @@ pub(crate) mod schema {
             ("Fleet", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1224), ..StrRule::ANY })),
             ("GreengrassGroupId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1224), ..StrRule::ANY })),
             ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-            ("Tags", Shape::Typed(json_type::OBJECT)),
+            ("Tags", Shape::Object(&ObjRule { patterns: &[(&PATTERN_0, Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY }))], ..OBJ_RULE })),
         ],
         required: &["GreengrassGroupId", "Architecture"],
         closed: true,

@@ -349,6 +349,8 @@ pub(crate) mod schema {
     #[allow(unused_imports)]
     use crate::support::prelude::*;
 
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9-]{1,128}$");
+
     #[rustfmt::skip]
     pub(crate) static RULE_RobotApplication: ObjRule = ObjRule {
         properties: &[
@@ -357,7 +359,7 @@ pub(crate) mod schema {
             ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
             ("RobotSoftwareSuite", Shape::Object(&RULE_RobotSoftwareSuite)),
             ("Sources", Shape::List(&ListRule { items: Shape::Object(&RULE_SourceConfig), min_items: None, max_items: None, unique: false })),
-            ("Tags", Shape::Typed(json_type::OBJECT)),
+            ("Tags", Shape::Object(&ObjRule { patterns: &[(&PATTERN_0, Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY }))], ..OBJ_RULE })),
         ],
         required: &["RobotSoftwareSuite"],
         closed: true,

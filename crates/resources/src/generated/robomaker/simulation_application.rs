@@ -617,6 +617,7 @@ pub(crate) mod schema {
     pub(crate) static PATTERN_0: Pattern = Pattern::new("[a-zA-Z0-9_\\-]*");
     pub(crate) static PATTERN_1: Pattern = Pattern::new("1.x");
     pub(crate) static PATTERN_2: Pattern = Pattern::new("[a-z0-9][a-z0-9.\\-]*[a-z0-9]");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("^[a-zA-Z0-9-]{1,128}$");
 
     #[rustfmt::skip]
     pub(crate) static RULE_SimulationApplication: ObjRule = ObjRule {
@@ -628,7 +629,7 @@ pub(crate) mod schema {
             ("RobotSoftwareSuite", Shape::Object(&RULE_RobotSoftwareSuite)),
             ("SimulationSoftwareSuite", Shape::Object(&RULE_SimulationSoftwareSuite)),
             ("Sources", Shape::List(&ListRule { items: Shape::Object(&RULE_SourceConfig), min_items: None, max_items: None, unique: false })),
-            ("Tags", Shape::Typed(json_type::OBJECT)),
+            ("Tags", Shape::Object(&ObjRule { patterns: &[(&PATTERN_3, Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY }))], ..OBJ_RULE })),
         ],
         required: &["RobotSoftwareSuite", "SimulationSoftwareSuite"],
         closed: true,

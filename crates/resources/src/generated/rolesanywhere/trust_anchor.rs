@@ -412,7 +412,7 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_Source: ObjRule = ObjRule {
         properties: &[
-            ("SourceData", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
+            ("SourceData", Shape::OneOf(&[Shape::Object(&ObjRule { properties: &[("X509CertificateData", Shape::STR)], required: &["X509CertificateData"], closed: true, ..OBJ_RULE }), Shape::Object(&ObjRule { properties: &[("AcmPcaArn", Shape::STR)], required: &["AcmPcaArn"], closed: true, ..OBJ_RULE })])),
             ("SourceType", Shape::Str(&StrRule { allowed: &["AWS_ACM_PCA", "CERTIFICATE_BUNDLE"], ..StrRule::ANY })),
         ],
         required: &["SourceType", "SourceData"],

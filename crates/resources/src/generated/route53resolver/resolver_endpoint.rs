@@ -434,15 +434,15 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_ResolverEndpoint: ObjRule = ObjRule {
         properties: &[
-            ("Direction", Shape::Str(&StrRule { allowed: &["INBOUND", "INBOUND_DELEGATION", "OUTBOUND"], ..StrRule::ANY })),
+            ("Direction", Shape::Str(&StrRule { allowed: &["INBOUND", "INBOUND_DELEGATION", "OUTBOUND"], allowed_any_case: &["inbound", "inbound_delegation", "outbound"], ..StrRule::ANY })),
             ("Dns64Enabled", Shape::Bool),
             ("IpAddresses", Shape::List(&ListRule { items: Shape::Object(&RULE_IpAddressRequest), min_items: Some(2), max_items: Some(20), unique: false })),
             ("Ipv6InternetAccessEnabled", Shape::Bool),
             ("Name", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
             ("OutpostArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
             ("PreferredInstanceType", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-            ("Protocols", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["Do53", "DoH", "DoH-FIPS"], ..StrRule::ANY }), min_items: Some(1), max_items: Some(2), unique: false })),
-            ("ResolverEndpointType", Shape::Str(&StrRule { allowed: &["DUALSTACK", "IPV4", "IPV6"], ..StrRule::ANY })),
+            ("Protocols", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["Do53", "DoH", "DoH-FIPS"], allowed_any_case: &["do53", "doh", "doh-fips"], ..StrRule::ANY }), min_items: Some(1), max_items: Some(2), unique: false })),
+            ("ResolverEndpointType", Shape::Str(&StrRule { allowed: &["DUALSTACK", "IPV4", "IPV6"], allowed_any_case: &["dualstack", "ipv4", "ipv6"], ..StrRule::ANY })),
             ("RniEnhancedMetricsEnabled", Shape::Bool),
             ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
             ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),

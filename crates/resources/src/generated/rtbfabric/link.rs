@@ -332,7 +332,8 @@ pub(crate) mod schema {
 
     pub(crate) static PATTERN_0: Pattern = Pattern::new("^rtb-gw-[a-z0-9-]{1,25}$");
     pub(crate) static PATTERN_1: Pattern = Pattern::new("^[A-Za-z0-9 -]+$");
-    pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-z0-9]{1,25}$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9]*$");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("^[a-z0-9]{1,25}$");
 
     #[rustfmt::skip]
     pub(crate) static RULE_Link: ObjRule = ObjRule {
@@ -365,9 +366,9 @@ pub(crate) mod schema {
     pub(crate) static RULE_ModuleConfiguration: ObjRule = ObjRule {
         properties: &[
             ("DependsOn", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-            ("ModuleParameters", Shape::Typed(json_type::OBJECT)),
+            ("ModuleParameters", Shape::AllOf(&[Shape::Typed(json_type::OBJECT), Shape::OneOf(&[Shape::Object(&ObjRule { properties: &[("NoBid", Shape::Object(&ObjRule { properties: &[("PassThroughPercentage", Shape::Num(&NumRule { min: Some(0.0), max: Some(100.0), ..NumRule::ANY })), ("Reason", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), pattern: Some(&PATTERN_2), ..StrRule::ANY })), ("ReasonCode", Shape::Int(&NumRule { min: Some(0.0), max: Some(10.0), ..NumRule::ANY }))], closed: true, ..OBJ_RULE }))], required: &["NoBid"], closed: true, ..OBJ_RULE }), Shape::Object(&ObjRule { properties: &[("OpenRtbAttribute", Shape::Object(&ObjRule { properties: &[("Action", Shape::AllOf(&[Shape::Typed(json_type::OBJECT), Shape::OneOf(&[Shape::Object(&ObjRule { properties: &[("NoBid", Shape::Typed(json_type::OBJECT))], required: &["NoBid"], closed: true, ..OBJ_RULE }), Shape::Object(&ObjRule { properties: &[("HeaderTag", Shape::Typed(json_type::OBJECT))], required: &["HeaderTag"], closed: true, ..OBJ_RULE })])])), ("FilterConfiguration", Shape::List(&ListRule { items: Shape::Object(&ObjRule { properties: &[("Criteria", Shape::List(&ListRule { items: Shape::Any, min_items: None, max_items: None, unique: false }))], required: &["Criteria"], closed: true, ..OBJ_RULE }), min_items: None, max_items: None, unique: false })), ("FilterType", Shape::Str(&StrRule { allowed: &["INCLUDE", "EXCLUDE"], ..StrRule::ANY })), ("HoldbackPercentage", Shape::Num(&NumRule { min: Some(0.0), max: Some(100.0), ..NumRule::ANY }))], required: &["FilterType", "FilterConfiguration", "Action", "HoldbackPercentage"], closed: true, ..OBJ_RULE }))], required: &["OpenRtbAttribute"], closed: true, ..OBJ_RULE })])])),
             ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-            ("Version", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("Version", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
         ],
         required: &["Name"],
         closed: true,

@@ -318,23 +318,30 @@ pub(crate) mod schema {
     pub(crate) static PATTERN_1: Pattern = Pattern::new(
         "^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(?:\\.(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?))+$",
     );
-    pub(crate) static PATTERN_2: Pattern = Pattern::new("^sg-[0-9a-f]{8,40}$");
-    pub(crate) static PATTERN_3: Pattern = Pattern::new("^subnet-\\w{8,17}$");
-    pub(crate) static PATTERN_4: Pattern = Pattern::new("^vpc-[a-f0-9]{8,17}$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^/.*$");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("^[0-9,\\-]+$");
+    pub(crate) static PATTERN_4: Pattern = Pattern::new(
+        "^(https|http)://(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(?:\\.(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?))+$",
+    );
+    pub(crate) static PATTERN_5: Pattern =
+        Pattern::new("^[A-Za-z0-9][A-Za-z0-9-]{0,61}[A-Za-z0-9]$");
+    pub(crate) static PATTERN_6: Pattern = Pattern::new("^sg-[0-9a-f]{8,40}$");
+    pub(crate) static PATTERN_7: Pattern = Pattern::new("^subnet-\\w{8,17}$");
+    pub(crate) static PATTERN_8: Pattern = Pattern::new("^vpc-[a-f0-9]{8,17}$");
 
     #[rustfmt::skip]
     pub(crate) static RULE_ResponderGateway: ObjRule = ObjRule {
         properties: &[
             ("Description", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
             ("DomainName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-            ("ManagedEndpointConfiguration", Shape::Typed(json_type::OBJECT)),
+            ("ManagedEndpointConfiguration", Shape::AllOf(&[Shape::Typed(json_type::OBJECT), Shape::OneOf(&[Shape::Object(&ObjRule { properties: &[("AutoScalingGroupsConfiguration", Shape::Object(&ObjRule { properties: &[("AutoScalingGroupNameList", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })), ("HealthCheckConfig", Shape::Object(&ObjRule { properties: &[("HealthyThresholdCount", Shape::Int(&NumRule { min: Some(2.0), max: Some(10.0), ..NumRule::ANY })), ("IntervalSeconds", Shape::Int(&NumRule { min: Some(5.0), max: Some(60.0), ..NumRule::ANY })), ("Path", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })), ("Port", Shape::Int(&NumRule { min: Some(80.0), max: Some(65535.0), ..NumRule::ANY })), ("Protocol", Shape::Str(&StrRule { allowed: &["HTTP", "HTTPS"], ..StrRule::ANY })), ("StatusCodeMatcher", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(2000), pattern: Some(&PATTERN_3), ..StrRule::ANY })), ("TimeoutMs", Shape::Int(&NumRule { min: Some(100.0), max: Some(5000.0), ..NumRule::ANY })), ("UnhealthyThresholdCount", Shape::Int(&NumRule { min: Some(2.0), max: Some(10.0), ..NumRule::ANY }))], required: &["Port", "Path"], closed: true, ..OBJ_RULE })), ("RoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY }))], required: &["AutoScalingGroupNameList", "RoleArn"], closed: true, ..OBJ_RULE }))], required: &["AutoScalingGroupsConfiguration"], closed: true, ..OBJ_RULE }), Shape::Object(&ObjRule { properties: &[("EksEndpointsConfiguration", Shape::Object(&ObjRule { properties: &[("ClusterApiServerCaCertificateChain", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2097152), ..StrRule::ANY })), ("ClusterApiServerEndpointUri", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), pattern: Some(&PATTERN_4), ..StrRule::ANY })), ("ClusterName", Shape::Str(&StrRule { pattern: Some(&PATTERN_5), ..StrRule::ANY })), ("EndpointsResourceName", Shape::Str(&StrRule { pattern: Some(&PATTERN_5), ..StrRule::ANY })), ("EndpointsResourceNamespace", Shape::Str(&StrRule { pattern: Some(&PATTERN_5), ..StrRule::ANY })), ("RoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY }))], required: &["EndpointsResourceName", "EndpointsResourceNamespace", "ClusterApiServerEndpointUri", "ClusterApiServerCaCertificateChain", "ClusterName", "RoleArn"], closed: true, ..OBJ_RULE }))], required: &["EksEndpointsConfiguration"], closed: true, ..OBJ_RULE })])])),
             ("Port", Shape::Int(&NumRule { min: Some(1.0), max: Some(65535.0), ..NumRule::ANY })),
             ("Protocol", Shape::Str(&StrRule { allowed: &["HTTP", "HTTPS"], ..StrRule::ANY })),
-            ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(11), max_len: Some(43), pattern: Some(&PATTERN_2), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: Some(1), max_items: None, unique: true })),
-            ("SubnetIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(15), max_len: Some(24), pattern: Some(&PATTERN_3), ..StrRule::ANY }), min_items: Some(1), max_items: None, unique: true })),
+            ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(11), max_len: Some(43), pattern: Some(&PATTERN_6), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: Some(1), max_items: None, unique: true })),
+            ("SubnetIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(15), max_len: Some(24), pattern: Some(&PATTERN_7), ..StrRule::ANY }), min_items: Some(1), max_items: None, unique: true })),
             ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: true })),
             ("TrustStoreConfiguration", Shape::Object(&RULE_TrustStoreConfiguration)),
-            ("VpcId", Shape::Str(&StrRule { min_len: Some(5), max_len: Some(50), pattern: Some(&PATTERN_4), format: Some(Format::VpcId), ..StrRule::ANY })),
+            ("VpcId", Shape::Str(&StrRule { min_len: Some(5), max_len: Some(50), pattern: Some(&PATTERN_8), format: Some(Format::VpcId), ..StrRule::ANY })),
         ],
         required: &["VpcId", "SubnetIds", "SecurityGroupIds", "Port", "Protocol"],
         closed: true,

@@ -888,16 +888,18 @@ pub(crate) mod schema {
     );
     pub(crate) static PATTERN_1: Pattern = Pattern::new("arn:[^:]*:[^:]*:[^:]*:[^:]*:.*");
     pub(crate) static PATTERN_2: Pattern = Pattern::new("[\\w-]+:[0-9a-f-]+");
-    pub(crate) static PATTERN_3: Pattern = Pattern::new("[a-zA-Z0-9-._/#:]+$");
-    pub(crate) static PATTERN_4: Pattern = Pattern::new(".*");
-    pub(crate) static PATTERN_5: Pattern = Pattern::new(
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("^(?!:).*[^\\s].*");
+    pub(crate) static PATTERN_4: Pattern = Pattern::new(".*[^\\s].*");
+    pub(crate) static PATTERN_5: Pattern = Pattern::new("[a-zA-Z0-9-._/#:]+$");
+    pub(crate) static PATTERN_6: Pattern = Pattern::new(".*");
+    pub(crate) static PATTERN_7: Pattern = Pattern::new(
         "^s3://[a-z0-9][-.a-z0-9]{1,62}(?:/[-!_*'().a-z0-9A-Z]+(?:/[-!_*'().a-z0-9A-Z]+)*)?/?$",
     );
-    pub(crate) static PATTERN_6: Pattern = Pattern::new(
+    pub(crate) static PATTERN_8: Pattern = Pattern::new(
         "^(localhost)$|^((25[0-5]|2[0-4][0-9]|[01]?[0-9][0-9]?)\\.){3}(25[0-5]|2[0-4][0-9]|[01]?[0-9][0-9]?)$|(?=^[a-zA-Z0-9\\.\\*-]{4,253}$)(?!.*\\.-)(?!.*-\\.)(?!.*\\.\\.)(?!.*[^\\.]{64,})^(\\*\\.)?(?![-\\.\\*])[^\\*]{1,}\\.(\\*|(?!.*--)(?=.*[a-zA-Z])[^\\*]{1,}[^\\*-])$",
     );
-    pub(crate) static PATTERN_7: Pattern = Pattern::new("[\\.\\-_/#A-Za-z0-9]+");
-    pub(crate) static PATTERN_8: Pattern = Pattern::new("^(?!aws:)[a-zA-Z+-=._:/]+$");
+    pub(crate) static PATTERN_9: Pattern = Pattern::new("[\\.\\-_/#A-Za-z0-9]+");
+    pub(crate) static PATTERN_10: Pattern = Pattern::new("^(?!aws:)[a-zA-Z+-=._:/]+$");
 
     #[rustfmt::skip]
     pub(crate) static RULE_AppMonitor: ObjRule = ObjRule {
@@ -906,9 +908,9 @@ pub(crate) mod schema {
             ("CustomEvents", Shape::Object(&RULE_CustomEvents)),
             ("CwLogEnabled", Shape::Bool),
             ("DeobfuscationConfiguration", Shape::Object(&RULE_DeobfuscationConfiguration)),
-            ("Domain", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(253), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
-            ("DomainList", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(253), pattern: Some(&PATTERN_6), ..StrRule::ANY }), min_items: Some(1), max_items: Some(5), unique: false })),
-            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_7), ..StrRule::ANY })),
+            ("Domain", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(253), pattern: Some(&PATTERN_8), ..StrRule::ANY })),
+            ("DomainList", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(253), pattern: Some(&PATTERN_8), ..StrRule::ANY }), min_items: Some(1), max_items: Some(5), unique: false })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_9), ..StrRule::ANY })),
             ("Platform", Shape::Str(&StrRule { allowed: &["Web", "Android", "iOS"], ..StrRule::ANY })),
             ("ResourcePolicy", Shape::Object(&RULE_ResourcePolicy)),
             ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
@@ -958,7 +960,7 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_JavaScriptSourceMaps: ObjRule = ObjRule {
         properties: &[
-            ("S3Uri", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+            ("S3Uri", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_7), ..StrRule::ANY })),
             ("Status", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
         ],
         required: &["Status"],
@@ -969,12 +971,12 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_MetricDefinition: ObjRule = ObjRule {
         properties: &[
-            ("DimensionKeys", Shape::Typed(json_type::OBJECT)),
+            ("DimensionKeys", Shape::Object(&ObjRule { patterns: &[(&PATTERN_3, Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_4), ..StrRule::ANY }))], closed: true, ..OBJ_RULE })),
             ("EventPattern", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(4000), ..StrRule::ANY })),
             ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-            ("Namespace", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(237), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("Namespace", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(237), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
             ("UnitLabel", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
-            ("ValueKey", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+            ("ValueKey", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
         ],
         required: &["Name"],
         closed: true,
@@ -1008,7 +1010,7 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_Tag: ObjRule = ObjRule {
         properties: &[
-            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_8), ..StrRule::ANY })),
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_10), ..StrRule::ANY })),
             ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
         ],
         required: &["Value", "Key"],

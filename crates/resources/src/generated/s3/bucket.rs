@@ -244,6 +244,7 @@ impl ::cloudwright_core::Resource for Bucket {
         properties: &::cloudwright_core::Value,
     ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
         crate::constraint::check(&self::schema::RULE_Bucket, properties)?;
+        crate::constraint::check_extensions(&self::schema::EXTENSIONS, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
@@ -5216,6 +5217,14 @@ pub(crate) mod schema {
     );
     pub(crate) static PATTERN_2: Pattern = Pattern::new("[0-9]+");
 
+    /// cfn-lint's extension schemas of this type (`crates/codegen/schemas/extensions.json`),
+    /// checked at synthesis.
+    #[rustfmt::skip]
+    #[allow(dead_code)]
+    pub(crate) static EXTENSIONS: [Extension; 1] = [
+        Extension { rule: "E3045", path: "", description: "Validate AccessControl are set with OwnershipControls", shape: Shape::If(&IfRule { cond: Shape::AnyOf(&[Shape::Object(&ObjRule { properties: &[("AccessControl", Shape::AllOf(&[Shape::Typed(json_type::STRING), Shape::Not(&Shape::Str(&StrRule { allowed: &["Private", "BucketOwnerFullControl", "BucketOwnerRead"], ..StrRule::ANY }))]))], required: &["AccessControl"], ..OBJ_RULE }), Shape::Typed(json_type::STRING | json_type::ARRAY | json_type::NUMBER | json_type::BOOLEAN)]), then: Shape::AnyOf(&[Shape::Object(&ObjRule { properties: &[("OwnershipControls", Shape::AnyOf(&[Shape::Object(&ObjRule { properties: &[("Rules", Shape::AnyOf(&[Shape::List(&ListRule { items: Shape::Any, min_items: Some(1), max_items: None, unique: false }), Shape::Typed(json_type::OBJECT | json_type::STRING | json_type::NUMBER | json_type::BOOLEAN)]))], required: &["Rules"], ..OBJ_RULE }), Shape::Typed(json_type::STRING | json_type::ARRAY | json_type::NUMBER | json_type::BOOLEAN)]))], required: &["OwnershipControls"], ..OBJ_RULE }), Shape::Typed(json_type::STRING | json_type::ARRAY | json_type::NUMBER | json_type::BOOLEAN)]), otherwise: Shape::Any }) },
+    ];
+
     #[rustfmt::skip]
     pub(crate) static RULE_Bucket: ObjRule = ObjRule {
         properties: &[
@@ -5341,7 +5350,7 @@ pub(crate) mod schema {
     pub(crate) static RULE_DataExport: ObjRule = ObjRule {
         properties: &[
             ("Destination", Shape::Object(&RULE_Destination)),
-            ("OutputSchemaVersion", Shape::STR),
+            ("OutputSchemaVersion", Shape::Str(&StrRule { allowed: &["V_1"], ..StrRule::ANY })),
         ],
         required: &["Destination", "OutputSchemaVersion"],
         closed: true,
@@ -5496,7 +5505,7 @@ pub(crate) mod schema {
         properties: &[
             ("DestinationBucketName", Shape::STR),
             ("LogFilePrefix", Shape::STR),
-            ("TargetObjectKeyFormat", Shape::Typed(json_type::OBJECT)),
+            ("TargetObjectKeyFormat", Shape::AllOf(&[Shape::Typed(json_type::OBJECT), Shape::OneOf(&[Shape::Object(&ObjRule { properties: &[("SimplePrefix", Shape::Typed(json_type::OBJECT))], required: &["SimplePrefix"], closed: true, ..OBJ_RULE }), Shape::Object(&ObjRule { properties: &[("PartitionedPrefix", Shape::Object(&ObjRule { properties: &[("PartitionDateSource", Shape::Str(&StrRule { allowed: &["EventTime", "DeliveryTime"], ..StrRule::ANY }))], closed: true, ..OBJ_RULE }))], required: &["PartitionedPrefix"], closed: true, ..OBJ_RULE })])])),
         ],
         closed: true,
         ..OBJ_RULE
@@ -5872,7 +5881,7 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_ServerSideEncryptionByDefault: ObjRule = ObjRule {
         properties: &[
-            ("KMSMasterKeyID", Shape::STR),
+            ("KMSMasterKeyID", Shape::AllOf(&[Shape::STR, Shape::AnyOf(&[Shape::Str(&StrRule { format: Some(Format::KmsKeyArn), ..StrRule::ANY }), Shape::Str(&StrRule { format: Some(Format::KmsKeyId), ..StrRule::ANY }), Shape::Str(&StrRule { format: Some(Format::KmsAliasName), ..StrRule::ANY })])])),
             ("SSEAlgorithm", Shape::Str(&StrRule { allowed: &["aws:kms", "AES256", "aws:kms:dsse"], ..StrRule::ANY })),
         ],
         required: &["SSEAlgorithm"],

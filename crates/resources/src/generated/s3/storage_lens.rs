@@ -1461,7 +1461,7 @@ pub(crate) mod schema {
         properties: &[
             ("AccountId", Shape::STR),
             ("Arn", Shape::STR),
-            ("Encryption", Shape::Typed(json_type::OBJECT)),
+            ("Encryption", Shape::AllOf(&[Shape::Typed(json_type::OBJECT), Shape::OneOf(&[Shape::Object(&ObjRule { properties: &[("SSES3", Shape::Typed(json_type::OBJECT))], required: &["SSES3"], closed: true, ..OBJ_RULE }), Shape::Object(&ObjRule { properties: &[("SSEKMS", Shape::Object(&ObjRule { properties: &[("KeyId", Shape::STR)], required: &["KeyId"], closed: true, ..OBJ_RULE }))], required: &["SSEKMS"], closed: true, ..OBJ_RULE })])])),
             ("Format", Shape::Str(&StrRule { allowed: &["CSV", "Parquet"], ..StrRule::ANY })),
             ("OutputSchemaVersion", Shape::Str(&StrRule { allowed: &["V_1"], ..StrRule::ANY })),
             ("Prefix", Shape::STR),
@@ -1533,7 +1533,7 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_StorageLensTableDestination: ObjRule = ObjRule {
         properties: &[
-            ("Encryption", Shape::Typed(json_type::OBJECT)),
+            ("Encryption", Shape::AllOf(&[Shape::Typed(json_type::OBJECT), Shape::OneOf(&[Shape::Object(&ObjRule { properties: &[("SSES3", Shape::Typed(json_type::OBJECT))], required: &["SSES3"], closed: true, ..OBJ_RULE }), Shape::Object(&ObjRule { properties: &[("SSEKMS", Shape::Object(&ObjRule { properties: &[("KeyId", Shape::STR)], required: &["KeyId"], closed: true, ..OBJ_RULE }))], required: &["SSEKMS"], closed: true, ..OBJ_RULE })])])),
             ("IsEnabled", Shape::Bool),
         ],
         required: &["IsEnabled"],

@@ -512,6 +512,7 @@ pub(crate) mod schema {
             ("MatchObjectAge", Shape::Object(&RULE_MatchObjectAge)),
             ("MatchObjectSize", Shape::Object(&RULE_MatchObjectSize)),
         ],
+        min_properties: Some(2),
         closed: true,
         ..OBJ_RULE
     };
@@ -560,6 +561,7 @@ pub(crate) mod schema {
             ("MatchObjectAge", Shape::Object(&RULE_MatchObjectAge)),
             ("MatchObjectSize", Shape::Object(&RULE_MatchObjectSize)),
         ],
+        min_properties: Some(2),
         closed: true,
         ..OBJ_RULE
     };

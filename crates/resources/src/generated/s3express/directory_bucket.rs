@@ -1126,7 +1126,7 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_ServerSideEncryptionByDefault: ObjRule = ObjRule {
         properties: &[
-            ("KMSMasterKeyID", Shape::STR),
+            ("KMSMasterKeyID", Shape::AllOf(&[Shape::STR, Shape::AnyOf(&[Shape::Str(&StrRule { format: Some(Format::KmsKeyArn), ..StrRule::ANY }), Shape::Str(&StrRule { format: Some(Format::KmsKeyId), ..StrRule::ANY }), Shape::Str(&StrRule { format: Some(Format::KmsAliasName), ..StrRule::ANY })])])),
             ("SSEAlgorithm", Shape::Str(&StrRule { allowed: &["aws:kms", "AES256"], ..StrRule::ANY })),
         ],
         required: &["SSEAlgorithm"],

@@ -467,7 +467,7 @@ pub(crate) mod schema {
             ("AcceptBucketWarning", Shape::Bool),
             ("Bucket", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
             ("ClientToken", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-            ("KmsKeyId", Shape::Str(&StrRule { max_len: Some(2048), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("KmsKeyId", Shape::AllOf(&[Shape::Str(&StrRule { max_len: Some(2048), pattern: Some(&PATTERN_2), ..StrRule::ANY }), Shape::AnyOf(&[Shape::Str(&StrRule { format: Some(Format::KmsKeyArn), ..StrRule::ANY }), Shape::Str(&StrRule { format: Some(Format::KmsKeyId), ..StrRule::ANY }), Shape::Str(&StrRule { format: Some(Format::KmsAliasName), ..StrRule::ANY })])])),
             ("Prefix", Shape::Str(&StrRule { max_len: Some(1024), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
             ("RoleArn", Shape::Str(&StrRule { max_len: Some(2048), pattern: Some(&PATTERN_4), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
             ("SynchronizationConfiguration", Shape::Object(&RULE_SynchronizationConfiguration)),

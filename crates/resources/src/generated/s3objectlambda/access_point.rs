@@ -338,7 +338,7 @@ pub(crate) mod schema {
     pub(crate) static RULE_TransformationConfiguration: ObjRule = ObjRule {
         properties: &[
             ("Actions", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
-            ("ContentTransformation", Shape::Typed(json_type::OBJECT)),
+            ("ContentTransformation", Shape::AllOf(&[Shape::Typed(json_type::OBJECT), Shape::OneOf(&[Shape::Object(&ObjRule { properties: &[("AwsLambda", Shape::Object(&ObjRule { properties: &[("FunctionArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), format: Some(Format::LambdaFunctionArn), ..StrRule::ANY })), ("FunctionPayload", Shape::STR)], required: &["FunctionArn"], closed: true, ..OBJ_RULE }))], required: &["AwsLambda"], closed: true, ..OBJ_RULE })])])),
         ],
         required: &["Actions", "ContentTransformation"],
         closed: true,

@@ -540,7 +540,7 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_Filter: ObjRule = ObjRule {
         properties: &[
-            ("AndOperator", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT)])),
+            ("AndOperator", Shape::OneOf(&[Shape::Object(&ObjRule { properties: &[("Prefix", Shape::STR), ("Tags", Shape::List(&ListRule { items: Shape::Object(&ObjRule { properties: &[("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_2), ..StrRule::ANY })), ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_2), ..StrRule::ANY }))], required: &["Key", "Value"], closed: true, ..OBJ_RULE }), min_items: Some(1), max_items: None, unique: true }))], required: &["Tags"], closed: true, ..OBJ_RULE })])),
             ("Prefix", Shape::STR),
             ("Tag", Shape::Object(&RULE_FilterTag)),
         ],

@@ -1090,8 +1090,9 @@ pub(crate) mod schema {
     #[allow(unused_imports)]
     use crate::support::prelude::*;
 
-    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[0-9a-z_]*$");
-    pub(crate) static PATTERN_1: Pattern = Pattern::new(
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^.+$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[0-9a-z_]*$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new(
         "^(arn:aws[-a-z0-9]*:[a-z0-9]+:[-a-z0-9]*:[0-9]{12}:bucket/[a-z0-9_-]{3,63})$",
     );
 
@@ -1100,11 +1101,11 @@ pub(crate) mod schema {
         properties: &[
             ("Compaction", Shape::Object(&RULE_Compaction)),
             ("IcebergMetadata", Shape::Object(&RULE_IcebergMetadata)),
-            ("Namespace", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Namespace", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
             ("OpenTableFormat", Shape::Str(&StrRule { allowed: &["ICEBERG"], ..StrRule::ANY })),
             ("SnapshotManagement", Shape::Object(&RULE_SnapshotManagement)),
             ("StorageClassConfiguration", Shape::Object(&RULE_StorageClassConfiguration)),
-            ("TableBucketARN", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("TableBucketARN", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
             ("TableName", Shape::STR),
             ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
             ("WithoutMetadata", Shape::Str(&StrRule { allowed: &["Yes"], ..StrRule::ANY })),
@@ -1132,7 +1133,7 @@ pub(crate) mod schema {
             ("IcebergSchema", Shape::Object(&RULE_IcebergSchema)),
             ("IcebergSchemaV2", Shape::Object(&RULE_IcebergSchemaV2)),
             ("IcebergSortOrder", Shape::Object(&RULE_IcebergSortOrder)),
-            ("TableProperties", Shape::Typed(json_type::OBJECT)),
+            ("TableProperties", Shape::Object(&ObjRule { patterns: &[(&PATTERN_0, Shape::STR)], ..OBJ_RULE })),
         ],
         closed: true,
         ..OBJ_RULE
@@ -1229,7 +1230,7 @@ pub(crate) mod schema {
             ("Id", Shape::INT),
             ("Name", Shape::STR),
             ("Required", Shape::Bool),
-            ("Type", Shape::AnyOf(&[Shape::STR, Shape::Typed(json_type::OBJECT)])),
+            ("Type", Shape::OneOf(&[Shape::STR, Shape::Typed(json_type::OBJECT)])),
         ],
         required: &["Id", "Name", "Type", "Required"],
         closed: true,

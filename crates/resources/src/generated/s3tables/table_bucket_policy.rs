@@ -129,7 +129,7 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_TableBucketPolicy: ObjRule = ObjRule {
         properties: &[
-            ("ResourcePolicy", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+            ("ResourcePolicy", Shape::AnyOf(&[Shape::Str(&StrRule { min_len: Some(1), max_len: Some(20480), ..StrRule::ANY }), Shape::Typed(json_type::OBJECT)])),
             ("TableBucketARN", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ],
         required: &["ResourcePolicy", "TableBucketARN"],

@@ -145,7 +145,7 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_TablePolicy: ObjRule = ObjRule {
         properties: &[
-            ("ResourcePolicy", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+            ("ResourcePolicy", Shape::AnyOf(&[Shape::Str(&StrRule { min_len: Some(1), max_len: Some(20480), ..StrRule::ANY }), Shape::Typed(json_type::OBJECT)])),
             ("TableARN", Shape::STR),
         ],
         required: &["TableARN", "ResourcePolicy"],

@@ -1912,19 +1912,25 @@ pub(crate) mod schema {
         Pattern::new("^arn:aws[a-z\\-]*:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+$");
     pub(crate) static PATTERN_2: Pattern = Pattern::new("^ami-[0-9a-fA-F]{8,17}|default$");
     pub(crate) static PATTERN_3: Pattern = Pattern::new("^[a-zA-Z0-9](-*[a-zA-Z0-9])*$");
-    pub(crate) static PATTERN_4: Pattern = Pattern::new(
+    pub(crate) static PATTERN_4: Pattern = Pattern::new("^[a-zA-Z0-9:/_-]*$");
+    pub(crate) static PATTERN_5: Pattern = Pattern::new("^((fs|fc)i?-[0-9a-f]{8,}\\..{4,253})$");
+    pub(crate) static PATTERN_6: Pattern = Pattern::new("^([A-Za-z0-9_-]{1,8})$");
+    pub(crate) static PATTERN_7: Pattern =
+        Pattern::new("^/(?!/)(?!.*/$)[a-zA-Z0-9._-]+(/[a-zA-Z0-9._-]+)*$");
+    pub(crate) static PATTERN_8: Pattern = Pattern::new("^.+$");
+    pub(crate) static PATTERN_9: Pattern = Pattern::new(
         "^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$",
     );
-    pub(crate) static PATTERN_5: Pattern =
+    pub(crate) static PATTERN_10: Pattern =
         Pattern::new("^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$");
-    pub(crate) static PATTERN_6: Pattern = Pattern::new("^[\\S\\s]+$");
-    pub(crate) static PATTERN_7: Pattern = Pattern::new("^(https|s3)://([^/]+)/?(.*)$");
-    pub(crate) static PATTERN_8: Pattern = Pattern::new("(?!\\s*$).+");
-    pub(crate) static PATTERN_9: Pattern = Pattern::new("INSTANCE_COUNT|CAPACITY_PERCENTAGE");
-    pub(crate) static PATTERN_10: Pattern = Pattern::new(
+    pub(crate) static PATTERN_11: Pattern = Pattern::new("^[\\S\\s]+$");
+    pub(crate) static PATTERN_12: Pattern = Pattern::new("^(https|s3)://([^/]+)/?(.*)$");
+    pub(crate) static PATTERN_13: Pattern = Pattern::new("(?!\\s*$).+");
+    pub(crate) static PATTERN_14: Pattern = Pattern::new("INSTANCE_COUNT|CAPACITY_PERCENTAGE");
+    pub(crate) static PATTERN_15: Pattern = Pattern::new(
         "cron\\((?:[0-5][0-9]|[0-9]|) (?:[01][0-9]|2[0-3]|[0-9]) (?:[1-9]|0[1-9]|[12][0-9]|3[01]|\\?) (?:[1-9]|0[1-9]|1[0-2]|\\*|\\*/(?:[1-9]|1[0-2])|) (?:MON|TUE|WED|THU|FRI|SAT|SUN|[1-7]|\\?|L|(?:[1-7]#[1-5])|(?:[1-7]L)) (?:20[2-9][0-9]|\\*|)\\)",
     );
-    pub(crate) static PATTERN_11: Pattern =
+    pub(crate) static PATTERN_16: Pattern =
         Pattern::new("^arn:aws[a-z\\-]*:sagemaker:[a-z0-9\\-]*:[0-9]{12}:training-plan/.*$");
 
     #[rustfmt::skip]
@@ -1936,7 +1942,7 @@ pub(crate) mod schema {
             ("InstanceGroups", Shape::List(&ListRule { items: Shape::Object(&RULE_ClusterInstanceGroup), min_items: Some(1), max_items: Some(100), unique: false })),
             ("NodeProvisioningMode", Shape::Str(&StrRule { allowed: &["Continuous"], ..StrRule::ANY })),
             ("NodeRecovery", Shape::Str(&StrRule { allowed: &["Automatic", "None"], ..StrRule::ANY })),
-            ("Orchestrator", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
+            ("Orchestrator", Shape::AllOf(&[Shape::Typed(json_type::OBJECT), Shape::OneOf(&[Shape::Object(&ObjRule { properties: &[("Eks", Shape::Object(&ObjRule { properties: &[("ClusterArn", Shape::STR)], required: &["ClusterArn"], closed: true, ..OBJ_RULE }))], closed: true, ..OBJ_RULE }), Shape::Object(&ObjRule { properties: &[("Slurm", Shape::Object(&ObjRule { properties: &[("SlurmConfigStrategy", Shape::Str(&StrRule { allowed: &["Overwrite", "Managed", "Merge"], ..StrRule::ANY }))], closed: true, ..OBJ_RULE }))], closed: true, ..OBJ_RULE })])])),
             ("RestrictedInstanceGroups", Shape::List(&ListRule { items: Shape::Object(&RULE_ClusterRestrictedInstanceGroup), min_items: Some(1), max_items: Some(100), unique: false })),
             ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: true })),
             ("TieredStorageConfig", Shape::Object(&RULE_TieredStorageConfig)),
@@ -1950,7 +1956,7 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_AlarmDetails: ObjRule = ObjRule {
         properties: &[
-            ("AlarmName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_8), ..StrRule::ANY })),
+            ("AlarmName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_13), ..StrRule::ANY })),
         ],
         required: &["AlarmName"],
         closed: true,
@@ -1960,7 +1966,7 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_CapacitySizeConfig: ObjRule = ObjRule {
         properties: &[
-            ("Type", Shape::Str(&StrRule { pattern: Some(&PATTERN_9), allowed: &["CAPACITY_PERCENTAGE", "INSTANCE_COUNT"], ..StrRule::ANY })),
+            ("Type", Shape::Str(&StrRule { pattern: Some(&PATTERN_14), allowed: &["CAPACITY_PERCENTAGE", "INSTANCE_COUNT"], ..StrRule::ANY })),
             ("Value", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
         ],
         required: &["Type", "Value"],
@@ -1998,7 +2004,7 @@ pub(crate) mod schema {
             ("ImageId", Shape::Str(&StrRule { min_len: Some(7), max_len: Some(21), pattern: Some(&PATTERN_2), format: Some(Format::ImageId), ..StrRule::ANY })),
             ("InstanceCount", Shape::Int(&NumRule { min: Some(0.0), max: Some(6758.0), ..NumRule::ANY })),
             ("InstanceGroupName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-            ("InstanceStorageConfigs", Shape::List(&ListRule { items: Shape::Typed(json_type::OBJECT), min_items: Some(0), max_items: Some(4), unique: false })),
+            ("InstanceStorageConfigs", Shape::List(&ListRule { items: Shape::AllOf(&[Shape::Typed(json_type::OBJECT), Shape::OneOf(&[Shape::Object(&ObjRule { properties: &[("EbsVolumeConfig", Shape::Object(&ObjRule { properties: &[("RootVolume", Shape::Bool), ("VolumeKmsKeyId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), pattern: Some(&PATTERN_4), ..StrRule::ANY })), ("VolumeSizeInGB", Shape::Int(&NumRule { min: Some(1.0), max: Some(16384.0), ..NumRule::ANY }))], closed: true, ..OBJ_RULE }))], closed: true, ..OBJ_RULE }), Shape::Object(&ObjRule { properties: &[("FsxLustreConfig", Shape::Object(&ObjRule { properties: &[("DnsName", Shape::Str(&StrRule { min_len: Some(16), max_len: Some(275), pattern: Some(&PATTERN_5), ..StrRule::ANY })), ("MountName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(8), pattern: Some(&PATTERN_6), ..StrRule::ANY })), ("MountPath", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_7), ..StrRule::ANY }))], required: &["DnsName", "MountName"], closed: true, ..OBJ_RULE }))], closed: true, ..OBJ_RULE }), Shape::Object(&ObjRule { properties: &[("FsxOpenZfsConfig", Shape::Object(&ObjRule { properties: &[("DnsName", Shape::Str(&StrRule { min_len: Some(16), max_len: Some(275), pattern: Some(&PATTERN_5), ..StrRule::ANY })), ("MountPath", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_7), ..StrRule::ANY }))], required: &["DnsName"], closed: true, ..OBJ_RULE }))], closed: true, ..OBJ_RULE })])]), min_items: Some(0), max_items: Some(4), unique: false })),
             ("InstanceType", Shape::Str(&StrRule { allowed: &["ml.c5.12xlarge", "ml.c5.18xlarge", "ml.c5.24xlarge", "ml.c5.2xlarge", "ml.c5.4xlarge", "ml.c5.9xlarge", "ml.c5.large", "ml.c5.xlarge", "ml.c5n.18xlarge", "ml.c5n.2xlarge", "ml.c5n.4xlarge", "ml.c5n.9xlarge", "ml.c5n.large", "ml.c6i.12xlarge", "ml.c6i.16xlarge", "ml.c6i.24xlarge", "ml.c6i.2xlarge", "ml.c6i.32xlarge", "ml.c6i.4xlarge", "ml.c6i.8xlarge", "ml.c6i.large", "ml.c6i.xlarge", "ml.g5.12xlarge", "ml.g5.16xlarge", "ml.g5.24xlarge", "ml.g5.2xlarge", "ml.g5.48xlarge", "ml.g5.4xlarge", "ml.g5.8xlarge", "ml.g5.xlarge", "ml.g6.12xlarge", "ml.g6.16xlarge", "ml.g6.24xlarge", "ml.g6.2xlarge", "ml.g6.48xlarge", "ml.g6.4xlarge", "ml.g6.8xlarge", "ml.g6.xlarge", "ml.g6e.12xlarge", "ml.g6e.16xlarge", "ml.g6e.24xlarge", "ml.g6e.2xlarge", "ml.g6e.48xlarge", "ml.g6e.4xlarge", "ml.g6e.8xlarge", "ml.g6e.xlarge", "ml.g7e.12xlarge", "ml.g7e.24xlarge", "ml.g7e.2xlarge", "ml.g7e.48xlarge", "ml.g7e.4xlarge", "ml.g7e.8xlarge", "ml.gr6.4xlarge", "ml.gr6.8xlarge", "ml.i3en.12xlarge", "ml.i3en.24xlarge", "ml.i3en.2xlarge", "ml.i3en.3xlarge", "ml.i3en.6xlarge", "ml.i3en.large", "ml.i3en.xlarge", "ml.m5.12xlarge", "ml.m5.16xlarge", "ml.m5.24xlarge", "ml.m5.2xlarge", "ml.m5.4xlarge", "ml.m5.8xlarge", "ml.m5.large", "ml.m5.xlarge", "ml.m6i.12xlarge", "ml.m6i.16xlarge", "ml.m6i.24xlarge", "ml.m6i.2xlarge", "ml.m6i.32xlarge", "ml.m6i.4xlarge", "ml.m6i.8xlarge", "ml.m6i.large", "ml.m6i.xlarge", "ml.m7i.12xlarge", "ml.m7i.16xlarge", "ml.m7i.24xlarge", "ml.m7i.2xlarge", "ml.m7i.48xlarge", "ml.m7i.4xlarge", "ml.m7i.8xlarge", "ml.m7i.large", "ml.m7i.xlarge", "ml.p4d.24xlarge", "ml.p4de.24xlarge", "ml.p5.48xlarge", "ml.p5.4xlarge", "ml.p5e.48xlarge", "ml.p5en.48xlarge", "ml.p6-b200.48xlarge", "ml.p6-b300.48xlarge", "ml.p6e-gb200.36xlarge", "ml.r5d.16xlarge", "ml.r6i.12xlarge", "ml.r6i.16xlarge", "ml.r6i.24xlarge", "ml.r6i.2xlarge", "ml.r6i.32xlarge", "ml.r6i.4xlarge", "ml.r6i.8xlarge", "ml.r6i.large", "ml.r6i.xlarge", "ml.r7i.12xlarge", "ml.r7i.16xlarge", "ml.r7i.24xlarge", "ml.r7i.2xlarge", "ml.r7i.48xlarge", "ml.r7i.4xlarge", "ml.r7i.8xlarge", "ml.r7i.large", "ml.r7i.xlarge", "ml.t3.2xlarge", "ml.t3.large", "ml.t3.medium", "ml.t3.xlarge", "ml.trn1.32xlarge", "ml.trn1n.32xlarge", "ml.trn2.3xlarge", "ml.trn2.48xlarge"], ..StrRule::ANY })),
             ("KubernetesConfig", Shape::Object(&RULE_ClusterKubernetesConfig)),
             ("LifeCycleConfig", Shape::Object(&RULE_ClusterLifeCycleConfig)),
@@ -2008,7 +2014,7 @@ pub(crate) mod schema {
             ("ScheduledUpdateConfig", Shape::Object(&RULE_ScheduledUpdateConfig)),
             ("SlurmConfig", Shape::Object(&RULE_ClusterSlurmConfig)),
             ("ThreadsPerCore", Shape::Int(&NumRule { min: Some(1.0), max: Some(2.0), ..NumRule::ANY })),
-            ("TrainingPlanArn", Shape::Str(&StrRule { min_len: Some(50), max_len: Some(2048), pattern: Some(&PATTERN_11), ..StrRule::ANY })),
+            ("TrainingPlanArn", Shape::Str(&StrRule { min_len: Some(50), max_len: Some(2048), pattern: Some(&PATTERN_16), ..StrRule::ANY })),
         ],
         required: &["ExecutionRole", "InstanceCount", "InstanceGroupName", "InstanceType"],
         closed: true,
@@ -2018,7 +2024,7 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_ClusterKubernetesConfig: ObjRule = ObjRule {
         properties: &[
-            ("Labels", Shape::Typed(json_type::OBJECT)),
+            ("Labels", Shape::Object(&ObjRule { patterns: &[(&PATTERN_8, Shape::STR)], ..OBJ_RULE })),
             ("Taints", Shape::List(&ListRule { items: Shape::Object(&RULE_ClusterKubernetesTaint), min_items: Some(0), max_items: Some(50), unique: false })),
         ],
         closed: true,
@@ -2029,8 +2035,8 @@ pub(crate) mod schema {
     pub(crate) static RULE_ClusterKubernetesTaint: ObjRule = ObjRule {
         properties: &[
             ("Effect", Shape::Str(&StrRule { allowed: &["NoSchedule", "PreferNoSchedule", "NoExecute"], ..StrRule::ANY })),
-            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(317), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-            ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(317), pattern: Some(&PATTERN_9), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_10), ..StrRule::ANY })),
         ],
         required: &["Key", "Effect"],
         closed: true,
@@ -2040,9 +2046,9 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_ClusterLifeCycleConfig: ObjRule = ObjRule {
         properties: &[
-            ("OnCreate", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
-            ("OnInitComplete", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
-            ("SourceS3Uri", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_7), ..StrRule::ANY })),
+            ("OnCreate", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_11), ..StrRule::ANY })),
+            ("OnInitComplete", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_11), ..StrRule::ANY })),
+            ("SourceS3Uri", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_12), ..StrRule::ANY })),
         ],
         closed: true,
         ..OBJ_RULE
@@ -2056,12 +2062,12 @@ pub(crate) mod schema {
             ("ExecutionRole", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
             ("InstanceCount", Shape::Int(&NumRule { min: Some(0.0), max: Some(6758.0), ..NumRule::ANY })),
             ("InstanceGroupName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-            ("InstanceStorageConfigs", Shape::List(&ListRule { items: Shape::Typed(json_type::OBJECT), min_items: Some(0), max_items: Some(4), unique: false })),
+            ("InstanceStorageConfigs", Shape::List(&ListRule { items: Shape::AllOf(&[Shape::Typed(json_type::OBJECT), Shape::OneOf(&[Shape::Object(&ObjRule { properties: &[("EbsVolumeConfig", Shape::Object(&ObjRule { properties: &[("RootVolume", Shape::Bool), ("VolumeKmsKeyId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), pattern: Some(&PATTERN_4), ..StrRule::ANY })), ("VolumeSizeInGB", Shape::Int(&NumRule { min: Some(1.0), max: Some(16384.0), ..NumRule::ANY }))], closed: true, ..OBJ_RULE }))], closed: true, ..OBJ_RULE }), Shape::Object(&ObjRule { properties: &[("FsxLustreConfig", Shape::Object(&ObjRule { properties: &[("DnsName", Shape::Str(&StrRule { min_len: Some(16), max_len: Some(275), pattern: Some(&PATTERN_5), ..StrRule::ANY })), ("MountName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(8), pattern: Some(&PATTERN_6), ..StrRule::ANY })), ("MountPath", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_7), ..StrRule::ANY }))], required: &["DnsName", "MountName"], closed: true, ..OBJ_RULE }))], closed: true, ..OBJ_RULE }), Shape::Object(&ObjRule { properties: &[("FsxOpenZfsConfig", Shape::Object(&ObjRule { properties: &[("DnsName", Shape::Str(&StrRule { min_len: Some(16), max_len: Some(275), pattern: Some(&PATTERN_5), ..StrRule::ANY })), ("MountPath", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_7), ..StrRule::ANY }))], required: &["DnsName"], closed: true, ..OBJ_RULE }))], closed: true, ..OBJ_RULE })])]), min_items: Some(0), max_items: Some(4), unique: false })),
             ("InstanceType", Shape::Str(&StrRule { allowed: &["ml.c5.12xlarge", "ml.c5.18xlarge", "ml.c5.24xlarge", "ml.c5.2xlarge", "ml.c5.4xlarge", "ml.c5.9xlarge", "ml.c5.large", "ml.c5.xlarge", "ml.c5n.18xlarge", "ml.c5n.2xlarge", "ml.c5n.4xlarge", "ml.c5n.9xlarge", "ml.c5n.large", "ml.c6i.12xlarge", "ml.c6i.16xlarge", "ml.c6i.24xlarge", "ml.c6i.2xlarge", "ml.c6i.32xlarge", "ml.c6i.4xlarge", "ml.c6i.8xlarge", "ml.c6i.large", "ml.c6i.xlarge", "ml.g5.12xlarge", "ml.g5.16xlarge", "ml.g5.24xlarge", "ml.g5.2xlarge", "ml.g5.48xlarge", "ml.g5.4xlarge", "ml.g5.8xlarge", "ml.g5.xlarge", "ml.g6.12xlarge", "ml.g6.16xlarge", "ml.g6.24xlarge", "ml.g6.2xlarge", "ml.g6.48xlarge", "ml.g6.4xlarge", "ml.g6.8xlarge", "ml.g6.xlarge", "ml.g6e.12xlarge", "ml.g6e.16xlarge", "ml.g6e.24xlarge", "ml.g6e.2xlarge", "ml.g6e.48xlarge", "ml.g6e.4xlarge", "ml.g6e.8xlarge", "ml.g6e.xlarge", "ml.g7e.12xlarge", "ml.g7e.24xlarge", "ml.g7e.2xlarge", "ml.g7e.48xlarge", "ml.g7e.4xlarge", "ml.g7e.8xlarge", "ml.gr6.4xlarge", "ml.gr6.8xlarge", "ml.i3en.12xlarge", "ml.i3en.24xlarge", "ml.i3en.2xlarge", "ml.i3en.3xlarge", "ml.i3en.6xlarge", "ml.i3en.large", "ml.i3en.xlarge", "ml.m5.12xlarge", "ml.m5.16xlarge", "ml.m5.24xlarge", "ml.m5.2xlarge", "ml.m5.4xlarge", "ml.m5.8xlarge", "ml.m5.large", "ml.m5.xlarge", "ml.m6i.12xlarge", "ml.m6i.16xlarge", "ml.m6i.24xlarge", "ml.m6i.2xlarge", "ml.m6i.32xlarge", "ml.m6i.4xlarge", "ml.m6i.8xlarge", "ml.m6i.large", "ml.m6i.xlarge", "ml.m7i.12xlarge", "ml.m7i.16xlarge", "ml.m7i.24xlarge", "ml.m7i.2xlarge", "ml.m7i.48xlarge", "ml.m7i.4xlarge", "ml.m7i.8xlarge", "ml.m7i.large", "ml.m7i.xlarge", "ml.p4d.24xlarge", "ml.p4de.24xlarge", "ml.p5.48xlarge", "ml.p5.4xlarge", "ml.p5e.48xlarge", "ml.p5en.48xlarge", "ml.p6-b200.48xlarge", "ml.p6-b300.48xlarge", "ml.p6e-gb200.36xlarge", "ml.r5d.16xlarge", "ml.r6i.12xlarge", "ml.r6i.16xlarge", "ml.r6i.24xlarge", "ml.r6i.2xlarge", "ml.r6i.32xlarge", "ml.r6i.4xlarge", "ml.r6i.8xlarge", "ml.r6i.large", "ml.r6i.xlarge", "ml.r7i.12xlarge", "ml.r7i.16xlarge", "ml.r7i.24xlarge", "ml.r7i.2xlarge", "ml.r7i.48xlarge", "ml.r7i.4xlarge", "ml.r7i.8xlarge", "ml.r7i.large", "ml.r7i.xlarge", "ml.t3.2xlarge", "ml.t3.large", "ml.t3.medium", "ml.t3.xlarge", "ml.trn1.32xlarge", "ml.trn1n.32xlarge", "ml.trn2.3xlarge", "ml.trn2.48xlarge"], ..StrRule::ANY })),
             ("OnStartDeepHealthChecks", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["InstanceStress", "InstanceConnectivity"], ..StrRule::ANY }), min_items: Some(1), max_items: Some(2), unique: false })),
             ("OverrideVpcConfig", Shape::Object(&RULE_VpcConfig)),
             ("ThreadsPerCore", Shape::Int(&NumRule { min: Some(1.0), max: Some(2.0), ..NumRule::ANY })),
-            ("TrainingPlanArn", Shape::Str(&StrRule { min_len: Some(50), max_len: Some(2048), pattern: Some(&PATTERN_11), ..StrRule::ANY })),
+            ("TrainingPlanArn", Shape::Str(&StrRule { min_len: Some(50), max_len: Some(2048), pattern: Some(&PATTERN_16), ..StrRule::ANY })),
         ],
         required: &["ExecutionRole", "InstanceCount", "InstanceGroupName", "InstanceType", "EnvironmentConfig"],
         closed: true,
@@ -2125,7 +2131,7 @@ pub(crate) mod schema {
     pub(crate) static RULE_ScheduledUpdateConfig: ObjRule = ObjRule {
         properties: &[
             ("DeploymentConfig", Shape::Object(&RULE_DeploymentConfig)),
-            ("ScheduleExpression", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_10), ..StrRule::ANY })),
+            ("ScheduleExpression", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_15), ..StrRule::ANY })),
         ],
         required: &["ScheduleExpression"],
         closed: true,

@@ -832,11 +832,13 @@ pub(crate) mod schema {
     #[allow(unused_imports)]
     use crate::support::prelude::*;
 
-    pub(crate) static PATTERN_0: Pattern = Pattern::new(".*");
-    pub(crate) static PATTERN_1: Pattern = Pattern::new("^(https|s3)://([^/]+)/?(.*)$");
-    pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9](-*[a-zA-Z0-9])*$");
-    pub(crate) static PATTERN_3: Pattern = Pattern::new("^[a-zA-Z0-9](-*[a-zA-Z0-9])*");
-    pub(crate) static PATTERN_4: Pattern =
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("[\\S\\s]*");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("[a-zA-Z_][a-zA-Z0-9_]*");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new(".*");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("^(https|s3)://([^/]+)/?(.*)$");
+    pub(crate) static PATTERN_4: Pattern = Pattern::new("^[a-zA-Z0-9](-*[a-zA-Z0-9])*$");
+    pub(crate) static PATTERN_5: Pattern = Pattern::new("^[a-zA-Z0-9](-*[a-zA-Z0-9])*");
+    pub(crate) static PATTERN_6: Pattern =
         Pattern::new("^arn:aws[a-z\\-]*:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+$");
 
     #[rustfmt::skip]
@@ -846,11 +848,11 @@ pub(crate) mod schema {
             ("DataQualityBaselineConfig", Shape::Object(&RULE_DataQualityBaselineConfig)),
             ("DataQualityJobInput", Shape::Object(&RULE_DataQualityJobInput)),
             ("DataQualityJobOutputConfig", Shape::Object(&RULE_MonitoringOutputConfig)),
-            ("EndpointName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(63), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-            ("JobDefinitionName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("EndpointName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(63), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+            ("JobDefinitionName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
             ("JobResources", Shape::Object(&RULE_MonitoringResources)),
             ("NetworkConfig", Shape::Object(&RULE_NetworkConfig)),
-            ("RoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_4), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("RoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_6), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
             ("StoppingCondition", Shape::Object(&RULE_StoppingCondition)),
             ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: false })),
         ],
@@ -865,10 +867,10 @@ pub(crate) mod schema {
         properties: &[
             ("ContainerArguments", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY }), min_items: Some(1), max_items: Some(50), unique: false })),
             ("ContainerEntrypoint", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY }), min_items: Some(1), max_items: Some(100), unique: false })),
-            ("Environment", Shape::Typed(json_type::OBJECT)),
-            ("ImageUri", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-            ("PostAnalyticsProcessorSourceUri", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-            ("RecordPreprocessorSourceUri", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Environment", Shape::Object(&ObjRule { patterns: &[(&PATTERN_0, Shape::Str(&StrRule { max_len: Some(256), ..StrRule::ANY })), (&PATTERN_1, Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY }))], closed: true, ..OBJ_RULE })),
+            ("ImageUri", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("PostAnalyticsProcessorSourceUri", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("RecordPreprocessorSourceUri", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
         ],
         required: &["ImageUri"],
         closed: true,
@@ -878,7 +880,7 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_DataQualityBaselineConfig: ObjRule = ObjRule {
         properties: &[
-            ("BaseliningJobName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("BaseliningJobName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
             ("ConstraintsResource", Shape::Object(&RULE_ConstraintsResource)),
             ("StatisticsResource", Shape::Object(&RULE_StatisticsResource)),
         ],

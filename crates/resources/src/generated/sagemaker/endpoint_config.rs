@@ -1459,7 +1459,7 @@ pub(crate) mod schema {
             ("EndpointConfigName", Shape::STR),
             ("ExecutionRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
             ("ExplainerConfig", Shape::Object(&RULE_ExplainerConfig)),
-            ("KmsKeyId", Shape::STR),
+            ("KmsKeyId", Shape::AllOf(&[Shape::STR, Shape::AnyOf(&[Shape::Str(&StrRule { format: Some(Format::KmsKeyArn), ..StrRule::ANY }), Shape::Str(&StrRule { format: Some(Format::KmsKeyId), ..StrRule::ANY }), Shape::Str(&StrRule { format: Some(Format::KmsAliasName), ..StrRule::ANY })])])),
             ("ProductionVariants", Shape::List(&ListRule { items: Shape::Object(&RULE_ProductionVariant), min_items: None, max_items: None, unique: false })),
             ("ShadowProductionVariants", Shape::List(&ListRule { items: Shape::Object(&RULE_ProductionVariant), min_items: None, max_items: None, unique: false })),
             ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
@@ -1504,7 +1504,7 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_AsyncInferenceOutputConfig: ObjRule = ObjRule {
         properties: &[
-            ("KmsKeyId", Shape::STR),
+            ("KmsKeyId", Shape::AllOf(&[Shape::STR, Shape::AnyOf(&[Shape::Str(&StrRule { format: Some(Format::KmsKeyArn), ..StrRule::ANY }), Shape::Str(&StrRule { format: Some(Format::KmsKeyId), ..StrRule::ANY }), Shape::Str(&StrRule { format: Some(Format::KmsAliasName), ..StrRule::ANY })])])),
             ("NotificationConfig", Shape::Object(&RULE_AsyncInferenceNotificationConfig)),
             ("S3FailurePath", Shape::STR),
             ("S3OutputPath", Shape::STR),
@@ -1618,7 +1618,7 @@ pub(crate) mod schema {
             ("DestinationS3Uri", Shape::STR),
             ("EnableCapture", Shape::Bool),
             ("InitialSamplingPercentage", Shape::INT),
-            ("KmsKeyId", Shape::STR),
+            ("KmsKeyId", Shape::AllOf(&[Shape::STR, Shape::AnyOf(&[Shape::Str(&StrRule { format: Some(Format::KmsKeyArn), ..StrRule::ANY }), Shape::Str(&StrRule { format: Some(Format::KmsKeyId), ..StrRule::ANY }), Shape::Str(&StrRule { format: Some(Format::KmsAliasName), ..StrRule::ANY })])])),
         ],
         required: &["CaptureOptions", "DestinationS3Uri", "InitialSamplingPercentage"],
         closed: true,

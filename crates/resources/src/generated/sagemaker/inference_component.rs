@@ -945,7 +945,9 @@ pub(crate) mod schema {
     pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9](-*[a-zA-Z0-9])*$");
     pub(crate) static PATTERN_2: Pattern = Pattern::new("^(https|s3)://([^/]+)/?(.*)$");
     pub(crate) static PATTERN_3: Pattern = Pattern::new("[\\S]+");
-    pub(crate) static PATTERN_4: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
+    pub(crate) static PATTERN_4: Pattern = Pattern::new("^[a-zA-Z_][a-zA-Z0-9_]{1,1024}$");
+    pub(crate) static PATTERN_5: Pattern = Pattern::new("^[\\S\\s]*$");
+    pub(crate) static PATTERN_6: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
 
     #[rustfmt::skip]
     pub(crate) static RULE_InferenceComponent: ObjRule = ObjRule {
@@ -1024,7 +1026,7 @@ pub(crate) mod schema {
         properties: &[
             ("ArtifactUrl", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
             ("DeployedImage", Shape::Object(&RULE_DeployedImage)),
-            ("Environment", Shape::Typed(json_type::OBJECT)),
+            ("Environment", Shape::Object(&ObjRule { patterns: &[(&PATTERN_4, Shape::Str(&StrRule { max_len: Some(1024), pattern: Some(&PATTERN_5), ..StrRule::ANY }))], ..OBJ_RULE })),
             ("Image", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
         ],
         closed: true,
@@ -1090,8 +1092,8 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_Tag: ObjRule = ObjRule {
         properties: &[
-            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-            ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
         ],
         required: &["Key", "Value"],
         closed: true,

@@ -1158,9 +1158,11 @@ pub(crate) mod schema {
     pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9](-*[a-zA-Z0-9])*");
     pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9](-*[a-zA-Z0-9])*$");
     pub(crate) static PATTERN_2: Pattern = Pattern::new("^(https|s3)://([^/]+)/?(.*)$");
-    pub(crate) static PATTERN_3: Pattern = Pattern::new(".*");
-    pub(crate) static PATTERN_4: Pattern = Pattern::new("^.?P.*");
-    pub(crate) static PATTERN_5: Pattern =
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("[\\S\\s]*");
+    pub(crate) static PATTERN_4: Pattern = Pattern::new("[a-zA-Z_][a-zA-Z0-9_]*");
+    pub(crate) static PATTERN_5: Pattern = Pattern::new(".*");
+    pub(crate) static PATTERN_6: Pattern = Pattern::new("^.?P.*");
+    pub(crate) static PATTERN_7: Pattern =
         Pattern::new("^arn:aws[a-z\\-]*:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+$");
 
     #[rustfmt::skip]
@@ -1174,7 +1176,7 @@ pub(crate) mod schema {
             ("ModelBiasJobInput", Shape::Object(&RULE_ModelBiasJobInput)),
             ("ModelBiasJobOutputConfig", Shape::Object(&RULE_MonitoringOutputConfig)),
             ("NetworkConfig", Shape::Object(&RULE_NetworkConfig)),
-            ("RoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_5), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("RoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_7), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
             ("StoppingCondition", Shape::Object(&RULE_StoppingCondition)),
             ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: false })),
         ],
@@ -1189,15 +1191,15 @@ pub(crate) mod schema {
         properties: &[
             ("DataCapturedDestinationS3Uri", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
             ("DatasetFormat", Shape::Object(&RULE_DatasetFormat)),
-            ("EndTimeOffset", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(15), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+            ("EndTimeOffset", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(15), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
             ("FeaturesAttribute", Shape::Str(&StrRule { max_len: Some(256), ..StrRule::ANY })),
             ("InferenceAttribute", Shape::Str(&StrRule { max_len: Some(256), ..StrRule::ANY })),
-            ("LocalPath", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("LocalPath", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
             ("ProbabilityAttribute", Shape::Str(&StrRule { max_len: Some(256), ..StrRule::ANY })),
             ("ProbabilityThresholdAttribute", Shape::NUM),
             ("S3DataDistributionType", Shape::Str(&StrRule { allowed: &["FullyReplicated", "ShardedByS3Key"], ..StrRule::ANY })),
             ("S3InputMode", Shape::Str(&StrRule { allowed: &["Pipe", "File"], ..StrRule::ANY })),
-            ("StartTimeOffset", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(15), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+            ("StartTimeOffset", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(15), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
         ],
         required: &["DataCapturedDestinationS3Uri", "DatasetFormat", "LocalPath"],
         closed: true,
@@ -1207,16 +1209,16 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_EndpointInput: ObjRule = ObjRule {
         properties: &[
-            ("EndTimeOffset", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(15), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+            ("EndTimeOffset", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(15), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
             ("EndpointName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(63), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
             ("FeaturesAttribute", Shape::Str(&StrRule { max_len: Some(256), ..StrRule::ANY })),
             ("InferenceAttribute", Shape::Str(&StrRule { max_len: Some(256), ..StrRule::ANY })),
-            ("LocalPath", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("LocalPath", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
             ("ProbabilityAttribute", Shape::Str(&StrRule { max_len: Some(256), ..StrRule::ANY })),
             ("ProbabilityThresholdAttribute", Shape::NUM),
             ("S3DataDistributionType", Shape::Str(&StrRule { allowed: &["FullyReplicated", "ShardedByS3Key"], ..StrRule::ANY })),
             ("S3InputMode", Shape::Str(&StrRule { allowed: &["Pipe", "File"], ..StrRule::ANY })),
-            ("StartTimeOffset", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(15), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+            ("StartTimeOffset", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(15), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
         ],
         required: &["EndpointName", "LocalPath"],
         closed: true,
@@ -1227,8 +1229,8 @@ pub(crate) mod schema {
     pub(crate) static RULE_ModelBiasAppSpecification: ObjRule = ObjRule {
         properties: &[
             ("ConfigUri", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-            ("Environment", Shape::Typed(json_type::OBJECT)),
-            ("ImageUri", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("Environment", Shape::Object(&ObjRule { patterns: &[(&PATTERN_3, Shape::Str(&StrRule { max_len: Some(256), ..StrRule::ANY })), (&PATTERN_4, Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY }))], closed: true, ..OBJ_RULE })),
+            ("ImageUri", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
         ],
         required: &["ImageUri", "ConfigUri"],
         closed: true,

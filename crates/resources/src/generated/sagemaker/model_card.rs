@@ -1748,10 +1748,11 @@ pub(crate) mod schema {
     #[allow(unused_imports)]
     use crate::support::prelude::*;
 
-    pub(crate) static PATTERN_0: Pattern = Pattern::new(".{1,63}");
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("[a-zA-Z_][a-zA-Z0-9_]*");
     pub(crate) static PATTERN_1: Pattern = Pattern::new(".{1,255}");
-    pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$");
-    pub(crate) static PATTERN_3: Pattern = Pattern::new(".*");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new(".{1,63}");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$");
+    pub(crate) static PATTERN_4: Pattern = Pattern::new(".*");
 
     #[rustfmt::skip]
     pub(crate) static RULE_ModelCard: ObjRule = ObjRule {
@@ -1759,7 +1760,7 @@ pub(crate) mod schema {
             ("Content", Shape::Object(&RULE_Content)),
             ("CreatedBy", Shape::Object(&RULE_UserContext)),
             ("LastModifiedBy", Shape::Object(&RULE_UserContext)),
-            ("ModelCardName", Shape::Str(&StrRule { max_len: Some(63), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("ModelCardName", Shape::Str(&StrRule { max_len: Some(63), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
             ("ModelCardStatus", Shape::Str(&StrRule { allowed: &["Draft", "PendingReview", "Approved", "Archived"], ..StrRule::ANY })),
             ("SecurityConfig", Shape::Object(&RULE_SecurityConfig)),
             ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(50), unique: false })),
@@ -1774,7 +1775,7 @@ pub(crate) mod schema {
     pub(crate) static RULE_AdditionalInformation: ObjRule = ObjRule {
         properties: &[
             ("CaveatsAndRecommendations", Shape::Str(&StrRule { max_len: Some(2048), ..StrRule::ANY })),
-            ("CustomDetails", Shape::Typed(json_type::OBJECT)),
+            ("CustomDetails", Shape::Object(&ObjRule { patterns: &[(&PATTERN_0, Shape::Str(&StrRule { max_len: Some(1024), ..StrRule::ANY }))], closed: true, ..OBJ_RULE })),
             ("EthicalConsiderations", Shape::Str(&StrRule { max_len: Some(2048), ..StrRule::ANY })),
         ],
         closed: true,
@@ -1825,9 +1826,9 @@ pub(crate) mod schema {
             ("Datasets", Shape::List(&ListRule { items: Shape::Str(&StrRule { max_len: Some(1024), ..StrRule::ANY }), min_items: None, max_items: Some(10), unique: false })),
             ("EvaluationJobArn", Shape::Str(&StrRule { max_len: Some(256), ..StrRule::ANY })),
             ("EvaluationObservation", Shape::Str(&StrRule { max_len: Some(2096), ..StrRule::ANY })),
-            ("Metadata", Shape::Typed(json_type::OBJECT)),
+            ("Metadata", Shape::Object(&ObjRule { patterns: &[(&PATTERN_0, Shape::Str(&StrRule { max_len: Some(1024), ..StrRule::ANY }))], closed: true, ..OBJ_RULE })),
             ("MetricGroups", Shape::List(&ListRule { items: Shape::Object(&RULE_MetricGroup), min_items: None, max_items: None, unique: false })),
-            ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
         ],
         required: &["Name"],
         closed: true,
@@ -1880,8 +1881,8 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_MetricGroup: ObjRule = ObjRule {
         properties: &[
-            ("MetricData", Shape::List(&ListRule { items: Shape::Any, min_items: None, max_items: None, unique: false })),
-            ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("MetricData", Shape::List(&ListRule { items: Shape::AnyOf(&[Shape::Object(&ObjRule { properties: &[("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })), ("Notes", Shape::Str(&StrRule { max_len: Some(1024), ..StrRule::ANY })), ("Type", Shape::Str(&StrRule { allowed: &["number", "string", "boolean"], ..StrRule::ANY })), ("Value", Shape::Any), ("XAxisName", Shape::Str(&StrRule { max_len: Some(63), ..StrRule::ANY })), ("YAxisName", Shape::Str(&StrRule { max_len: Some(63), ..StrRule::ANY }))], required: &["Name", "Type", "Value"], closed: true, ..OBJ_RULE }), Shape::Object(&ObjRule { properties: &[("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })), ("Notes", Shape::Str(&StrRule { max_len: Some(1024), ..StrRule::ANY })), ("Type", Shape::Str(&StrRule { allowed: &["linear_graph"], ..StrRule::ANY })), ("Value", Shape::AnyOf(&[Shape::List(&ListRule { items: Shape::List(&ListRule { items: Shape::Any, min_items: Some(2), max_items: Some(2), unique: false }), min_items: Some(1), max_items: None, unique: false })])), ("XAxisName", Shape::Str(&StrRule { max_len: Some(63), ..StrRule::ANY })), ("YAxisName", Shape::Str(&StrRule { max_len: Some(63), ..StrRule::ANY }))], required: &["Name", "Type", "Value"], closed: true, ..OBJ_RULE }), Shape::Object(&ObjRule { properties: &[("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })), ("Notes", Shape::Str(&StrRule { max_len: Some(1024), ..StrRule::ANY })), ("Type", Shape::Str(&StrRule { allowed: &["bar_chart"], ..StrRule::ANY })), ("Value", Shape::AnyOf(&[Shape::List(&ListRule { items: Shape::NUM, min_items: Some(1), max_items: None, unique: false })])), ("XAxisName", Shape::List(&ListRule { items: Shape::Str(&StrRule { max_len: Some(63), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })), ("YAxisName", Shape::Str(&StrRule { max_len: Some(63), ..StrRule::ANY }))], required: &["Name", "Type", "Value"], closed: true, ..OBJ_RULE }), Shape::Object(&ObjRule { properties: &[("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })), ("Notes", Shape::Str(&StrRule { max_len: Some(1024), ..StrRule::ANY })), ("Type", Shape::Str(&StrRule { allowed: &["matrix"], ..StrRule::ANY })), ("Value", Shape::AnyOf(&[Shape::List(&ListRule { items: Shape::List(&ListRule { items: Shape::Any, min_items: Some(1), max_items: Some(20), unique: false }), min_items: Some(1), max_items: Some(20), unique: false })])), ("XAxisName", Shape::List(&ListRule { items: Shape::Str(&StrRule { max_len: Some(63), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })), ("YAxisName", Shape::List(&ListRule { items: Shape::Str(&StrRule { max_len: Some(63), ..StrRule::ANY }), min_items: None, max_items: None, unique: false }))], required: &["Name", "Type", "Value"], closed: true, ..OBJ_RULE })]), min_items: None, max_items: None, unique: false })),
+            ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
         ],
         required: &["Name", "MetricData"],
         closed: true,
@@ -1949,7 +1950,7 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_SecurityConfig: ObjRule = ObjRule {
         properties: &[
-            ("KmsKeyId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("KmsKeyId", Shape::AllOf(&[Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), pattern: Some(&PATTERN_4), ..StrRule::ANY }), Shape::AnyOf(&[Shape::Str(&StrRule { format: Some(Format::KmsKeyArn), ..StrRule::ANY }), Shape::Str(&StrRule { format: Some(Format::KmsKeyId), ..StrRule::ANY }), Shape::Str(&StrRule { format: Some(Format::KmsAliasName), ..StrRule::ANY })])])),
         ],
         closed: true,
         ..OBJ_RULE

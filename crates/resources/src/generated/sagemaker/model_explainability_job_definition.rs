@@ -1045,8 +1045,10 @@ pub(crate) mod schema {
     pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9](-*[a-zA-Z0-9])*");
     pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9](-*[a-zA-Z0-9])*$");
     pub(crate) static PATTERN_2: Pattern = Pattern::new("^(https|s3)://([^/]+)/?(.*)$");
-    pub(crate) static PATTERN_3: Pattern = Pattern::new(".*");
-    pub(crate) static PATTERN_4: Pattern =
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("[\\S\\s]*");
+    pub(crate) static PATTERN_4: Pattern = Pattern::new("[a-zA-Z_][a-zA-Z0-9_]*");
+    pub(crate) static PATTERN_5: Pattern = Pattern::new(".*");
+    pub(crate) static PATTERN_6: Pattern =
         Pattern::new("^arn:aws[a-z\\-]*:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+$");
 
     #[rustfmt::skip]
@@ -1060,7 +1062,7 @@ pub(crate) mod schema {
             ("ModelExplainabilityJobInput", Shape::Object(&RULE_ModelExplainabilityJobInput)),
             ("ModelExplainabilityJobOutputConfig", Shape::Object(&RULE_MonitoringOutputConfig)),
             ("NetworkConfig", Shape::Object(&RULE_NetworkConfig)),
-            ("RoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_4), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("RoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_6), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
             ("StoppingCondition", Shape::Object(&RULE_StoppingCondition)),
             ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: false })),
         ],
@@ -1077,7 +1079,7 @@ pub(crate) mod schema {
             ("DatasetFormat", Shape::Object(&RULE_DatasetFormat)),
             ("FeaturesAttribute", Shape::Str(&StrRule { max_len: Some(256), ..StrRule::ANY })),
             ("InferenceAttribute", Shape::Str(&StrRule { max_len: Some(256), ..StrRule::ANY })),
-            ("LocalPath", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("LocalPath", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
             ("ProbabilityAttribute", Shape::Str(&StrRule { max_len: Some(256), ..StrRule::ANY })),
             ("S3DataDistributionType", Shape::Str(&StrRule { allowed: &["FullyReplicated", "ShardedByS3Key"], ..StrRule::ANY })),
             ("S3InputMode", Shape::Str(&StrRule { allowed: &["Pipe", "File"], ..StrRule::ANY })),
@@ -1093,7 +1095,7 @@ pub(crate) mod schema {
             ("EndpointName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(63), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
             ("FeaturesAttribute", Shape::Str(&StrRule { max_len: Some(256), ..StrRule::ANY })),
             ("InferenceAttribute", Shape::Str(&StrRule { max_len: Some(256), ..StrRule::ANY })),
-            ("LocalPath", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("LocalPath", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
             ("ProbabilityAttribute", Shape::Str(&StrRule { max_len: Some(256), ..StrRule::ANY })),
             ("S3DataDistributionType", Shape::Str(&StrRule { allowed: &["FullyReplicated", "ShardedByS3Key"], ..StrRule::ANY })),
             ("S3InputMode", Shape::Str(&StrRule { allowed: &["Pipe", "File"], ..StrRule::ANY })),
@@ -1107,8 +1109,8 @@ pub(crate) mod schema {
     pub(crate) static RULE_ModelExplainabilityAppSpecification: ObjRule = ObjRule {
         properties: &[
             ("ConfigUri", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-            ("Environment", Shape::Typed(json_type::OBJECT)),
-            ("ImageUri", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("Environment", Shape::Object(&ObjRule { patterns: &[(&PATTERN_3, Shape::Str(&StrRule { max_len: Some(256), ..StrRule::ANY })), (&PATTERN_4, Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY }))], closed: true, ..OBJ_RULE })),
+            ("ImageUri", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
         ],
         required: &["ImageUri", "ConfigUri"],
         closed: true,

@@ -4152,23 +4152,29 @@ pub(crate) mod schema {
     use crate::support::prelude::*;
 
     pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}");
-    pub(crate) static PATTERN_1: Pattern = Pattern::new("[0-9]\\.[A-Za-z0-9.]+");
-    pub(crate) static PATTERN_2: Pattern = Pattern::new("[\\S]{1,255}");
-    pub(crate) static PATTERN_3: Pattern = Pattern::new("^[Ss][Hh][Aa]256:[0-9a-fA-F]{64}$");
-    pub(crate) static PATTERN_4: Pattern = Pattern::new("^(https|s3)://([^/]+)/?(.*)$");
-    pub(crate) static PATTERN_5: Pattern = Pattern::new("[\\S\\s]+");
-    pub(crate) static PATTERN_6: Pattern = Pattern::new(".*");
-    pub(crate) static PATTERN_7: Pattern = Pattern::new("^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$");
-    pub(crate) static PATTERN_8: Pattern = Pattern::new("^[-\\w]+\\/.+$");
-    pub(crate) static PATTERN_9: Pattern = Pattern::new("^[a-zA-Z0-9-]+$");
-    pub(crate) static PATTERN_10: Pattern = Pattern::new("[\\p{L}\\p{M}\\p{Z}\\p{S}\\p{N}\\p{P}]*");
-    pub(crate) static PATTERN_11: Pattern = Pattern::new(
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("[\\S\\s]*");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("[a-zA-Z_][a-zA-Z0-9_]*");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("[0-9]\\.[A-Za-z0-9.]+");
+    pub(crate) static PATTERN_4: Pattern = Pattern::new("[\\S]{1,255}");
+    pub(crate) static PATTERN_5: Pattern = Pattern::new("^[Ss][Hh][Aa]256:[0-9a-fA-F]{64}$");
+    pub(crate) static PATTERN_6: Pattern = Pattern::new("^(https|s3)://([^/]+)/?(.*)$");
+    pub(crate) static PATTERN_7: Pattern = Pattern::new("[\\S\\s]+");
+    pub(crate) static PATTERN_8: Pattern = Pattern::new(".*");
+    pub(crate) static PATTERN_9: Pattern = Pattern::new("^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$");
+    pub(crate) static PATTERN_10: Pattern = Pattern::new("^[-\\w]+\\/.+$");
+    pub(crate) static PATTERN_11: Pattern = Pattern::new("^[a-zA-Z0-9-]+$");
+    pub(crate) static PATTERN_12: Pattern =
+        Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:\\/=+\\-@]*)${1,128}");
+    pub(crate) static PATTERN_13: Pattern =
+        Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:\\/=+\\-@]*)${1,256}");
+    pub(crate) static PATTERN_14: Pattern = Pattern::new("[\\p{L}\\p{M}\\p{Z}\\p{S}\\p{N}\\p{P}]*");
+    pub(crate) static PATTERN_15: Pattern = Pattern::new(
         "(arn:aws[a-z\\-]*:sagemaker:[a-z0-9\\-]*:[0-9]{12}:[a-z\\-]*\\/)?([a-zA-Z0-9]([a-zA-Z0-9-]){0,62})(?<!-)$",
     );
-    pub(crate) static PATTERN_12: Pattern = Pattern::new("^[a-zA-Z0-9:/_-]*$");
-    pub(crate) static PATTERN_13: Pattern =
+    pub(crate) static PATTERN_16: Pattern = Pattern::new("^[a-zA-Z0-9:/_-]*$");
+    pub(crate) static PATTERN_17: Pattern =
         Pattern::new("[\\p{L}\\p{M}\\p{Z}\\p{N}\\p{P}]{0,1024}");
-    pub(crate) static PATTERN_14: Pattern =
+    pub(crate) static PATTERN_18: Pattern =
         Pattern::new("^arn:aws[a-z\\-]*:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+$");
 
     #[rustfmt::skip]
@@ -4176,10 +4182,10 @@ pub(crate) mod schema {
         properties: &[
             ("AdditionalInferenceSpecifications", Shape::List(&ListRule { items: Shape::Object(&RULE_AdditionalInferenceSpecificationDefinition), min_items: Some(1), max_items: Some(15), unique: false })),
             ("AdditionalInferenceSpecificationsToAdd", Shape::List(&ListRule { items: Shape::Object(&RULE_AdditionalInferenceSpecificationDefinition), min_items: Some(1), max_items: Some(15), unique: false })),
-            ("ApprovalDescription", Shape::Str(&StrRule { max_len: Some(1024), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
+            ("ApprovalDescription", Shape::Str(&StrRule { max_len: Some(1024), pattern: Some(&PATTERN_8), ..StrRule::ANY })),
             ("CertifyForMarketplace", Shape::Bool),
-            ("ClientToken", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(36), pattern: Some(&PATTERN_9), ..StrRule::ANY })),
-            ("CustomerMetadataProperties", Shape::Typed(json_type::OBJECT)),
+            ("ClientToken", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(36), pattern: Some(&PATTERN_11), ..StrRule::ANY })),
+            ("CustomerMetadataProperties", Shape::Object(&ObjRule { patterns: &[(&PATTERN_12, Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })), (&PATTERN_13, Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY }))], ..OBJ_RULE })),
             ("Domain", Shape::STR),
             ("DriftCheckBaselines", Shape::Object(&RULE_DriftCheckBaselines)),
             ("InferenceSpecification", Shape::Object(&RULE_InferenceSpecification)),
@@ -4187,16 +4193,16 @@ pub(crate) mod schema {
             ("ModelApprovalStatus", Shape::Str(&StrRule { allowed: &["Approved", "Rejected", "PendingManualApproval"], ..StrRule::ANY })),
             ("ModelCard", Shape::Object(&RULE_ModelCard)),
             ("ModelMetrics", Shape::Object(&RULE_ModelMetrics)),
-            ("ModelPackageDescription", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_10), ..StrRule::ANY })),
-            ("ModelPackageGroupName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(170), pattern: Some(&PATTERN_11), ..StrRule::ANY })),
-            ("ModelPackageName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_7), ..StrRule::ANY })),
+            ("ModelPackageDescription", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_14), ..StrRule::ANY })),
+            ("ModelPackageGroupName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(170), pattern: Some(&PATTERN_15), ..StrRule::ANY })),
+            ("ModelPackageName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_9), ..StrRule::ANY })),
             ("ModelPackageStatusDetails", Shape::Object(&RULE_ModelPackageStatusDetails)),
             ("ModelPackageVersion", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
-            ("SamplePayloadUrl", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+            ("SamplePayloadUrl", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
             ("SecurityConfig", Shape::Object(&RULE_SecurityConfig)),
             ("SkipModelValidation", Shape::Str(&StrRule { allowed: &["None", "All"], ..StrRule::ANY })),
             ("SourceAlgorithmSpecification", Shape::Object(&RULE_SourceAlgorithmSpecification)),
-            ("SourceUri", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_13), ..StrRule::ANY })),
+            ("SourceUri", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_17), ..StrRule::ANY })),
             ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: false })),
             ("Task", Shape::STR),
             ("ValidationSpecification", Shape::Object(&RULE_ValidationSpecification)),
@@ -4210,11 +4216,11 @@ pub(crate) mod schema {
     pub(crate) static RULE_AdditionalInferenceSpecificationDefinition: ObjRule = ObjRule {
         properties: &[
             ("Containers", Shape::List(&ListRule { items: Shape::Object(&RULE_ModelPackageContainerDefinition), min_items: Some(1), max_items: Some(15), unique: false })),
-            ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
-            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_7), ..StrRule::ANY })),
-            ("SupportedContentTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_6), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_8), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_9), ..StrRule::ANY })),
+            ("SupportedContentTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_8), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
             ("SupportedRealtimeInferenceInstanceTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["ml.c4.2xlarge", "ml.c4.4xlarge", "ml.c4.8xlarge", "ml.c4.large", "ml.c4.xlarge", "ml.c5.18xlarge", "ml.c5.2xlarge", "ml.c5.4xlarge", "ml.c5.9xlarge", "ml.c5.large", "ml.c5.xlarge", "ml.c5d.18xlarge", "ml.c5d.2xlarge", "ml.c5d.4xlarge", "ml.c5d.9xlarge", "ml.c5d.large", "ml.c5d.xlarge", "ml.c6g.12xlarge", "ml.c6g.16xlarge", "ml.c6g.2xlarge", "ml.c6g.4xlarge", "ml.c6g.8xlarge", "ml.c6g.large", "ml.c6g.xlarge", "ml.c6gd.12xlarge", "ml.c6gd.16xlarge", "ml.c6gd.2xlarge", "ml.c6gd.4xlarge", "ml.c6gd.8xlarge", "ml.c6gd.large", "ml.c6gd.xlarge", "ml.c6gn.12xlarge", "ml.c6gn.16xlarge", "ml.c6gn.2xlarge", "ml.c6gn.4xlarge", "ml.c6gn.8xlarge", "ml.c6gn.large", "ml.c6gn.xlarge", "ml.c6i.12xlarge", "ml.c6i.16xlarge", "ml.c6i.24xlarge", "ml.c6i.2xlarge", "ml.c6i.32xlarge", "ml.c6i.4xlarge", "ml.c6i.8xlarge", "ml.c6i.large", "ml.c6i.xlarge", "ml.c6in.12xlarge", "ml.c6in.16xlarge", "ml.c6in.24xlarge", "ml.c6in.2xlarge", "ml.c6in.32xlarge", "ml.c6in.4xlarge", "ml.c6in.8xlarge", "ml.c6in.large", "ml.c6in.xlarge", "ml.c7g.12xlarge", "ml.c7g.16xlarge", "ml.c7g.2xlarge", "ml.c7g.4xlarge", "ml.c7g.8xlarge", "ml.c7g.large", "ml.c7g.xlarge", "ml.c7i.12xlarge", "ml.c7i.16xlarge", "ml.c7i.24xlarge", "ml.c7i.2xlarge", "ml.c7i.48xlarge", "ml.c7i.4xlarge", "ml.c7i.8xlarge", "ml.c7i.large", "ml.c7i.xlarge", "ml.c8g.12xlarge", "ml.c8g.16xlarge", "ml.c8g.24xlarge", "ml.c8g.2xlarge", "ml.c8g.48xlarge", "ml.c8g.4xlarge", "ml.c8g.8xlarge", "ml.c8g.large", "ml.c8g.medium", "ml.c8g.xlarge", "ml.dl1.24xlarge", "ml.g4dn.12xlarge", "ml.g4dn.16xlarge", "ml.g4dn.2xlarge", "ml.g4dn.4xlarge", "ml.g4dn.8xlarge", "ml.g4dn.xlarge", "ml.g5.12xlarge", "ml.g5.16xlarge", "ml.g5.24xlarge", "ml.g5.2xlarge", "ml.g5.48xlarge", "ml.g5.4xlarge", "ml.g5.8xlarge", "ml.g5.xlarge", "ml.g6.12xlarge", "ml.g6.16xlarge", "ml.g6.24xlarge", "ml.g6.2xlarge", "ml.g6.48xlarge", "ml.g6.4xlarge", "ml.g6.8xlarge", "ml.g6.xlarge", "ml.g6e.12xlarge", "ml.g6e.16xlarge", "ml.g6e.24xlarge", "ml.g6e.2xlarge", "ml.g6e.48xlarge", "ml.g6e.4xlarge", "ml.g6e.8xlarge", "ml.g6e.xlarge", "ml.g7e.12xlarge", "ml.g7e.24xlarge", "ml.g7e.2xlarge", "ml.g7e.48xlarge", "ml.g7e.4xlarge", "ml.g7e.8xlarge", "ml.inf1.24xlarge", "ml.inf1.2xlarge", "ml.inf1.6xlarge", "ml.inf1.xlarge", "ml.inf2.24xlarge", "ml.inf2.48xlarge", "ml.inf2.8xlarge", "ml.inf2.xlarge", "ml.m4.10xlarge", "ml.m4.16xlarge", "ml.m4.2xlarge", "ml.m4.4xlarge", "ml.m4.xlarge", "ml.m5.12xlarge", "ml.m5.24xlarge", "ml.m5.2xlarge", "ml.m5.4xlarge", "ml.m5.large", "ml.m5.xlarge", "ml.m5d.12xlarge", "ml.m5d.24xlarge", "ml.m5d.2xlarge", "ml.m5d.4xlarge", "ml.m5d.large", "ml.m5d.xlarge", "ml.m6g.12xlarge", "ml.m6g.16xlarge", "ml.m6g.2xlarge", "ml.m6g.4xlarge", "ml.m6g.8xlarge", "ml.m6g.large", "ml.m6g.xlarge", "ml.m6gd.12xlarge", "ml.m6gd.16xlarge", "ml.m6gd.2xlarge", "ml.m6gd.4xlarge", "ml.m6gd.8xlarge", "ml.m6gd.large", "ml.m6gd.xlarge", "ml.m6i.12xlarge", "ml.m6i.16xlarge", "ml.m6i.24xlarge", "ml.m6i.2xlarge", "ml.m6i.32xlarge", "ml.m6i.4xlarge", "ml.m6i.8xlarge", "ml.m6i.large", "ml.m6i.xlarge", "ml.m7i.12xlarge", "ml.m7i.16xlarge", "ml.m7i.24xlarge", "ml.m7i.2xlarge", "ml.m7i.48xlarge", "ml.m7i.4xlarge", "ml.m7i.8xlarge", "ml.m7i.large", "ml.m7i.xlarge", "ml.m8g.12xlarge", "ml.m8g.16xlarge", "ml.m8g.24xlarge", "ml.m8g.2xlarge", "ml.m8g.48xlarge", "ml.m8g.4xlarge", "ml.m8g.8xlarge", "ml.m8g.large", "ml.m8g.medium", "ml.m8g.xlarge", "ml.p2.16xlarge", "ml.p2.8xlarge", "ml.p2.xlarge", "ml.p3.16xlarge", "ml.p3.2xlarge", "ml.p3.8xlarge", "ml.p4d.24xlarge", "ml.p4de.24xlarge", "ml.p5.48xlarge", "ml.p5.4xlarge", "ml.p5e.48xlarge", "ml.p5en.48xlarge", "ml.p6-b200.48xlarge", "ml.p6-b300.48xlarge", "ml.p6e-gb200.36xlarge", "ml.r5.12xlarge", "ml.r5.24xlarge", "ml.r5.2xlarge", "ml.r5.4xlarge", "ml.r5.large", "ml.r5.xlarge", "ml.r5d.12xlarge", "ml.r5d.24xlarge", "ml.r5d.2xlarge", "ml.r5d.4xlarge", "ml.r5d.large", "ml.r5d.xlarge", "ml.r6g.12xlarge", "ml.r6g.16xlarge", "ml.r6g.2xlarge", "ml.r6g.4xlarge", "ml.r6g.8xlarge", "ml.r6g.large", "ml.r6g.xlarge", "ml.r6gd.12xlarge", "ml.r6gd.16xlarge", "ml.r6gd.2xlarge", "ml.r6gd.4xlarge", "ml.r6gd.8xlarge", "ml.r6gd.large", "ml.r6gd.xlarge", "ml.r6i.12xlarge", "ml.r6i.16xlarge", "ml.r6i.24xlarge", "ml.r6i.2xlarge", "ml.r6i.32xlarge", "ml.r6i.4xlarge", "ml.r6i.8xlarge", "ml.r6i.large", "ml.r6i.xlarge", "ml.r7gd.12xlarge", "ml.r7gd.16xlarge", "ml.r7gd.2xlarge", "ml.r7gd.4xlarge", "ml.r7gd.8xlarge", "ml.r7gd.large", "ml.r7gd.medium", "ml.r7gd.xlarge", "ml.r7i.12xlarge", "ml.r7i.16xlarge", "ml.r7i.24xlarge", "ml.r7i.2xlarge", "ml.r7i.48xlarge", "ml.r7i.4xlarge", "ml.r7i.8xlarge", "ml.r7i.large", "ml.r7i.xlarge", "ml.r8g.12xlarge", "ml.r8g.16xlarge", "ml.r8g.24xlarge", "ml.r8g.2xlarge", "ml.r8g.48xlarge", "ml.r8g.4xlarge", "ml.r8g.8xlarge", "ml.r8g.large", "ml.r8g.medium", "ml.r8g.xlarge", "ml.t2.2xlarge", "ml.t2.large", "ml.t2.medium", "ml.t2.xlarge", "ml.trn1.2xlarge", "ml.trn1.32xlarge", "ml.trn1n.32xlarge", "ml.trn2.48xlarge"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-            ("SupportedResponseMIMETypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_8), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("SupportedResponseMIMETypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_10), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
             ("SupportedTransformInstanceTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["ml.c4.2xlarge", "ml.c4.4xlarge", "ml.c4.8xlarge", "ml.c4.xlarge", "ml.c5.18xlarge", "ml.c5.2xlarge", "ml.c5.4xlarge", "ml.c5.9xlarge", "ml.c5.xlarge", "ml.c6i.12xlarge", "ml.c6i.16xlarge", "ml.c6i.24xlarge", "ml.c6i.2xlarge", "ml.c6i.32xlarge", "ml.c6i.4xlarge", "ml.c6i.8xlarge", "ml.c6i.large", "ml.c6i.xlarge", "ml.c7i.12xlarge", "ml.c7i.16xlarge", "ml.c7i.24xlarge", "ml.c7i.2xlarge", "ml.c7i.48xlarge", "ml.c7i.4xlarge", "ml.c7i.8xlarge", "ml.c7i.large", "ml.c7i.xlarge", "ml.g4dn.12xlarge", "ml.g4dn.16xlarge", "ml.g4dn.2xlarge", "ml.g4dn.4xlarge", "ml.g4dn.8xlarge", "ml.g4dn.xlarge", "ml.g5.12xlarge", "ml.g5.16xlarge", "ml.g5.24xlarge", "ml.g5.2xlarge", "ml.g5.48xlarge", "ml.g5.4xlarge", "ml.g5.8xlarge", "ml.g5.xlarge", "ml.g6.12xlarge", "ml.g6.16xlarge", "ml.g6.24xlarge", "ml.g6.2xlarge", "ml.g6.48xlarge", "ml.g6.4xlarge", "ml.g6.8xlarge", "ml.g6.xlarge", "ml.inf2.24xlarge", "ml.inf2.48xlarge", "ml.inf2.8xlarge", "ml.inf2.xlarge", "ml.m4.10xlarge", "ml.m4.16xlarge", "ml.m4.2xlarge", "ml.m4.4xlarge", "ml.m4.xlarge", "ml.m5.12xlarge", "ml.m5.24xlarge", "ml.m5.2xlarge", "ml.m5.4xlarge", "ml.m5.large", "ml.m5.xlarge", "ml.m6i.12xlarge", "ml.m6i.16xlarge", "ml.m6i.24xlarge", "ml.m6i.2xlarge", "ml.m6i.32xlarge", "ml.m6i.4xlarge", "ml.m6i.8xlarge", "ml.m6i.large", "ml.m6i.xlarge", "ml.m7i.12xlarge", "ml.m7i.16xlarge", "ml.m7i.24xlarge", "ml.m7i.2xlarge", "ml.m7i.48xlarge", "ml.m7i.4xlarge", "ml.m7i.8xlarge", "ml.m7i.large", "ml.m7i.xlarge", "ml.p2.16xlarge", "ml.p2.8xlarge", "ml.p2.xlarge", "ml.p3.16xlarge", "ml.p3.2xlarge", "ml.p3.8xlarge", "ml.r6i.12xlarge", "ml.r6i.16xlarge", "ml.r6i.24xlarge", "ml.r6i.2xlarge", "ml.r6i.32xlarge", "ml.r6i.4xlarge", "ml.r6i.8xlarge", "ml.r6i.large", "ml.r6i.xlarge", "ml.r7i.12xlarge", "ml.r7i.16xlarge", "ml.r7i.24xlarge", "ml.r7i.2xlarge", "ml.r7i.48xlarge", "ml.r7i.4xlarge", "ml.r7i.8xlarge", "ml.r7i.large", "ml.r7i.xlarge", "ml.trn1.2xlarge", "ml.trn1.32xlarge"], ..StrRule::ANY }), min_items: Some(1), max_items: None, unique: false })),
         ],
         required: &["Containers", "Name"],
@@ -4308,9 +4314,9 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_FileSource: ObjRule = ObjRule {
         properties: &[
-            ("ContentDigest", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(72), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-            ("ContentType", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
-            ("S3Uri", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+            ("ContentDigest", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(72), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+            ("ContentType", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_8), ..StrRule::ANY })),
+            ("S3Uri", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
         ],
         required: &["S3Uri"],
         closed: true,
@@ -4321,9 +4327,9 @@ pub(crate) mod schema {
     pub(crate) static RULE_InferenceSpecification: ObjRule = ObjRule {
         properties: &[
             ("Containers", Shape::List(&ListRule { items: Shape::Object(&RULE_ModelPackageContainerDefinition), min_items: Some(1), max_items: Some(15), unique: true })),
-            ("SupportedContentTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_6), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("SupportedContentTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_8), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
             ("SupportedRealtimeInferenceInstanceTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["ml.c4.2xlarge", "ml.c4.4xlarge", "ml.c4.8xlarge", "ml.c4.large", "ml.c4.xlarge", "ml.c5.18xlarge", "ml.c5.2xlarge", "ml.c5.4xlarge", "ml.c5.9xlarge", "ml.c5.large", "ml.c5.xlarge", "ml.c5d.18xlarge", "ml.c5d.2xlarge", "ml.c5d.4xlarge", "ml.c5d.9xlarge", "ml.c5d.large", "ml.c5d.xlarge", "ml.c6g.12xlarge", "ml.c6g.16xlarge", "ml.c6g.2xlarge", "ml.c6g.4xlarge", "ml.c6g.8xlarge", "ml.c6g.large", "ml.c6g.xlarge", "ml.c6gd.12xlarge", "ml.c6gd.16xlarge", "ml.c6gd.2xlarge", "ml.c6gd.4xlarge", "ml.c6gd.8xlarge", "ml.c6gd.large", "ml.c6gd.xlarge", "ml.c6gn.12xlarge", "ml.c6gn.16xlarge", "ml.c6gn.2xlarge", "ml.c6gn.4xlarge", "ml.c6gn.8xlarge", "ml.c6gn.large", "ml.c6gn.xlarge", "ml.c6i.12xlarge", "ml.c6i.16xlarge", "ml.c6i.24xlarge", "ml.c6i.2xlarge", "ml.c6i.32xlarge", "ml.c6i.4xlarge", "ml.c6i.8xlarge", "ml.c6i.large", "ml.c6i.xlarge", "ml.c6in.12xlarge", "ml.c6in.16xlarge", "ml.c6in.24xlarge", "ml.c6in.2xlarge", "ml.c6in.32xlarge", "ml.c6in.4xlarge", "ml.c6in.8xlarge", "ml.c6in.large", "ml.c6in.xlarge", "ml.c7g.12xlarge", "ml.c7g.16xlarge", "ml.c7g.2xlarge", "ml.c7g.4xlarge", "ml.c7g.8xlarge", "ml.c7g.large", "ml.c7g.xlarge", "ml.c7i.12xlarge", "ml.c7i.16xlarge", "ml.c7i.24xlarge", "ml.c7i.2xlarge", "ml.c7i.48xlarge", "ml.c7i.4xlarge", "ml.c7i.8xlarge", "ml.c7i.large", "ml.c7i.xlarge", "ml.c8g.12xlarge", "ml.c8g.16xlarge", "ml.c8g.24xlarge", "ml.c8g.2xlarge", "ml.c8g.48xlarge", "ml.c8g.4xlarge", "ml.c8g.8xlarge", "ml.c8g.large", "ml.c8g.medium", "ml.c8g.xlarge", "ml.dl1.24xlarge", "ml.g4dn.12xlarge", "ml.g4dn.16xlarge", "ml.g4dn.2xlarge", "ml.g4dn.4xlarge", "ml.g4dn.8xlarge", "ml.g4dn.xlarge", "ml.g5.12xlarge", "ml.g5.16xlarge", "ml.g5.24xlarge", "ml.g5.2xlarge", "ml.g5.48xlarge", "ml.g5.4xlarge", "ml.g5.8xlarge", "ml.g5.xlarge", "ml.g6.12xlarge", "ml.g6.16xlarge", "ml.g6.24xlarge", "ml.g6.2xlarge", "ml.g6.48xlarge", "ml.g6.4xlarge", "ml.g6.8xlarge", "ml.g6.xlarge", "ml.g6e.12xlarge", "ml.g6e.16xlarge", "ml.g6e.24xlarge", "ml.g6e.2xlarge", "ml.g6e.48xlarge", "ml.g6e.4xlarge", "ml.g6e.8xlarge", "ml.g6e.xlarge", "ml.g7e.12xlarge", "ml.g7e.24xlarge", "ml.g7e.2xlarge", "ml.g7e.48xlarge", "ml.g7e.4xlarge", "ml.g7e.8xlarge", "ml.inf1.24xlarge", "ml.inf1.2xlarge", "ml.inf1.6xlarge", "ml.inf1.xlarge", "ml.inf2.24xlarge", "ml.inf2.48xlarge", "ml.inf2.8xlarge", "ml.inf2.xlarge", "ml.m4.10xlarge", "ml.m4.16xlarge", "ml.m4.2xlarge", "ml.m4.4xlarge", "ml.m4.xlarge", "ml.m5.12xlarge", "ml.m5.24xlarge", "ml.m5.2xlarge", "ml.m5.4xlarge", "ml.m5.large", "ml.m5.xlarge", "ml.m5d.12xlarge", "ml.m5d.24xlarge", "ml.m5d.2xlarge", "ml.m5d.4xlarge", "ml.m5d.large", "ml.m5d.xlarge", "ml.m6g.12xlarge", "ml.m6g.16xlarge", "ml.m6g.2xlarge", "ml.m6g.4xlarge", "ml.m6g.8xlarge", "ml.m6g.large", "ml.m6g.xlarge", "ml.m6gd.12xlarge", "ml.m6gd.16xlarge", "ml.m6gd.2xlarge", "ml.m6gd.4xlarge", "ml.m6gd.8xlarge", "ml.m6gd.large", "ml.m6gd.xlarge", "ml.m6i.12xlarge", "ml.m6i.16xlarge", "ml.m6i.24xlarge", "ml.m6i.2xlarge", "ml.m6i.32xlarge", "ml.m6i.4xlarge", "ml.m6i.8xlarge", "ml.m6i.large", "ml.m6i.xlarge", "ml.m7i.12xlarge", "ml.m7i.16xlarge", "ml.m7i.24xlarge", "ml.m7i.2xlarge", "ml.m7i.48xlarge", "ml.m7i.4xlarge", "ml.m7i.8xlarge", "ml.m7i.large", "ml.m7i.xlarge", "ml.m8g.12xlarge", "ml.m8g.16xlarge", "ml.m8g.24xlarge", "ml.m8g.2xlarge", "ml.m8g.48xlarge", "ml.m8g.4xlarge", "ml.m8g.8xlarge", "ml.m8g.large", "ml.m8g.medium", "ml.m8g.xlarge", "ml.p2.16xlarge", "ml.p2.8xlarge", "ml.p2.xlarge", "ml.p3.16xlarge", "ml.p3.2xlarge", "ml.p3.8xlarge", "ml.p4d.24xlarge", "ml.p4de.24xlarge", "ml.p5.48xlarge", "ml.p5.4xlarge", "ml.p5e.48xlarge", "ml.p5en.48xlarge", "ml.p6-b200.48xlarge", "ml.p6-b300.48xlarge", "ml.p6e-gb200.36xlarge", "ml.r5.12xlarge", "ml.r5.24xlarge", "ml.r5.2xlarge", "ml.r5.4xlarge", "ml.r5.large", "ml.r5.xlarge", "ml.r5d.12xlarge", "ml.r5d.24xlarge", "ml.r5d.2xlarge", "ml.r5d.4xlarge", "ml.r5d.large", "ml.r5d.xlarge", "ml.r6g.12xlarge", "ml.r6g.16xlarge", "ml.r6g.2xlarge", "ml.r6g.4xlarge", "ml.r6g.8xlarge", "ml.r6g.large", "ml.r6g.xlarge", "ml.r6gd.12xlarge", "ml.r6gd.16xlarge", "ml.r6gd.2xlarge", "ml.r6gd.4xlarge", "ml.r6gd.8xlarge", "ml.r6gd.large", "ml.r6gd.xlarge", "ml.r6i.12xlarge", "ml.r6i.16xlarge", "ml.r6i.24xlarge", "ml.r6i.2xlarge", "ml.r6i.32xlarge", "ml.r6i.4xlarge", "ml.r6i.8xlarge", "ml.r6i.large", "ml.r6i.xlarge", "ml.r7gd.12xlarge", "ml.r7gd.16xlarge", "ml.r7gd.2xlarge", "ml.r7gd.4xlarge", "ml.r7gd.8xlarge", "ml.r7gd.large", "ml.r7gd.medium", "ml.r7gd.xlarge", "ml.r7i.12xlarge", "ml.r7i.16xlarge", "ml.r7i.24xlarge", "ml.r7i.2xlarge", "ml.r7i.48xlarge", "ml.r7i.4xlarge", "ml.r7i.8xlarge", "ml.r7i.large", "ml.r7i.xlarge", "ml.r8g.12xlarge", "ml.r8g.16xlarge", "ml.r8g.24xlarge", "ml.r8g.2xlarge", "ml.r8g.48xlarge", "ml.r8g.4xlarge", "ml.r8g.8xlarge", "ml.r8g.large", "ml.r8g.medium", "ml.r8g.xlarge", "ml.t2.2xlarge", "ml.t2.large", "ml.t2.medium", "ml.t2.xlarge", "ml.trn1.2xlarge", "ml.trn1.32xlarge", "ml.trn1n.32xlarge", "ml.trn2.48xlarge"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-            ("SupportedResponseMIMETypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_8), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("SupportedResponseMIMETypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_10), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
             ("SupportedTransformInstanceTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["ml.c4.2xlarge", "ml.c4.4xlarge", "ml.c4.8xlarge", "ml.c4.xlarge", "ml.c5.18xlarge", "ml.c5.2xlarge", "ml.c5.4xlarge", "ml.c5.9xlarge", "ml.c5.xlarge", "ml.c6i.12xlarge", "ml.c6i.16xlarge", "ml.c6i.24xlarge", "ml.c6i.2xlarge", "ml.c6i.32xlarge", "ml.c6i.4xlarge", "ml.c6i.8xlarge", "ml.c6i.large", "ml.c6i.xlarge", "ml.c7i.12xlarge", "ml.c7i.16xlarge", "ml.c7i.24xlarge", "ml.c7i.2xlarge", "ml.c7i.48xlarge", "ml.c7i.4xlarge", "ml.c7i.8xlarge", "ml.c7i.large", "ml.c7i.xlarge", "ml.g4dn.12xlarge", "ml.g4dn.16xlarge", "ml.g4dn.2xlarge", "ml.g4dn.4xlarge", "ml.g4dn.8xlarge", "ml.g4dn.xlarge", "ml.g5.12xlarge", "ml.g5.16xlarge", "ml.g5.24xlarge", "ml.g5.2xlarge", "ml.g5.48xlarge", "ml.g5.4xlarge", "ml.g5.8xlarge", "ml.g5.xlarge", "ml.g6.12xlarge", "ml.g6.16xlarge", "ml.g6.24xlarge", "ml.g6.2xlarge", "ml.g6.48xlarge", "ml.g6.4xlarge", "ml.g6.8xlarge", "ml.g6.xlarge", "ml.inf2.24xlarge", "ml.inf2.48xlarge", "ml.inf2.8xlarge", "ml.inf2.xlarge", "ml.m4.10xlarge", "ml.m4.16xlarge", "ml.m4.2xlarge", "ml.m4.4xlarge", "ml.m4.xlarge", "ml.m5.12xlarge", "ml.m5.24xlarge", "ml.m5.2xlarge", "ml.m5.4xlarge", "ml.m5.large", "ml.m5.xlarge", "ml.m6i.12xlarge", "ml.m6i.16xlarge", "ml.m6i.24xlarge", "ml.m6i.2xlarge", "ml.m6i.32xlarge", "ml.m6i.4xlarge", "ml.m6i.8xlarge", "ml.m6i.large", "ml.m6i.xlarge", "ml.m7i.12xlarge", "ml.m7i.16xlarge", "ml.m7i.24xlarge", "ml.m7i.2xlarge", "ml.m7i.48xlarge", "ml.m7i.4xlarge", "ml.m7i.8xlarge", "ml.m7i.large", "ml.m7i.xlarge", "ml.p2.16xlarge", "ml.p2.8xlarge", "ml.p2.xlarge", "ml.p3.16xlarge", "ml.p3.2xlarge", "ml.p3.8xlarge", "ml.r6i.12xlarge", "ml.r6i.16xlarge", "ml.r6i.24xlarge", "ml.r6i.2xlarge", "ml.r6i.32xlarge", "ml.r6i.4xlarge", "ml.r6i.8xlarge", "ml.r6i.large", "ml.r6i.xlarge", "ml.r7i.12xlarge", "ml.r7i.16xlarge", "ml.r7i.24xlarge", "ml.r7i.2xlarge", "ml.r7i.48xlarge", "ml.r7i.4xlarge", "ml.r7i.8xlarge", "ml.r7i.large", "ml.r7i.xlarge", "ml.trn1.2xlarge", "ml.trn1.32xlarge"], ..StrRule::ANY }), min_items: Some(1), max_items: None, unique: false })),
         ],
         required: &["Containers", "SupportedContentTypes", "SupportedResponseMIMETypes"],
@@ -4334,10 +4340,10 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_MetadataProperties: ObjRule = ObjRule {
         properties: &[
-            ("CommitId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
-            ("GeneratedBy", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
-            ("ProjectId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
-            ("Repository", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
+            ("CommitId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_8), ..StrRule::ANY })),
+            ("GeneratedBy", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_8), ..StrRule::ANY })),
+            ("ProjectId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_8), ..StrRule::ANY })),
+            ("Repository", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_8), ..StrRule::ANY })),
         ],
         closed: true,
         ..OBJ_RULE
@@ -4346,9 +4352,9 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_MetricsSource: ObjRule = ObjRule {
         properties: &[
-            ("ContentDigest", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(72), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-            ("ContentType", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
-            ("S3Uri", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+            ("ContentDigest", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(72), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+            ("ContentType", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_8), ..StrRule::ANY })),
+            ("S3Uri", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
         ],
         required: &["ContentType", "S3Uri"],
         closed: true,
@@ -4358,7 +4364,7 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_ModelCard: ObjRule = ObjRule {
         properties: &[
-            ("ModelCardContent", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(100000), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
+            ("ModelCardContent", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(100000), pattern: Some(&PATTERN_8), ..StrRule::ANY })),
             ("ModelCardStatus", Shape::Str(&StrRule { allowed: &["Draft", "PendingReview", "Approved", "Archived"], ..StrRule::ANY })),
         ],
         required: &["ModelCardContent", "ModelCardStatus"],
@@ -4388,7 +4394,7 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_ModelInput: ObjRule = ObjRule {
         properties: &[
-            ("DataInputConfig", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+            ("DataInputConfig", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_7), ..StrRule::ANY })),
         ],
         required: &["DataInputConfig"],
         closed: true,
@@ -4411,13 +4417,13 @@ pub(crate) mod schema {
     pub(crate) static RULE_ModelPackageContainerDefinition: ObjRule = ObjRule {
         properties: &[
             ("ContainerHostname", Shape::Str(&StrRule { max_len: Some(63), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-            ("Environment", Shape::Typed(json_type::OBJECT)),
+            ("Environment", Shape::Object(&ObjRule { patterns: &[(&PATTERN_1, Shape::Str(&StrRule { max_len: Some(1024), ..StrRule::ANY })), (&PATTERN_2, Shape::Str(&StrRule { max_len: Some(1024), ..StrRule::ANY }))], ..OBJ_RULE })),
             ("Framework", Shape::STR),
-            ("FrameworkVersion", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(10), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-            ("Image", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-            ("ImageDigest", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(72), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("FrameworkVersion", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(10), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("Image", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+            ("ImageDigest", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(72), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
             ("ModelDataSource", Shape::Object(&RULE_ModelDataSource)),
-            ("ModelDataUrl", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+            ("ModelDataUrl", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
             ("ModelInput", Shape::Object(&RULE_ModelInput)),
             ("NearestModelName", Shape::STR),
         ],
@@ -4439,7 +4445,7 @@ pub(crate) mod schema {
     pub(crate) static RULE_ModelPackageStatusItem: ObjRule = ObjRule {
         properties: &[
             ("FailureReason", Shape::STR),
-            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_7), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_9), ..StrRule::ANY })),
             ("Status", Shape::Str(&StrRule { allowed: &["NotStarted", "Failed", "InProgress", "Completed"], ..StrRule::ANY })),
         ],
         required: &["Name", "Status"],
@@ -4461,7 +4467,7 @@ pub(crate) mod schema {
     pub(crate) static RULE_S3DataSource: ObjRule = ObjRule {
         properties: &[
             ("S3DataType", Shape::Str(&StrRule { allowed: &["ManifestFile", "S3Prefix", "AugmentedManifestFile"], ..StrRule::ANY })),
-            ("S3Uri", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+            ("S3Uri", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
         ],
         required: &["S3DataType", "S3Uri"],
         closed: true,
@@ -4474,7 +4480,7 @@ pub(crate) mod schema {
             ("CompressionType", Shape::Str(&StrRule { allowed: &["None", "Gzip"], ..StrRule::ANY })),
             ("ModelAccessConfig", Shape::Object(&RULE_ModelAccessConfig)),
             ("S3DataType", Shape::Str(&StrRule { allowed: &["S3Prefix", "S3Object"], ..StrRule::ANY })),
-            ("S3Uri", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+            ("S3Uri", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
         ],
         required: &["S3DataType", "S3Uri", "CompressionType"],
         closed: true,
@@ -4484,7 +4490,7 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_SecurityConfig: ObjRule = ObjRule {
         properties: &[
-            ("KmsKeyId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), pattern: Some(&PATTERN_12), ..StrRule::ANY })),
+            ("KmsKeyId", Shape::AllOf(&[Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), pattern: Some(&PATTERN_16), ..StrRule::ANY }), Shape::AnyOf(&[Shape::Str(&StrRule { format: Some(Format::KmsKeyArn), ..StrRule::ANY }), Shape::Str(&StrRule { format: Some(Format::KmsKeyId), ..StrRule::ANY }), Shape::Str(&StrRule { format: Some(Format::KmsAliasName), ..StrRule::ANY })])])),
         ],
         required: &["KmsKeyId"],
         closed: true,
@@ -4494,8 +4500,8 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_SourceAlgorithm: ObjRule = ObjRule {
         properties: &[
-            ("AlgorithmName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(170), pattern: Some(&PATTERN_11), ..StrRule::ANY })),
-            ("ModelDataUrl", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+            ("AlgorithmName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(170), pattern: Some(&PATTERN_15), ..StrRule::ANY })),
+            ("ModelDataUrl", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
         ],
         required: &["AlgorithmName"],
         closed: true,
@@ -4516,7 +4522,7 @@ pub(crate) mod schema {
     pub(crate) static RULE_TransformInput: ObjRule = ObjRule {
         properties: &[
             ("CompressionType", Shape::Str(&StrRule { allowed: &["None", "Gzip"], ..StrRule::ANY })),
-            ("ContentType", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
+            ("ContentType", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_8), ..StrRule::ANY })),
             ("DataSource", Shape::Object(&RULE_DataSource)),
             ("SplitType", Shape::Str(&StrRule { allowed: &["None", "TFRecord", "Line", "RecordIO"], ..StrRule::ANY })),
         ],
@@ -4529,7 +4535,7 @@ pub(crate) mod schema {
     pub(crate) static RULE_TransformJobDefinition: ObjRule = ObjRule {
         properties: &[
             ("BatchStrategy", Shape::Str(&StrRule { allowed: &["MultiRecord", "SingleRecord"], ..StrRule::ANY })),
-            ("Environment", Shape::Typed(json_type::OBJECT)),
+            ("Environment", Shape::Object(&ObjRule { patterns: &[(&PATTERN_1, Shape::Str(&StrRule { max_len: Some(1024), ..StrRule::ANY })), (&PATTERN_2, Shape::Str(&StrRule { max_len: Some(1024), ..StrRule::ANY }))], ..OBJ_RULE })),
             ("MaxConcurrentTransforms", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
             ("MaxPayloadInMB", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
             ("TransformInput", Shape::Object(&RULE_TransformInput)),
@@ -4544,10 +4550,10 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_TransformOutput: ObjRule = ObjRule {
         properties: &[
-            ("Accept", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
+            ("Accept", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_8), ..StrRule::ANY })),
             ("AssembleWith", Shape::Str(&StrRule { allowed: &["None", "Line"], ..StrRule::ANY })),
-            ("KmsKeyId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
-            ("S3OutputPath", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+            ("KmsKeyId", Shape::AllOf(&[Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), pattern: Some(&PATTERN_8), ..StrRule::ANY }), Shape::AnyOf(&[Shape::Str(&StrRule { format: Some(Format::KmsKeyArn), ..StrRule::ANY }), Shape::Str(&StrRule { format: Some(Format::KmsKeyId), ..StrRule::ANY }), Shape::Str(&StrRule { format: Some(Format::KmsAliasName), ..StrRule::ANY })])])),
+            ("S3OutputPath", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
         ],
         required: &["S3OutputPath"],
         closed: true,
@@ -4559,7 +4565,7 @@ pub(crate) mod schema {
         properties: &[
             ("InstanceCount", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
             ("InstanceType", Shape::Str(&StrRule { allowed: &["ml.c4.2xlarge", "ml.c4.4xlarge", "ml.c4.8xlarge", "ml.c4.xlarge", "ml.c5.18xlarge", "ml.c5.2xlarge", "ml.c5.4xlarge", "ml.c5.9xlarge", "ml.c5.xlarge", "ml.c6i.12xlarge", "ml.c6i.16xlarge", "ml.c6i.24xlarge", "ml.c6i.2xlarge", "ml.c6i.32xlarge", "ml.c6i.4xlarge", "ml.c6i.8xlarge", "ml.c6i.large", "ml.c6i.xlarge", "ml.c7i.12xlarge", "ml.c7i.16xlarge", "ml.c7i.24xlarge", "ml.c7i.2xlarge", "ml.c7i.48xlarge", "ml.c7i.4xlarge", "ml.c7i.8xlarge", "ml.c7i.large", "ml.c7i.xlarge", "ml.g4dn.12xlarge", "ml.g4dn.16xlarge", "ml.g4dn.2xlarge", "ml.g4dn.4xlarge", "ml.g4dn.8xlarge", "ml.g4dn.xlarge", "ml.g5.12xlarge", "ml.g5.16xlarge", "ml.g5.24xlarge", "ml.g5.2xlarge", "ml.g5.48xlarge", "ml.g5.4xlarge", "ml.g5.8xlarge", "ml.g5.xlarge", "ml.g6.12xlarge", "ml.g6.16xlarge", "ml.g6.24xlarge", "ml.g6.2xlarge", "ml.g6.48xlarge", "ml.g6.4xlarge", "ml.g6.8xlarge", "ml.g6.xlarge", "ml.inf2.24xlarge", "ml.inf2.48xlarge", "ml.inf2.8xlarge", "ml.inf2.xlarge", "ml.m4.10xlarge", "ml.m4.16xlarge", "ml.m4.2xlarge", "ml.m4.4xlarge", "ml.m4.xlarge", "ml.m5.12xlarge", "ml.m5.24xlarge", "ml.m5.2xlarge", "ml.m5.4xlarge", "ml.m5.large", "ml.m5.xlarge", "ml.m6i.12xlarge", "ml.m6i.16xlarge", "ml.m6i.24xlarge", "ml.m6i.2xlarge", "ml.m6i.32xlarge", "ml.m6i.4xlarge", "ml.m6i.8xlarge", "ml.m6i.large", "ml.m6i.xlarge", "ml.m7i.12xlarge", "ml.m7i.16xlarge", "ml.m7i.24xlarge", "ml.m7i.2xlarge", "ml.m7i.48xlarge", "ml.m7i.4xlarge", "ml.m7i.8xlarge", "ml.m7i.large", "ml.m7i.xlarge", "ml.p2.16xlarge", "ml.p2.8xlarge", "ml.p2.xlarge", "ml.p3.16xlarge", "ml.p3.2xlarge", "ml.p3.8xlarge", "ml.r6i.12xlarge", "ml.r6i.16xlarge", "ml.r6i.24xlarge", "ml.r6i.2xlarge", "ml.r6i.32xlarge", "ml.r6i.4xlarge", "ml.r6i.8xlarge", "ml.r6i.large", "ml.r6i.xlarge", "ml.r7i.12xlarge", "ml.r7i.16xlarge", "ml.r7i.24xlarge", "ml.r7i.2xlarge", "ml.r7i.48xlarge", "ml.r7i.4xlarge", "ml.r7i.8xlarge", "ml.r7i.large", "ml.r7i.xlarge", "ml.trn1.2xlarge", "ml.trn1.32xlarge"], ..StrRule::ANY })),
-            ("VolumeKmsKeyId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
+            ("VolumeKmsKeyId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), pattern: Some(&PATTERN_8), ..StrRule::ANY })),
         ],
         required: &["InstanceCount", "InstanceType"],
         closed: true,
@@ -4569,7 +4575,7 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_ValidationProfile: ObjRule = ObjRule {
         properties: &[
-            ("ProfileName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_7), ..StrRule::ANY })),
+            ("ProfileName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_9), ..StrRule::ANY })),
             ("TransformJobDefinition", Shape::Object(&RULE_TransformJobDefinition)),
         ],
         required: &["TransformJobDefinition", "ProfileName"],
@@ -4581,7 +4587,7 @@ pub(crate) mod schema {
     pub(crate) static RULE_ValidationSpecification: ObjRule = ObjRule {
         properties: &[
             ("ValidationProfiles", Shape::List(&ListRule { items: Shape::Object(&RULE_ValidationProfile), min_items: Some(1), max_items: Some(1), unique: false })),
-            ("ValidationRole", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_14), ..StrRule::ANY })),
+            ("ValidationRole", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_18), ..StrRule::ANY })),
         ],
         required: &["ValidationProfiles", "ValidationRole"],
         closed: true,

@@ -1380,11 +1380,13 @@ pub(crate) mod schema {
     pub(crate) static PATTERN_2: Pattern =
         Pattern::new("aws[a-z\\-]*:sagemaker:[a-z0-9\\-]*:[0-9]{12}:processing-job/.*");
     pub(crate) static PATTERN_3: Pattern = Pattern::new("^(https|s3)://([^/]+)/?(.*)$");
-    pub(crate) static PATTERN_4: Pattern = Pattern::new(".*");
-    pub(crate) static PATTERN_5: Pattern =
+    pub(crate) static PATTERN_4: Pattern = Pattern::new("[\\S\\s]*");
+    pub(crate) static PATTERN_5: Pattern = Pattern::new("[a-zA-Z_][a-zA-Z0-9_]*");
+    pub(crate) static PATTERN_6: Pattern = Pattern::new(".*");
+    pub(crate) static PATTERN_7: Pattern =
         Pattern::new("^arn:aws[a-z\\-]*:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+$");
-    pub(crate) static PATTERN_6: Pattern = Pattern::new("^.?P.*");
-    pub(crate) static PATTERN_7: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
+    pub(crate) static PATTERN_8: Pattern = Pattern::new("^.?P.*");
+    pub(crate) static PATTERN_9: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
 
     #[rustfmt::skip]
     pub(crate) static RULE_MonitoringSchedule: ObjRule = ObjRule {
@@ -1417,7 +1419,7 @@ pub(crate) mod schema {
         properties: &[
             ("ContainerArguments", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY }), min_items: Some(1), max_items: Some(50), unique: false })),
             ("ContainerEntrypoint", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY }), min_items: Some(1), max_items: Some(100), unique: false })),
-            ("ImageUri", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+            ("ImageUri", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
             ("PostAnalyticsProcessorSourceUri", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
             ("RecordPreprocessorSourceUri", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
         ],
@@ -1456,13 +1458,13 @@ pub(crate) mod schema {
     pub(crate) static RULE_MonitoringJobDefinition: ObjRule = ObjRule {
         properties: &[
             ("BaselineConfig", Shape::Object(&RULE_BaselineConfig)),
-            ("Environment", Shape::Typed(json_type::OBJECT)),
+            ("Environment", Shape::Object(&ObjRule { patterns: &[(&PATTERN_4, Shape::Str(&StrRule { max_len: Some(256), ..StrRule::ANY })), (&PATTERN_5, Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY }))], ..OBJ_RULE })),
             ("MonitoringAppSpecification", Shape::Object(&RULE_MonitoringAppSpecification)),
             ("MonitoringInputs", Shape::List(&ListRule { items: Shape::Object(&RULE_MonitoringInput), min_items: Some(1), max_items: Some(1), unique: false })),
             ("MonitoringOutputConfig", Shape::Object(&RULE_MonitoringOutputConfig)),
             ("MonitoringResources", Shape::Object(&RULE_MonitoringResources)),
             ("NetworkConfig", Shape::Object(&RULE_NetworkConfig)),
-            ("RoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_5), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("RoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_7), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
             ("StoppingCondition", Shape::Object(&RULE_StoppingCondition)),
         ],
         required: &["MonitoringAppSpecification", "MonitoringInputs", "MonitoringOutputConfig", "MonitoringResources", "RoleArn"],
@@ -1485,8 +1487,8 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_ScheduleConfig: ObjRule = ObjRule {
         properties: &[
-            ("DataAnalysisEndTime", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(15), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
-            ("DataAnalysisStartTime", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(15), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
+            ("DataAnalysisEndTime", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(15), pattern: Some(&PATTERN_8), ..StrRule::ANY })),
+            ("DataAnalysisStartTime", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(15), pattern: Some(&PATTERN_8), ..StrRule::ANY })),
             ("ScheduleExpression", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
         ],
         required: &["ScheduleExpression"],
@@ -1497,8 +1499,8 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_Tag: ObjRule = ObjRule {
         properties: &[
-            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_7), ..StrRule::ANY })),
-            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_7), ..StrRule::ANY })),
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_9), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_9), ..StrRule::ANY })),
         ],
         required: &["Key", "Value"],
         ..OBJ_RULE

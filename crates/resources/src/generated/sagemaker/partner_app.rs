@@ -459,14 +459,16 @@ pub(crate) mod schema {
     use crate::support::prelude::*;
 
     pub(crate) static PATTERN_0: Pattern = Pattern::new("^(?!\\s*$).+$");
-    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9-]+$");
-    pub(crate) static PATTERN_2: Pattern =
-        Pattern::new("^arn:aws[a-z\\-]*:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+$");
-    pub(crate) static PATTERN_3: Pattern = Pattern::new(".*");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^(?!\\s*$).{1,256}$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^.{0,1024}$");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("^[a-zA-Z0-9-]+$");
     pub(crate) static PATTERN_4: Pattern =
+        Pattern::new("^arn:aws[a-z\\-]*:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+$");
+    pub(crate) static PATTERN_5: Pattern = Pattern::new(".*");
+    pub(crate) static PATTERN_6: Pattern =
         Pattern::new("(Mon|Tue|Wed|Thu|Fri|Sat|Sun):([01]\\d|2[0-3]):([0-5]\\d)");
-    pub(crate) static PATTERN_5: Pattern = Pattern::new("^[a-zA-Z0-9]+");
-    pub(crate) static PATTERN_6: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
+    pub(crate) static PATTERN_7: Pattern = Pattern::new("^[a-zA-Z0-9]+");
+    pub(crate) static PATTERN_8: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
 
     #[rustfmt::skip]
     pub(crate) static RULE_PartnerApp: ObjRule = ObjRule {
@@ -474,13 +476,13 @@ pub(crate) mod schema {
             ("AppVersion", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY })),
             ("ApplicationConfig", Shape::Object(&RULE_PartnerAppConfig)),
             ("AuthType", Shape::Str(&StrRule { allowed: &["IAM"], ..StrRule::ANY })),
-            ("ClientToken", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(36), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("ClientToken", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(36), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
             ("EnableAutoMinorVersionUpgrade", Shape::Bool),
             ("EnableIamSessionBasedIdentity", Shape::Bool),
-            ("ExecutionRoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_2), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-            ("KmsKeyId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("ExecutionRoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_4), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("KmsKeyId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
             ("MaintenanceConfig", Shape::Object(&RULE_PartnerAppMaintenanceConfig)),
-            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_7), ..StrRule::ANY })),
             ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: false })),
             ("Tier", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
             ("Type", Shape::Str(&StrRule { allowed: &["lakera-guard", "comet", "deepchecks-llm-evaluation", "fiddler"], ..StrRule::ANY })),
@@ -495,7 +497,7 @@ pub(crate) mod schema {
     pub(crate) static RULE_PartnerAppConfig: ObjRule = ObjRule {
         properties: &[
             ("AdminUsers", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(0), max_items: Some(5), unique: true })),
-            ("Arguments", Shape::Typed(json_type::OBJECT)),
+            ("Arguments", Shape::Object(&ObjRule { patterns: &[(&PATTERN_1, Shape::Str(&StrRule { max_len: Some(1024), pattern: Some(&PATTERN_2), ..StrRule::ANY }))], max_properties: Some(5), closed: true, ..OBJ_RULE })),
         ],
         closed: true,
         ..OBJ_RULE
@@ -504,7 +506,7 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_PartnerAppMaintenanceConfig: ObjRule = ObjRule {
         properties: &[
-            ("MaintenanceWindowStart", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(9), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+            ("MaintenanceWindowStart", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(9), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
         ],
         required: &["MaintenanceWindowStart"],
         closed: true,
@@ -514,8 +516,8 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_Tag: ObjRule = ObjRule {
         properties: &[
-            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
-            ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_8), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_8), ..StrRule::ANY })),
         ],
         required: &["Key", "Value"],
         closed: true,

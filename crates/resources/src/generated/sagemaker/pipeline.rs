@@ -272,7 +272,7 @@ pub(crate) mod schema {
     pub(crate) static RULE_Pipeline: ObjRule = ObjRule {
         properties: &[
             ("ParallelismConfiguration", Shape::Object(&RULE_ParallelismConfiguration)),
-            ("PipelineDefinition", Shape::Typed(json_type::OBJECT)),
+            ("PipelineDefinition", Shape::AllOf(&[Shape::Typed(json_type::OBJECT), Shape::OneOf(&[Shape::Object(&ObjRule { properties: &[("PipelineDefinitionBody", Shape::STR)], required: &["PipelineDefinitionBody"], closed: true, ..OBJ_RULE }), Shape::Object(&ObjRule { properties: &[("PipelineDefinitionS3Location", Shape::Object(&ObjRule { properties: &[("Bucket", Shape::STR), ("ETag", Shape::STR), ("Key", Shape::STR), ("Version", Shape::STR)], required: &["Bucket", "Key"], closed: true, ..OBJ_RULE }))], required: &["PipelineDefinitionS3Location"], closed: true, ..OBJ_RULE })])])),
             ("PipelineDescription", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(3072), ..StrRule::ANY })),
             ("PipelineDisplayName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
             ("PipelineName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),

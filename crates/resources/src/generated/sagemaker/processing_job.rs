@@ -2123,30 +2123,32 @@ pub(crate) mod schema {
     use crate::support::prelude::*;
 
     pub(crate) static PATTERN_0: Pattern = Pattern::new(".*");
-    pub(crate) static PATTERN_1: Pattern = Pattern::new("[a-zA-Z0-9](-*[a-zA-Z0-9]){0,119}");
-    pub(crate) static PATTERN_2: Pattern = Pattern::new("[-0-9a-zA-Z]+");
-    pub(crate) static PATTERN_3: Pattern = Pattern::new("[a-zA-Z0-9:/_-]*");
-    pub(crate) static PATTERN_4: Pattern = Pattern::new("(https|s3)://([^/]+)/?(.*)");
-    pub(crate) static PATTERN_5: Pattern = Pattern::new("[\\s\\S]+");
-    pub(crate) static PATTERN_6: Pattern = Pattern::new("[a-zA-Z0-9._-]+");
-    pub(crate) static PATTERN_7: Pattern =
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z_][a-zA-Z0-9_]{0,255}$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("[\\S\\s]*");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("[a-zA-Z0-9](-*[a-zA-Z0-9]){0,119}");
+    pub(crate) static PATTERN_4: Pattern = Pattern::new("[-0-9a-zA-Z]+");
+    pub(crate) static PATTERN_5: Pattern = Pattern::new("[a-zA-Z0-9:/_-]*");
+    pub(crate) static PATTERN_6: Pattern = Pattern::new("(https|s3)://([^/]+)/?(.*)");
+    pub(crate) static PATTERN_7: Pattern = Pattern::new("[\\s\\S]+");
+    pub(crate) static PATTERN_8: Pattern = Pattern::new("[a-zA-Z0-9._-]+");
+    pub(crate) static PATTERN_9: Pattern =
         Pattern::new("arn:aws[a-z\\-]*:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+");
-    pub(crate) static PATTERN_8: Pattern = Pattern::new("[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}");
-    pub(crate) static PATTERN_9: Pattern = Pattern::new("[a-zA-Z0-9]([_-]*[a-zA-Z0-9]){0,63}");
-    pub(crate) static PATTERN_10: Pattern = Pattern::new("([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)");
+    pub(crate) static PATTERN_10: Pattern = Pattern::new("[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}");
+    pub(crate) static PATTERN_11: Pattern = Pattern::new("[a-zA-Z0-9]([_-]*[a-zA-Z0-9]){0,63}");
+    pub(crate) static PATTERN_12: Pattern = Pattern::new("([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)");
 
     #[rustfmt::skip]
     pub(crate) static RULE_ProcessingJob: ObjRule = ObjRule {
         properties: &[
             ("AppSpecification", Shape::Object(&RULE_AppSpecification)),
-            ("Environment", Shape::Typed(json_type::OBJECT)),
+            ("Environment", Shape::Object(&ObjRule { patterns: &[(&PATTERN_1, Shape::Str(&StrRule { max_len: Some(256), pattern: Some(&PATTERN_2), ..StrRule::ANY }))], ..OBJ_RULE })),
             ("ExperimentConfig", Shape::Object(&RULE_ExperimentConfig)),
             ("NetworkConfig", Shape::Object(&RULE_NetworkConfig)),
             ("ProcessingInputs", Shape::List(&ListRule { items: Shape::Object(&RULE_ProcessingInputsObject), min_items: Some(0), max_items: Some(10), unique: false })),
-            ("ProcessingJobName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_8), ..StrRule::ANY })),
+            ("ProcessingJobName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_10), ..StrRule::ANY })),
             ("ProcessingOutputConfig", Shape::Object(&RULE_ProcessingOutputConfig)),
             ("ProcessingResources", Shape::Object(&RULE_ProcessingResources)),
-            ("RoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_7), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("RoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_9), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
             ("StoppingCondition", Shape::Object(&RULE_StoppingCondition)),
             ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: false })),
         ],
@@ -2173,12 +2175,12 @@ pub(crate) mod schema {
         properties: &[
             ("Catalog", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
             ("Database", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-            ("KmsKeyId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("KmsKeyId", Shape::AllOf(&[Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), pattern: Some(&PATTERN_5), ..StrRule::ANY }), Shape::AnyOf(&[Shape::Str(&StrRule { format: Some(Format::KmsKeyArn), ..StrRule::ANY }), Shape::Str(&StrRule { format: Some(Format::KmsKeyId), ..StrRule::ANY }), Shape::Str(&StrRule { format: Some(Format::KmsAliasName), ..StrRule::ANY })])])),
             ("OutputCompression", Shape::Str(&StrRule { allowed: &["GZIP", "SNAPPY", "ZLIB"], ..StrRule::ANY })),
             ("OutputFormat", Shape::Str(&StrRule { allowed: &["PARQUET", "AVRO", "ORC", "JSON", "TEXTFILE"], ..StrRule::ANY })),
-            ("OutputS3Uri", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-            ("QueryString", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(4096), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
-            ("WorkGroup", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
+            ("OutputS3Uri", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
+            ("QueryString", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(4096), pattern: Some(&PATTERN_7), ..StrRule::ANY })),
+            ("WorkGroup", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_8), ..StrRule::ANY })),
         ],
         required: &["QueryString", "OutputS3Uri", "Catalog", "Database", "OutputFormat"],
         closed: true,
@@ -2190,7 +2192,7 @@ pub(crate) mod schema {
         properties: &[
             ("InstanceCount", Shape::Int(&NumRule { min: Some(1.0), max: Some(100.0), ..NumRule::ANY })),
             ("InstanceType", Shape::Str(&StrRule { allowed: &["ml.t3.medium", "ml.t3.large", "ml.t3.xlarge", "ml.t3.2xlarge", "ml.m4.xlarge", "ml.m4.2xlarge", "ml.m4.4xlarge", "ml.m4.10xlarge", "ml.m4.16xlarge", "ml.c4.xlarge", "ml.c4.2xlarge", "ml.c4.4xlarge", "ml.c4.8xlarge", "ml.c5.xlarge", "ml.c5.2xlarge", "ml.c5.4xlarge", "ml.c5.9xlarge", "ml.c5.18xlarge", "ml.m5.large", "ml.m5.xlarge", "ml.m5.2xlarge", "ml.m5.4xlarge", "ml.m5.12xlarge", "ml.m5.24xlarge", "ml.r5.large", "ml.r5.xlarge", "ml.r5.2xlarge", "ml.r5.4xlarge", "ml.r5.8xlarge", "ml.r5.12xlarge", "ml.r5.16xlarge", "ml.r5.24xlarge", "ml.g4dn.xlarge", "ml.g4dn.2xlarge", "ml.g4dn.4xlarge", "ml.g4dn.8xlarge", "ml.g4dn.12xlarge", "ml.g4dn.16xlarge", "ml.g5.xlarge", "ml.g5.2xlarge", "ml.g5.4xlarge", "ml.g5.8xlarge", "ml.g5.16xlarge", "ml.g5.12xlarge", "ml.g5.24xlarge", "ml.g5.48xlarge", "ml.r5d.large", "ml.r5d.xlarge", "ml.r5d.2xlarge", "ml.r5d.4xlarge", "ml.r5d.8xlarge", "ml.r5d.12xlarge", "ml.r5d.16xlarge", "ml.r5d.24xlarge", "ml.g6.xlarge", "ml.g6.2xlarge", "ml.g6.4xlarge", "ml.g6.8xlarge", "ml.g6.12xlarge", "ml.g6.16xlarge", "ml.g6.24xlarge", "ml.g6.48xlarge", "ml.g6e.xlarge", "ml.g6e.2xlarge", "ml.g6e.4xlarge", "ml.g6e.8xlarge", "ml.g6e.12xlarge", "ml.g6e.16xlarge", "ml.g6e.24xlarge", "ml.g6e.48xlarge", "ml.m6i.large", "ml.m6i.xlarge", "ml.m6i.2xlarge", "ml.m6i.4xlarge", "ml.m6i.8xlarge", "ml.m6i.12xlarge", "ml.m6i.16xlarge", "ml.m6i.24xlarge", "ml.m6i.32xlarge", "ml.c6i.xlarge", "ml.c6i.2xlarge", "ml.c6i.4xlarge", "ml.c6i.8xlarge", "ml.c6i.12xlarge", "ml.c6i.16xlarge", "ml.c6i.24xlarge", "ml.c6i.32xlarge", "ml.m7i.large", "ml.m7i.xlarge", "ml.m7i.2xlarge", "ml.m7i.4xlarge", "ml.m7i.8xlarge", "ml.m7i.12xlarge", "ml.m7i.16xlarge", "ml.m7i.24xlarge", "ml.m7i.48xlarge", "ml.c7i.large", "ml.c7i.xlarge", "ml.c7i.2xlarge", "ml.c7i.4xlarge", "ml.c7i.8xlarge", "ml.c7i.12xlarge", "ml.c7i.16xlarge", "ml.c7i.24xlarge", "ml.c7i.48xlarge", "ml.r7i.large", "ml.r7i.xlarge", "ml.r7i.2xlarge", "ml.r7i.4xlarge", "ml.r7i.8xlarge", "ml.r7i.12xlarge", "ml.r7i.16xlarge", "ml.r7i.24xlarge", "ml.r7i.48xlarge"], ..StrRule::ANY })),
-            ("VolumeKmsKeyId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("VolumeKmsKeyId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
             ("VolumeSizeInGB", Shape::Int(&NumRule { min: Some(1.0), max: Some(16384.0), ..NumRule::ANY })),
         ],
         required: &["InstanceCount", "InstanceType", "VolumeSizeInGB"],
@@ -2214,10 +2216,10 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_ExperimentConfig: ObjRule = ObjRule {
         properties: &[
-            ("ExperimentName", Shape::Str(&StrRule { max_len: Some(120), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-            ("RunName", Shape::Str(&StrRule { max_len: Some(120), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-            ("TrialComponentDisplayName", Shape::Str(&StrRule { max_len: Some(120), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-            ("TrialName", Shape::Str(&StrRule { max_len: Some(120), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("ExperimentName", Shape::Str(&StrRule { max_len: Some(120), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("RunName", Shape::Str(&StrRule { max_len: Some(120), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("TrialComponentDisplayName", Shape::Str(&StrRule { max_len: Some(120), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("TrialName", Shape::Str(&StrRule { max_len: Some(120), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
         ],
         closed: true,
         ..OBJ_RULE
@@ -2226,7 +2228,7 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_FeatureStoreOutput: ObjRule = ObjRule {
         properties: &[
-            ("FeatureGroupName", Shape::Str(&StrRule { max_len: Some(64), pattern: Some(&PATTERN_9), ..StrRule::ANY })),
+            ("FeatureGroupName", Shape::Str(&StrRule { max_len: Some(64), pattern: Some(&PATTERN_11), ..StrRule::ANY })),
         ],
         required: &["FeatureGroupName"],
         closed: true,
@@ -2260,7 +2262,7 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_ProcessingOutputConfig: ObjRule = ObjRule {
         properties: &[
-            ("KmsKeyId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("KmsKeyId", Shape::AllOf(&[Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), pattern: Some(&PATTERN_5), ..StrRule::ANY }), Shape::AnyOf(&[Shape::Str(&StrRule { format: Some(Format::KmsKeyArn), ..StrRule::ANY }), Shape::Str(&StrRule { format: Some(Format::KmsKeyId), ..StrRule::ANY }), Shape::Str(&StrRule { format: Some(Format::KmsAliasName), ..StrRule::ANY })])])),
             ("Outputs", Shape::List(&ListRule { items: Shape::Object(&RULE_ProcessingOutputsObject), min_items: Some(0), max_items: Some(10), unique: false })),
         ],
         required: &["Outputs"],
@@ -2295,14 +2297,14 @@ pub(crate) mod schema {
     pub(crate) static RULE_RedshiftDatasetDefinition: ObjRule = ObjRule {
         properties: &[
             ("ClusterId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-            ("ClusterRoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_7), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("ClusterRoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_9), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
             ("Database", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
             ("DbUser", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-            ("KmsKeyId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("KmsKeyId", Shape::AllOf(&[Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), pattern: Some(&PATTERN_5), ..StrRule::ANY }), Shape::AnyOf(&[Shape::Str(&StrRule { format: Some(Format::KmsKeyArn), ..StrRule::ANY }), Shape::Str(&StrRule { format: Some(Format::KmsKeyId), ..StrRule::ANY }), Shape::Str(&StrRule { format: Some(Format::KmsAliasName), ..StrRule::ANY })])])),
             ("OutputCompression", Shape::Str(&StrRule { allowed: &["None", "GZIP", "SNAPPY", "ZSTD", "BZIP2"], ..StrRule::ANY })),
             ("OutputFormat", Shape::Str(&StrRule { allowed: &["PARQUET", "CSV"], ..StrRule::ANY })),
-            ("OutputS3Uri", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-            ("QueryString", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(4096), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+            ("OutputS3Uri", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
+            ("QueryString", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(4096), pattern: Some(&PATTERN_7), ..StrRule::ANY })),
         ],
         required: &["ClusterId", "ClusterRoleArn", "QueryString", "Database", "DbUser", "OutputS3Uri", "OutputFormat"],
         closed: true,
@@ -2317,7 +2319,7 @@ pub(crate) mod schema {
             ("S3DataDistributionType", Shape::Str(&StrRule { allowed: &["FullyReplicated", "ShardedByS3Key"], ..StrRule::ANY })),
             ("S3DataType", Shape::Str(&StrRule { allowed: &["ManifestFile", "S3Prefix"], ..StrRule::ANY })),
             ("S3InputMode", Shape::Str(&StrRule { allowed: &["File", "Pipe"], ..StrRule::ANY })),
-            ("S3Uri", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+            ("S3Uri", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
         ],
         required: &["S3Uri", "S3DataType"],
         closed: true,
@@ -2329,7 +2331,7 @@ pub(crate) mod schema {
         properties: &[
             ("LocalPath", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
             ("S3UploadMode", Shape::Str(&StrRule { allowed: &["Continuous", "EndOfJob"], ..StrRule::ANY })),
-            ("S3Uri", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+            ("S3Uri", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
         ],
         required: &["S3Uri", "S3UploadMode"],
         closed: true,
@@ -2349,8 +2351,8 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_Tag: ObjRule = ObjRule {
         properties: &[
-            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_10), ..StrRule::ANY })),
-            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_10), ..StrRule::ANY })),
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_12), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_12), ..StrRule::ANY })),
         ],
         required: &["Value", "Key"],
         closed: true,
@@ -2360,8 +2362,8 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_VpcConfig: ObjRule = ObjRule {
         properties: &[
-            ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(32), pattern: Some(&PATTERN_2), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: Some(0), max_items: Some(5), unique: false })),
-            ("Subnets", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(32), pattern: Some(&PATTERN_2), format: Some(Format::SubnetId), ..StrRule::ANY }), min_items: Some(0), max_items: Some(16), unique: false })),
+            ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(32), pattern: Some(&PATTERN_4), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: Some(0), max_items: Some(5), unique: false })),
+            ("Subnets", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(32), pattern: Some(&PATTERN_4), format: Some(Format::SubnetId), ..StrRule::ANY }), min_items: Some(0), max_items: Some(16), unique: false })),
         ],
         required: &["SecurityGroupIds", "Subnets"],
         closed: true,

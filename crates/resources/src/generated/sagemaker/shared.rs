@@ -2956,7 +2956,7 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_MonitoringOutputConfig: ObjRule = ObjRule {
         properties: &[
-            ("KmsKeyId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("KmsKeyId", Shape::AllOf(&[Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY }), Shape::AnyOf(&[Shape::Str(&StrRule { format: Some(Format::KmsKeyArn), ..StrRule::ANY }), Shape::Str(&StrRule { format: Some(Format::KmsKeyId), ..StrRule::ANY }), Shape::Str(&StrRule { format: Some(Format::KmsAliasName), ..StrRule::ANY })])])),
             ("MonitoringOutputs", Shape::List(&ListRule { items: Shape::Object(&RULE_MonitoringOutput), min_items: Some(1), max_items: Some(1), unique: false })),
         ],
         required: &["MonitoringOutputs"],

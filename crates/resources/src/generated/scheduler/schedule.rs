@@ -1359,12 +1359,13 @@ pub(crate) mod schema {
         Pattern::new("^arn:aws[a-z-]*:kms:[a-z0-9\\-]+:\\d{12}:(key|alias)\\/[0-9a-zA-Z-_]*$");
     pub(crate) static PATTERN_2: Pattern =
         Pattern::new("^arn:aws[a-z-]*:sqs:[a-z0-9\\-]+:\\d{12}:[a-zA-Z0-9\\-_]+$");
-    pub(crate) static PATTERN_3: Pattern = Pattern::new(
+    pub(crate) static PATTERN_3: Pattern = Pattern::new(".+");
+    pub(crate) static PATTERN_4: Pattern = Pattern::new(
         "^(?=[/\\.\\-_A-Za-z0-9]+)((?!aws\\.).*)|(\\$(\\.[\\w_-]+(\\[(\\d+|\\*)\\])*)*)$",
     );
-    pub(crate) static PATTERN_4: Pattern =
+    pub(crate) static PATTERN_5: Pattern =
         Pattern::new("^arn:aws[a-z-]*:iam::\\d{12}:role\\/[\\w+=,.@\\/-]+$");
-    pub(crate) static PATTERN_5: Pattern = Pattern::new("^[A-Za-z0-9\\-_]*$");
+    pub(crate) static PATTERN_6: Pattern = Pattern::new("^[A-Za-z0-9\\-_]*$");
 
     #[rustfmt::skip]
     pub(crate) static RULE_Schedule: ObjRule = ObjRule {
@@ -1433,7 +1434,7 @@ pub(crate) mod schema {
             ("PlatformVersion", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY })),
             ("PropagateTags", Shape::Str(&StrRule { allowed: &["TASK_DEFINITION"], ..StrRule::ANY })),
             ("ReferenceId", Shape::Str(&StrRule { max_len: Some(1024), ..StrRule::ANY })),
-            ("Tags", Shape::List(&ListRule { items: Shape::Typed(json_type::OBJECT), min_items: Some(0), max_items: Some(50), unique: false })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&ObjRule { patterns: &[(&PATTERN_3, Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY }))], ..OBJ_RULE }), min_items: Some(0), max_items: Some(50), unique: false })),
             ("TaskCount", Shape::Num(&NumRule { min: Some(1.0), max: Some(10.0), ..NumRule::ANY })),
             ("TaskDefinitionArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1600), ..StrRule::ANY })),
         ],
@@ -1446,7 +1447,7 @@ pub(crate) mod schema {
     pub(crate) static RULE_EventBridgeParameters: ObjRule = ObjRule {
         properties: &[
             ("DetailType", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-            ("Source", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("Source", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
         ],
         required: &["DetailType", "Source"],
         closed: true,
@@ -1516,7 +1517,7 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_SageMakerPipelineParameter: ObjRule = ObjRule {
         properties: &[
-            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
             ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
         ],
         required: &["Name", "Value"],
@@ -1552,7 +1553,7 @@ pub(crate) mod schema {
             ("Input", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
             ("KinesisParameters", Shape::Object(&RULE_KinesisParameters)),
             ("RetryPolicy", Shape::Object(&RULE_RetryPolicy)),
-            ("RoleArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1600), pattern: Some(&PATTERN_4), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("RoleArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1600), pattern: Some(&PATTERN_5), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
             ("SageMakerPipelineParameters", Shape::Object(&RULE_SageMakerPipelineParameters)),
             ("SqsParameters", Shape::Object(&RULE_SqsParameters)),
         ],

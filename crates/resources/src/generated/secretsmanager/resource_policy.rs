@@ -144,7 +144,7 @@ pub(crate) mod schema {
     pub(crate) static RULE_ResourcePolicy: ObjRule = ObjRule {
         properties: &[
             ("BlockPublicPolicy", Shape::Bool),
-            ("ResourcePolicy", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+            ("ResourcePolicy", Shape::AnyOf(&[Shape::Str(&StrRule { min_len: Some(1), max_len: Some(20480), ..StrRule::ANY }), Shape::Typed(json_type::OBJECT)])),
             ("SecretId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
         ],
         required: &["ResourcePolicy", "SecretId"],

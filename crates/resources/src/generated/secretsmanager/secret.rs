@@ -413,7 +413,7 @@ pub(crate) mod schema {
         properties: &[
             ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), ..StrRule::ANY })),
             ("GenerateSecretString", Shape::Object(&RULE_GenerateSecretString)),
-            ("KmsKeyId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), ..StrRule::ANY })),
+            ("KmsKeyId", Shape::AllOf(&[Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), ..StrRule::ANY }), Shape::AnyOf(&[Shape::Str(&StrRule { format: Some(Format::KmsKeyArn), ..StrRule::ANY }), Shape::Str(&StrRule { format: Some(Format::KmsKeyId), ..StrRule::ANY }), Shape::Str(&StrRule { format: Some(Format::KmsAliasName), ..StrRule::ANY })])])),
             ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), ..StrRule::ANY })),
             ("ReplicaRegions", Shape::List(&ListRule { items: Shape::Object(&RULE_ReplicaRegion), min_items: None, max_items: None, unique: false })),
             ("SecretString", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(65536), ..StrRule::ANY })),
@@ -446,7 +446,7 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_ReplicaRegion: ObjRule = ObjRule {
         properties: &[
-            ("KmsKeyId", Shape::STR),
+            ("KmsKeyId", Shape::AllOf(&[Shape::STR, Shape::AnyOf(&[Shape::Str(&StrRule { format: Some(Format::KmsKeyArn), ..StrRule::ANY }), Shape::Str(&StrRule { format: Some(Format::KmsKeyId), ..StrRule::ANY }), Shape::Str(&StrRule { format: Some(Format::KmsAliasName), ..StrRule::ANY })])])),
             ("Region", Shape::STR),
         ],
         required: &["Region"],

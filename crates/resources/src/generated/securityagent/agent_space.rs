@@ -507,7 +507,7 @@ pub(crate) mod schema {
             ("CodeReviewSettings", Shape::Object(&RULE_CodeReviewSettings)),
             ("Description", Shape::STR),
             ("IntegratedResources", Shape::List(&ListRule { items: Shape::Object(&RULE_IntegratedResource), min_items: None, max_items: None, unique: false })),
-            ("KmsKeyId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
+            ("KmsKeyId", Shape::AllOf(&[Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY }), Shape::AnyOf(&[Shape::Str(&StrRule { format: Some(Format::KmsKeyArn), ..StrRule::ANY }), Shape::Str(&StrRule { format: Some(Format::KmsKeyId), ..StrRule::ANY }), Shape::Str(&StrRule { format: Some(Format::KmsAliasName), ..StrRule::ANY })])])),
             ("Name", Shape::STR),
             ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
             ("TargetDomainIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),

@@ -167,13 +167,14 @@ pub(crate) mod schema {
     use crate::support::prelude::*;
 
     pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9-]{1,32}$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^(?!aws:)[a-zA-Z+-=._:/]+$");
 
     #[rustfmt::skip]
     pub(crate) static RULE_AggregatorV2: ObjRule = ObjRule {
         properties: &[
             ("LinkedRegions", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(1), max_items: Some(50), unique: true })),
             ("RegionLinkingMode", Shape::Str(&StrRule { allowed: &["SPECIFIED_REGIONS"], ..StrRule::ANY })),
-            ("Tags", Shape::Typed(json_type::OBJECT)),
+            ("Tags", Shape::Object(&ObjRule { patterns: &[(&PATTERN_1, Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY }))], ..OBJ_RULE })),
         ],
         required: &["RegionLinkingMode", "LinkedRegions"],
         closed: true,

@@ -1423,6 +1423,8 @@ pub(crate) mod schema {
         "^arn:(aws|aws-cn|aws-us-gov|aws-iso-?[a-z]{0,2}):[A-Za-z0-9]{1,63}:[a-z]+-([a-z]{1,10}-)?[a-z]+-[0-9]+:([0-9]{12})?:.+$",
     );
     pub(crate) static PATTERN_2: Pattern = Pattern::new("^([^/]+)(/[^/]+){0,2}$");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("^[-_+=.:/@\\w\\s]{1,128}$");
+    pub(crate) static PATTERN_4: Pattern = Pattern::new("^[a-zA-Z0-9]{1,128}$");
 
     #[rustfmt::skip]
     pub(crate) static RULE_AutomationRule: ObjRule = ObjRule {
@@ -1434,7 +1436,7 @@ pub(crate) mod schema {
             ("RuleName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
             ("RuleOrder", Shape::Int(&NumRule { min: Some(1.0), max: Some(1000.0), ..NumRule::ANY })),
             ("RuleStatus", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
-            ("Tags", Shape::Typed(json_type::OBJECT)),
+            ("Tags", Shape::Object(&ObjRule { patterns: &[(&PATTERN_4, Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY }))], ..OBJ_RULE })),
         ],
         required: &["RuleOrder", "RuleName", "Description", "Criteria", "Actions"],
         closed: true,
@@ -1461,7 +1463,7 @@ pub(crate) mod schema {
             ("RelatedFindings", Shape::List(&ListRule { items: Shape::Object(&RULE_RelatedFinding), min_items: Some(1), max_items: Some(10), unique: false })),
             ("Severity", Shape::Object(&RULE_SeverityUpdate)),
             ("Types", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: None, max_items: Some(50), unique: true })),
-            ("UserDefinedFields", Shape::Typed(json_type::OBJECT)),
+            ("UserDefinedFields", Shape::Object(&ObjRule { patterns: &[(&PATTERN_3, Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY }))], ..OBJ_RULE })),
             ("VerificationState", Shape::Str(&StrRule { allowed: &["UNKNOWN", "TRUE_POSITIVE", "FALSE_POSITIVE", "BENIGN_POSITIVE"], ..StrRule::ANY })),
             ("Workflow", Shape::Object(&RULE_WorkflowUpdate)),
         ],

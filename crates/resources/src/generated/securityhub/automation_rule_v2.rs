@@ -1310,6 +1310,7 @@ pub(crate) mod schema {
     use crate::support::prelude::*;
 
     pub(crate) static PATTERN_0: Pattern = Pattern::new(".*\\S.*");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^(?!aws:)[a-zA-Z+-=._:/]{1,128}$");
 
     #[rustfmt::skip]
     pub(crate) static RULE_AutomationRuleV2: ObjRule = ObjRule {
@@ -1320,7 +1321,7 @@ pub(crate) mod schema {
             ("RuleName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
             ("RuleOrder", Shape::Num(&NumRule { min: Some(1.0), max: Some(1000.0), ..NumRule::ANY })),
             ("RuleStatus", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
-            ("Tags", Shape::Typed(json_type::OBJECT)),
+            ("Tags", Shape::Object(&ObjRule { patterns: &[(&PATTERN_1, Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY }))], ..OBJ_RULE })),
         ],
         required: &["RuleName", "Description", "RuleOrder", "Criteria", "Actions"],
         closed: true,

@@ -399,15 +399,17 @@ pub(crate) mod schema {
     #[allow(unused_imports)]
     use crate::support::prelude::*;
 
-    pub(crate) static PATTERN_0: Pattern = Pattern::new("\\S");
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[-_+=.:/@\\w\\s]{1,128}$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("\\S");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^(?!aws:)[a-zA-Z+-=._:/]{1,128}$");
 
     #[rustfmt::skip]
     pub(crate) static RULE_ConfigurationPolicy: ObjRule = ObjRule {
         properties: &[
             ("ConfigurationPolicy", Shape::Object(&RULE_Policy)),
-            ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-            ("Tags", Shape::Typed(json_type::OBJECT)),
+            ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Tags", Shape::Object(&ObjRule { patterns: &[(&PATTERN_2, Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY }))], ..OBJ_RULE })),
         ],
         required: &["ConfigurationPolicy", "Name"],
         closed: true,
@@ -427,7 +429,7 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_SecurityControlCustomParameter: ObjRule = ObjRule {
         properties: &[
-            ("Parameters", Shape::Typed(json_type::OBJECT)),
+            ("Parameters", Shape::Object(&ObjRule { patterns: &[(&PATTERN_0, Shape::Object(&ObjRule { properties: &[("Value", Shape::Object(&ObjRule { properties: &[("Boolean", Shape::Bool), ("Double", Shape::NUM), ("Enum", Shape::Str(&StrRule { max_len: Some(2048), ..StrRule::ANY })), ("EnumList", Shape::List(&ListRule { items: Shape::Str(&StrRule { max_len: Some(2048), ..StrRule::ANY }), min_items: None, max_items: Some(100), unique: true })), ("Integer", Shape::INT), ("IntegerList", Shape::List(&ListRule { items: Shape::INT, min_items: None, max_items: Some(100), unique: true })), ("String", Shape::Str(&StrRule { max_len: Some(2048), ..StrRule::ANY })), ("StringList", Shape::List(&ListRule { items: Shape::Str(&StrRule { max_len: Some(2048), ..StrRule::ANY }), min_items: None, max_items: Some(100), unique: true }))], min_properties: Some(1), max_properties: Some(1), closed: true, ..OBJ_RULE })), ("ValueType", Shape::Str(&StrRule { allowed: &["DEFAULT", "CUSTOM"], ..StrRule::ANY }))], required: &["ValueType"], closed: true, ..OBJ_RULE }))], min_properties: Some(1), closed: true, ..OBJ_RULE })),
             ("SecurityControlId", Shape::Str(&StrRule { max_len: Some(2048), ..StrRule::ANY })),
         ],
         closed: true,

@@ -198,6 +198,7 @@ pub(crate) mod schema {
     use crate::support::prelude::*;
 
     pub(crate) static PATTERN_0: Pattern = Pattern::new(".*\\S.*");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^(?!aws:)[a-zA-Z+-=._:/]{1,128}$");
 
     #[rustfmt::skip]
     pub(crate) static RULE_ConnectorV2: ObjRule = ObjRule {
@@ -205,8 +206,8 @@ pub(crate) mod schema {
             ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
             ("KmsKeyArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_0), format: Some(Format::KmsKeyArn), ..StrRule::ANY })),
             ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-            ("Provider", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
-            ("Tags", Shape::Typed(json_type::OBJECT)),
+            ("Provider", Shape::AllOf(&[Shape::Typed(json_type::OBJECT), Shape::OneOf(&[Shape::Object(&ObjRule { properties: &[("JiraCloud", Shape::Object(&ObjRule { properties: &[("ProjectKey", Shape::Str(&StrRule { min_len: Some(2), max_len: Some(10), ..StrRule::ANY }))], required: &["ProjectKey"], closed: true, ..OBJ_RULE }))], required: &["JiraCloud"], closed: true, ..OBJ_RULE }), Shape::Object(&ObjRule { properties: &[("ServiceNow", Shape::Object(&ObjRule { properties: &[("InstanceName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })), ("SecretArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY }))], required: &["InstanceName", "SecretArn"], closed: true, ..OBJ_RULE }))], required: &["ServiceNow"], closed: true, ..OBJ_RULE })])])),
+            ("Tags", Shape::Object(&ObjRule { patterns: &[(&PATTERN_1, Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY }))], ..OBJ_RULE })),
         ],
         required: &["Name", "Provider"],
         closed: true,

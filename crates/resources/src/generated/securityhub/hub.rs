@@ -157,6 +157,7 @@ pub(crate) mod schema {
     use crate::support::prelude::*;
 
     pub(crate) static PATTERN_0: Pattern = Pattern::new("^(SECURITY_CONTROL|STANDARD_CONTROL)$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^(?!aws:)[a-zA-Z+-=._:/]+$");
 
     #[rustfmt::skip]
     pub(crate) static RULE_Hub: ObjRule = ObjRule {
@@ -164,7 +165,7 @@ pub(crate) mod schema {
             ("AutoEnableControls", Shape::Bool),
             ("ControlFindingGenerator", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
             ("EnableDefaultStandards", Shape::Bool),
-            ("Tags", Shape::Typed(json_type::OBJECT)),
+            ("Tags", Shape::Object(&ObjRule { patterns: &[(&PATTERN_1, Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY }))], ..OBJ_RULE })),
         ],
         closed: true,
         tagged: true,

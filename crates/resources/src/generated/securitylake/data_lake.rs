@@ -387,7 +387,7 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_EncryptionConfiguration: ObjRule = ObjRule {
         properties: &[
-            ("KmsKeyId", Shape::STR),
+            ("KmsKeyId", Shape::AllOf(&[Shape::STR, Shape::AnyOf(&[Shape::Str(&StrRule { format: Some(Format::KmsKeyArn), ..StrRule::ANY }), Shape::Str(&StrRule { format: Some(Format::KmsKeyId), ..StrRule::ANY }), Shape::Str(&StrRule { format: Some(Format::KmsAliasName), ..StrRule::ANY })])])),
         ],
         closed: true,
         ..OBJ_RULE

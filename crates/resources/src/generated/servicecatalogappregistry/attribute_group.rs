@@ -154,15 +154,18 @@ pub(crate) mod schema {
     #[allow(unused_imports)]
     use crate::support::prelude::*;
 
-    pub(crate) static PATTERN_0: Pattern = Pattern::new("\\w+");
+    pub(crate) static PATTERN_0: Pattern =
+        Pattern::new("^[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("\\w+");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z+-=._:/]+$");
 
     #[rustfmt::skip]
     pub(crate) static RULE_AttributeGroup: ObjRule = ObjRule {
         properties: &[
-            ("Attributes", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+            ("Attributes", Shape::AnyOf(&[Shape::Str(&StrRule { min_len: Some(1), max_len: Some(8000), pattern: Some(&PATTERN_0), ..StrRule::ANY }), Shape::Typed(json_type::OBJECT)])),
             ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
-            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-            ("Tags", Shape::Typed(json_type::OBJECT)),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Tags", Shape::Object(&ObjRule { patterns: &[(&PATTERN_2, Shape::Str(&StrRule { max_len: Some(256), ..StrRule::ANY }))], ..OBJ_RULE })),
         ],
         required: &["Name", "Attributes"],
         closed: true,

@@ -695,10 +695,11 @@ pub(crate) mod schema {
 
     pub(crate) static PATTERN_0: Pattern = Pattern::new("REQUIRE|OPTIONAL");
     pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9_-]{1,64}$");
-    pub(crate) static PATTERN_2: Pattern = Pattern::new("BOUNCE|COMPLAINT");
-    pub(crate) static PATTERN_3: Pattern = Pattern::new("ENABLED|DISABLED");
-    pub(crate) static PATTERN_4: Pattern = Pattern::new("MEDIUM|HIGH|MANAGED");
-    pub(crate) static PATTERN_5: Pattern = Pattern::new("REQUIRE|REQUIRE_OPEN_ONLY|OPTIONAL");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("true|false");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("BOUNCE|COMPLAINT");
+    pub(crate) static PATTERN_4: Pattern = Pattern::new("ENABLED|DISABLED");
+    pub(crate) static PATTERN_5: Pattern = Pattern::new("MEDIUM|HIGH|MANAGED");
+    pub(crate) static PATTERN_6: Pattern = Pattern::new("REQUIRE|REQUIRE_OPEN_ONLY|OPTIONAL");
 
     #[rustfmt::skip]
     pub(crate) static RULE_ConfigurationSet: ObjRule = ObjRule {
@@ -730,7 +731,7 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_ConditionThreshold: ObjRule = ObjRule {
         properties: &[
-            ("ConditionThresholdEnabled", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("ConditionThresholdEnabled", Shape::Str(&StrRule { pattern: Some(&PATTERN_4), ..StrRule::ANY })),
             ("OverallConfidenceThreshold", Shape::Object(&RULE_OverallConfidenceThreshold)),
         ],
         required: &["ConditionThresholdEnabled"],
@@ -741,7 +742,7 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_DashboardOptions: ObjRule = ObjRule {
         properties: &[
-            ("EngagementMetrics", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("EngagementMetrics", Shape::Str(&StrRule { pattern: Some(&PATTERN_4), ..StrRule::ANY })),
         ],
         required: &["EngagementMetrics"],
         closed: true,
@@ -762,7 +763,7 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_GuardianOptions: ObjRule = ObjRule {
         properties: &[
-            ("OptimizedSharedDelivery", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("OptimizedSharedDelivery", Shape::Str(&StrRule { pattern: Some(&PATTERN_4), ..StrRule::ANY })),
         ],
         required: &["OptimizedSharedDelivery"],
         closed: true,
@@ -772,7 +773,7 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_OverallConfidenceThreshold: ObjRule = ObjRule {
         properties: &[
-            ("ConfidenceVerdictThreshold", Shape::Str(&StrRule { pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+            ("ConfidenceVerdictThreshold", Shape::Str(&StrRule { pattern: Some(&PATTERN_5), ..StrRule::ANY })),
         ],
         required: &["ConfidenceVerdictThreshold"],
         closed: true,
@@ -782,7 +783,7 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_ReputationOptions: ObjRule = ObjRule {
         properties: &[
-            ("ReputationMetricsEnabled", Shape::Bool),
+            ("ReputationMetricsEnabled", Shape::AllOf(&[Shape::Bool, Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })])),
         ],
         closed: true,
         ..OBJ_RULE
@@ -791,7 +792,7 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_SendingOptions: ObjRule = ObjRule {
         properties: &[
-            ("SendingEnabled", Shape::Bool),
+            ("SendingEnabled", Shape::AllOf(&[Shape::Bool, Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })])),
         ],
         closed: true,
         ..OBJ_RULE
@@ -800,7 +801,7 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_SuppressionOptions: ObjRule = ObjRule {
         properties: &[
-            ("SuppressedReasons", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("SuppressedReasons", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
             ("ValidationOptions", Shape::Object(&RULE_ValidationOptions)),
         ],
         closed: true,
@@ -811,7 +812,7 @@ pub(crate) mod schema {
     pub(crate) static RULE_TrackingOptions: ObjRule = ObjRule {
         properties: &[
             ("CustomRedirectDomain", Shape::STR),
-            ("HttpsPolicy", Shape::Str(&StrRule { pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+            ("HttpsPolicy", Shape::Str(&StrRule { pattern: Some(&PATTERN_6), ..StrRule::ANY })),
         ],
         closed: true,
         ..OBJ_RULE

@@ -211,7 +211,7 @@ pub(crate) mod schema {
         properties: &[
             ("ArchiveName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
             ("KmsKeyArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), format: Some(Format::KmsKeyArn), ..StrRule::ANY })),
-            ("Retention", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT)])),
+            ("Retention", Shape::OneOf(&[Shape::Object(&ObjRule { properties: &[("RetentionPeriod", Shape::Str(&StrRule { allowed: &["THREE_MONTHS", "SIX_MONTHS", "NINE_MONTHS", "ONE_YEAR", "EIGHTEEN_MONTHS", "TWO_YEARS", "THIRTY_MONTHS", "THREE_YEARS", "FOUR_YEARS", "FIVE_YEARS", "SIX_YEARS", "SEVEN_YEARS", "EIGHT_YEARS", "NINE_YEARS", "TEN_YEARS", "PERMANENT"], ..StrRule::ANY }))], required: &["RetentionPeriod"], closed: true, ..OBJ_RULE })])),
             ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),
         ],
         closed: true,

@@ -366,16 +366,26 @@ pub(crate) mod schema {
     #[allow(unused_imports)]
     use crate::support::prelude::*;
 
-    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[A-Za-z0-9_\\-]+$");
-    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9/_\\+=\\.:@\\-]+$");
-    pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9/_\\+=\\.:@\\-]*$");
+    pub(crate) static PATTERN_0: Pattern =
+        Pattern::new("^[A-Za-z0-9!@#$%^&*()_+\\-=\\[\\]{}|.,?]+$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new(
+        "^arn:(aws|aws-cn|aws-us-gov|aws-eusc):secretsmanager:[a-z0-9-]+:\\d{12}:secret:[a-zA-Z0-9/_+=,.@-]+$",
+    );
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^[\\P{C}\\s]*$");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new(
+        "^arn:(aws|aws-cn|aws-us-gov|aws-eusc):kms:[a-z0-9-]+:\\d{12}:(key|alias)/[a-zA-Z0-9/_-]+$",
+    );
+    pub(crate) static PATTERN_4: Pattern = Pattern::new("^[A-Za-z0-9_\\-]+$");
+    pub(crate) static PATTERN_5: Pattern = Pattern::new("^vpce-[a-zA-Z0-9]{17}$");
+    pub(crate) static PATTERN_6: Pattern = Pattern::new("^[a-zA-Z0-9/_\\+=\\.:@\\-]+$");
+    pub(crate) static PATTERN_7: Pattern = Pattern::new("^[a-zA-Z0-9/_\\+=\\.:@\\-]*$");
 
     #[rustfmt::skip]
     pub(crate) static RULE_MailManagerIngressPoint: ObjRule = ObjRule {
         properties: &[
-            ("IngressPointConfiguration", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
-            ("IngressPointName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-            ("NetworkConfiguration", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
+            ("IngressPointConfiguration", Shape::OneOf(&[Shape::Object(&ObjRule { properties: &[("SmtpPassword", Shape::Str(&StrRule { min_len: Some(8), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY }))], required: &["SmtpPassword"], closed: true, ..OBJ_RULE }), Shape::Object(&ObjRule { properties: &[("SecretArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY }))], required: &["SecretArn"], closed: true, ..OBJ_RULE }), Shape::Object(&ObjRule { properties: &[("TlsAuthConfiguration", Shape::Object(&ObjRule { properties: &[("TrustStore", Shape::Object(&ObjRule { properties: &[("CAContent", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(500000), pattern: Some(&PATTERN_2), ..StrRule::ANY })), ("CrlContent", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(500000), pattern: Some(&PATTERN_2), ..StrRule::ANY })), ("KmsKeyArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), format: Some(Format::KmsKeyArn), ..StrRule::ANY }))], required: &["CAContent"], closed: true, ..OBJ_RULE }))], required: &["TrustStore"], closed: true, ..OBJ_RULE }))], required: &["TlsAuthConfiguration"], closed: true, ..OBJ_RULE })])),
+            ("IngressPointName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+            ("NetworkConfiguration", Shape::OneOf(&[Shape::Object(&ObjRule { properties: &[("PublicNetworkConfiguration", Shape::Object(&ObjRule { properties: &[("IpType", Shape::Any)], required: &["IpType"], closed: true, ..OBJ_RULE }))], required: &["PublicNetworkConfiguration"], closed: true, ..OBJ_RULE }), Shape::Object(&ObjRule { properties: &[("PrivateNetworkConfiguration", Shape::Object(&ObjRule { properties: &[("VpcEndpointId", Shape::Str(&StrRule { pattern: Some(&PATTERN_5), ..StrRule::ANY }))], required: &["VpcEndpointId"], closed: true, ..OBJ_RULE }))], required: &["PrivateNetworkConfiguration"], closed: true, ..OBJ_RULE })])),
             ("RuleSetId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
             ("StatusToUpdate", Shape::Str(&StrRule { allowed: &["ACTIVE", "CLOSED"], ..StrRule::ANY })),
             ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),
@@ -392,8 +402,8 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_Tag: ObjRule = ObjRule {
         properties: &[
-            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_7), ..StrRule::ANY })),
         ],
         required: &["Key", "Value"],
         closed: true,

@@ -219,17 +219,20 @@ pub(crate) mod schema {
     #[allow(unused_imports)]
     use crate::support::prelude::*;
 
-    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9-_]+$");
-    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9-\\.]+$");
-    pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9/_\\+=\\.:@\\-]+$");
-    pub(crate) static PATTERN_3: Pattern = Pattern::new("^[a-zA-Z0-9/_\\+=\\.:@\\-]*$");
+    pub(crate) static PATTERN_0: Pattern = Pattern::new(
+        "^arn:(aws|aws-cn|aws-us-gov|aws-eusc):secretsmanager:[a-z0-9-]+:\\d{12}:secret:[a-zA-Z0-9/_+=,.@-]+$",
+    );
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9-_]+$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9-\\.]+$");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("^[a-zA-Z0-9/_\\+=\\.:@\\-]+$");
+    pub(crate) static PATTERN_4: Pattern = Pattern::new("^[a-zA-Z0-9/_\\+=\\.:@\\-]*$");
 
     #[rustfmt::skip]
     pub(crate) static RULE_MailManagerRelay: ObjRule = ObjRule {
         properties: &[
-            ("Authentication", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
-            ("RelayName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-            ("ServerName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Authentication", Shape::OneOf(&[Shape::Object(&ObjRule { properties: &[("SecretArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY }))], required: &["SecretArn"], closed: true, ..OBJ_RULE }), Shape::Object(&ObjRule { properties: &[("NoAuthentication", Shape::Typed(json_type::OBJECT))], required: &["NoAuthentication"], closed: true, ..OBJ_RULE })])),
+            ("RelayName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("ServerName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
             ("ServerPort", Shape::Num(&NumRule { min: Some(1.0), max: Some(65535.0), ..NumRule::ANY })),
             ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),
         ],
@@ -242,8 +245,8 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_Tag: ObjRule = ObjRule {
         properties: &[
-            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
         ],
         required: &["Key", "Value"],
         closed: true,

@@ -303,9 +303,15 @@ pub(crate) mod schema {
     #[allow(unused_imports)]
     use crate::support::prelude::*;
 
-    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9/_\\+=\\.:@\\-]+$");
-    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9/_\\+=\\.:@\\-]*$");
-    pub(crate) static PATTERN_2: Pattern = Pattern::new("^[A-Za-z0-9_\\-]+$");
+    pub(crate) static PATTERN_0: Pattern = Pattern::new(
+        "^((25[0-5]|2[0-4][0-9]|[01]?[0-9][0-9]?)\\.){3}(25[0-5]|2[0-4][0-9]|[01]?[0-9][0-9]?)/([0-9]|[12][0-9]|3[0-2])$",
+    );
+    pub(crate) static PATTERN_1: Pattern = Pattern::new(
+        "^(([0-9a-fA-F]{1,4}:){7}[0-9a-fA-F]{1,4}|([0-9a-fA-F]{1,4}:){1,7}:|([0-9a-fA-F]{1,4}:){1,6}:[0-9a-fA-F]{1,4}|([0-9a-fA-F]{1,4}:){1,5}(:[0-9a-fA-F]{1,4}){1,2}|([0-9a-fA-F]{1,4}:){1,4}(:[0-9a-fA-F]{1,4}){1,3}|([0-9a-fA-F]{1,4}:){1,3}(:[0-9a-fA-F]{1,4}){1,4}|([0-9a-fA-F]{1,4}:){1,2}(:[0-9a-fA-F]{1,4}){1,5}|[0-9a-fA-F]{1,4}:((:[0-9a-fA-F]{1,4}){1,6})|:((:[0-9a-fA-F]{1,4}){1,7}|:))\\/(12[0-8]|1[0-1][0-9]|[1-9][0-9]|[0-9])$",
+    );
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9/_\\+=\\.:@\\-]+$");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("^[a-zA-Z0-9/_\\+=\\.:@\\-]*$");
+    pub(crate) static PATTERN_4: Pattern = Pattern::new("^[A-Za-z0-9_\\-]+$");
 
     #[rustfmt::skip]
     pub(crate) static RULE_MailManagerTrafficPolicy: ObjRule = ObjRule {
@@ -314,7 +320,7 @@ pub(crate) mod schema {
             ("MaxMessageSizeBytes", Shape::Num(&NumRule { min: Some(1.0), ..NumRule::ANY })),
             ("PolicyStatements", Shape::List(&ListRule { items: Shape::Object(&RULE_PolicyStatement), min_items: None, max_items: None, unique: false })),
             ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),
-            ("TrafficPolicyName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("TrafficPolicyName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
         ],
         required: &["DefaultAction", "PolicyStatements"],
         closed: true,
@@ -326,7 +332,7 @@ pub(crate) mod schema {
     pub(crate) static RULE_PolicyStatement: ObjRule = ObjRule {
         properties: &[
             ("Action", Shape::Str(&StrRule { allowed: &["ALLOW", "DENY"], ..StrRule::ANY })),
-            ("Conditions", Shape::List(&ListRule { items: Shape::Any, min_items: Some(1), max_items: None, unique: false })),
+            ("Conditions", Shape::List(&ListRule { items: Shape::OneOf(&[Shape::Object(&ObjRule { properties: &[("StringExpression", Shape::Object(&ObjRule { properties: &[("Evaluate", Shape::OneOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])), ("Operator", Shape::Str(&StrRule { allowed: &["EQUALS", "NOT_EQUALS", "STARTS_WITH", "ENDS_WITH", "CONTAINS"], ..StrRule::ANY })), ("Values", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false }))], required: &["Evaluate", "Operator", "Values"], closed: true, ..OBJ_RULE }))], required: &["StringExpression"], closed: true, ..OBJ_RULE }), Shape::Object(&ObjRule { properties: &[("IpExpression", Shape::Object(&ObjRule { properties: &[("Evaluate", Shape::OneOf(&[Shape::Typed(json_type::OBJECT)])), ("Operator", Shape::Str(&StrRule { allowed: &["CIDR_MATCHES", "NOT_CIDR_MATCHES"], ..StrRule::ANY })), ("Values", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: None, max_items: None, unique: false }))], required: &["Evaluate", "Operator", "Values"], closed: true, ..OBJ_RULE }))], required: &["IpExpression"], closed: true, ..OBJ_RULE }), Shape::Object(&ObjRule { properties: &[("Ipv6Expression", Shape::Object(&ObjRule { properties: &[("Evaluate", Shape::OneOf(&[Shape::Typed(json_type::OBJECT)])), ("Operator", Shape::Str(&StrRule { allowed: &["CIDR_MATCHES", "NOT_CIDR_MATCHES"], ..StrRule::ANY })), ("Values", Shape::List(&ListRule { items: Shape::Str(&StrRule { max_len: Some(49), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: None, max_items: None, unique: false }))], required: &["Evaluate", "Operator", "Values"], closed: true, ..OBJ_RULE }))], required: &["Ipv6Expression"], closed: true, ..OBJ_RULE }), Shape::Object(&ObjRule { properties: &[("TlsExpression", Shape::Object(&ObjRule { properties: &[("Evaluate", Shape::OneOf(&[Shape::Typed(json_type::OBJECT)])), ("Operator", Shape::Str(&StrRule { allowed: &["MINIMUM_TLS_VERSION", "IS"], ..StrRule::ANY })), ("Value", Shape::Str(&StrRule { allowed: &["TLS1_2", "TLS1_3"], ..StrRule::ANY }))], required: &["Evaluate", "Operator", "Value"], closed: true, ..OBJ_RULE }))], required: &["TlsExpression"], closed: true, ..OBJ_RULE }), Shape::Object(&ObjRule { properties: &[("BooleanExpression", Shape::Object(&ObjRule { properties: &[("Evaluate", Shape::OneOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])), ("Operator", Shape::Str(&StrRule { allowed: &["IS_TRUE", "IS_FALSE"], ..StrRule::ANY }))], required: &["Evaluate", "Operator"], closed: true, ..OBJ_RULE }))], required: &["BooleanExpression"], closed: true, ..OBJ_RULE })]), min_items: Some(1), max_items: None, unique: false })),
         ],
         required: &["Action", "Conditions"],
         closed: true,
@@ -336,8 +342,8 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_Tag: ObjRule = ObjRule {
         properties: &[
-            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
         ],
         required: &["Key", "Value"],
         closed: true,

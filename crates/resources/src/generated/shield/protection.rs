@@ -307,7 +307,7 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_ApplicationLayerAutomaticResponseConfiguration: ObjRule = ObjRule {
         properties: &[
-            ("Action", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
+            ("Action", Shape::AllOf(&[Shape::Typed(json_type::OBJECT), Shape::OneOf(&[Shape::Object(&ObjRule { properties: &[("Count", Shape::Typed(json_type::OBJECT))], closed: true, ..OBJ_RULE }), Shape::Object(&ObjRule { properties: &[("Block", Shape::Typed(json_type::OBJECT))], closed: true, ..OBJ_RULE })])])),
             ("Status", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
         ],
         required: &["Action", "Status"],

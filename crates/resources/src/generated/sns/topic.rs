@@ -562,7 +562,7 @@ pub(crate) mod schema {
             ("DisplayName", Shape::STR),
             ("FifoThroughputScope", Shape::STR),
             ("FifoTopic", Shape::Bool),
-            ("KmsMasterKeyId", Shape::STR),
+            ("KmsMasterKeyId", Shape::AllOf(&[Shape::STR, Shape::AnyOf(&[Shape::Str(&StrRule { format: Some(Format::KmsKeyArn), ..StrRule::ANY }), Shape::Str(&StrRule { format: Some(Format::KmsKeyId), ..StrRule::ANY }), Shape::Str(&StrRule { format: Some(Format::KmsAliasName), ..StrRule::ANY })])])),
             ("SignatureVersion", Shape::STR),
             ("Subscription", Shape::List(&ListRule { items: Shape::Object(&RULE_Subscription), min_items: None, max_items: None, unique: false })),
             ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),

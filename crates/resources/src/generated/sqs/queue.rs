@@ -226,6 +226,7 @@ impl ::cloudwright_core::Resource for Queue {
         properties: &::cloudwright_core::Value,
     ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
         crate::constraint::check(&self::schema::RULE_Queue, properties)?;
+        crate::constraint::check_extensions(&self::schema::EXTENSIONS, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
@@ -490,6 +491,17 @@ pub(crate) mod schema {
     #[allow(unused_imports)]
     use crate::support::prelude::*;
 
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^.*\\.fifo$");
+
+    /// cfn-lint's extension schemas of this type (`crates/codegen/schemas/extensions.json`),
+    /// checked at synthesis. Not checked:
+    /// - E3502 at ``: a keyword not compiled
+    #[rustfmt::skip]
+    #[allow(dead_code)]
+    pub(crate) static EXTENSIONS: [Extension; 1] = [
+        Extension { rule: "E3501", path: "", description: "Validate SQS queue properties are valid", shape: Shape::AllOf(&[Shape::If(&IfRule { cond: Shape::AnyOf(&[Shape::Object(&ObjRule { properties: &[("FifoQueue", Shape::Str(&StrRule { allowed: &["true", "true"], ..StrRule::ANY }))], required: &["FifoQueue"], ..OBJ_RULE }), Shape::Typed(json_type::STRING | json_type::ARRAY | json_type::NUMBER | json_type::BOOLEAN)]), then: Shape::If(&IfRule { cond: Shape::AnyOf(&[Shape::Object(&ObjRule { properties: &[("QueueName", Shape::Typed(json_type::STRING))], required: &["QueueName"], ..OBJ_RULE }), Shape::Typed(json_type::STRING | json_type::ARRAY | json_type::NUMBER | json_type::BOOLEAN)]), then: Shape::AnyOf(&[Shape::Object(&ObjRule { properties: &[("QueueName", Shape::AnyOf(&[Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY }), Shape::Typed(json_type::OBJECT | json_type::ARRAY)]))], ..OBJ_RULE }), Shape::Typed(json_type::STRING | json_type::ARRAY | json_type::NUMBER | json_type::BOOLEAN)]), otherwise: Shape::Any }), otherwise: Shape::Any }), Shape::If(&IfRule { cond: Shape::AnyOf(&[Shape::Object(&ObjRule { properties: &[("FifoQueue", Shape::Str(&StrRule { allowed: &["false", "false"], ..StrRule::ANY }))], ..OBJ_RULE }), Shape::Typed(json_type::STRING | json_type::ARRAY | json_type::NUMBER | json_type::BOOLEAN)]), then: Shape::AnyOf(&[Shape::Object(&ObjRule { properties: &[("ContentBasedDeduplication", Shape::Never), ("DeduplicationScope", Shape::Never), ("FifoThroughputLimit", Shape::Never)], ..OBJ_RULE }), Shape::Typed(json_type::STRING | json_type::ARRAY | json_type::NUMBER | json_type::BOOLEAN)]), otherwise: Shape::Any })]) },
+    ];
+
     #[rustfmt::skip]
     pub(crate) static RULE_Queue: ObjRule = ObjRule {
         properties: &[
@@ -499,7 +511,7 @@ pub(crate) mod schema {
             ("FifoQueue", Shape::Bool),
             ("FifoThroughputLimit", Shape::STR),
             ("KmsDataKeyReusePeriodSeconds", Shape::Int(&NumRule { min: Some(60.0), max: Some(86400.0), ..NumRule::ANY })),
-            ("KmsMasterKeyId", Shape::STR),
+            ("KmsMasterKeyId", Shape::AllOf(&[Shape::STR, Shape::AnyOf(&[Shape::Str(&StrRule { format: Some(Format::KmsKeyArn), ..StrRule::ANY }), Shape::Str(&StrRule { format: Some(Format::KmsKeyId), ..StrRule::ANY }), Shape::Str(&StrRule { format: Some(Format::KmsAliasName), ..StrRule::ANY })])])),
             ("MaximumMessageSize", Shape::Int(&NumRule { min: Some(1024.0), max: Some(1048576.0), ..NumRule::ANY })),
             ("MessageRetentionPeriod", Shape::Int(&NumRule { min: Some(60.0), max: Some(1209600.0), ..NumRule::ANY })),
             ("QueueName", Shape::STR),

@@ -522,7 +522,8 @@ pub(crate) mod schema {
     pub(crate) static PATTERN_4: Pattern =
         Pattern::new("^([1-9][0-9]{0,6}|[0]|[1-9][0-9]%|[0-9]%|100%)$");
     pub(crate) static PATTERN_5: Pattern = Pattern::new("^[a-zA-Z0-9_\\-.:/]{3,200}$");
-    pub(crate) static PATTERN_6: Pattern =
+    pub(crate) static PATTERN_6: Pattern = Pattern::new(".{1,255}");
+    pub(crate) static PATTERN_7: Pattern =
         Pattern::new("^[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]{1,128}$|resource-groups:Name");
 
     #[rustfmt::skip]
@@ -539,7 +540,7 @@ pub(crate) mod schema {
             ("MaxErrors", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(7), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
             ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_5), ..StrRule::ANY })),
             ("OutputLocation", Shape::Object(&RULE_InstanceAssociationOutputLocation)),
-            ("Parameters", Shape::Typed(json_type::OBJECT)),
+            ("Parameters", Shape::Object(&ObjRule { patterns: &[(&PATTERN_6, Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false }))], closed: true, ..OBJ_RULE })),
             ("ScheduleExpression", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
             ("ScheduleOffset", Shape::Int(&NumRule { min: Some(1.0), max: Some(6.0), ..NumRule::ANY })),
             ("SyncCompliance", Shape::Str(&StrRule { allowed: &["AUTO", "MANUAL"], ..StrRule::ANY })),
@@ -574,7 +575,7 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_Target: ObjRule = ObjRule {
         properties: &[
-            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(163), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(163), pattern: Some(&PATTERN_7), ..StrRule::ANY })),
             ("Values", Shape::List(&ListRule { items: Shape::STR, min_items: Some(0), max_items: Some(50), unique: false })),
         ],
         required: &["Key", "Values"],

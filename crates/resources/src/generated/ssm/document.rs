@@ -527,11 +527,19 @@ pub(crate) mod schema {
     pub(crate) static PATTERN_4: Pattern = Pattern::new("^\\/[\\w\\.\\-\\:\\/]*$");
     pub(crate) static PATTERN_5: Pattern = Pattern::new("^[a-zA-Z0-9_\\-.]{1,128}$");
 
+    /// cfn-lint's extension schemas of this type (`crates/codegen/schemas/extensions.json`),
+    /// checked at synthesis. Not checked:
+    /// - E3051 at `Content`: a keyword not compiled
+    #[rustfmt::skip]
+    #[allow(dead_code)]
+    pub(crate) static EXTENSIONS: [Extension; 0] = [
+    ];
+
     #[rustfmt::skip]
     pub(crate) static RULE_Document: ObjRule = ObjRule {
         properties: &[
             ("Attachments", Shape::List(&ListRule { items: Shape::Object(&RULE_AttachmentsSource), min_items: Some(0), max_items: Some(20), unique: false })),
-            ("Content", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+            ("Content", Shape::AnyOf(&[Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY }), Shape::Typed(json_type::OBJECT)])),
             ("DocumentFormat", Shape::Str(&StrRule { allowed: &["YAML", "JSON", "TEXT"], ..StrRule::ANY })),
             ("DocumentType", Shape::Str(&StrRule { allowed: &["ApplicationConfiguration", "ApplicationConfigurationSchema", "Automation", "Automation.ChangeTemplate", "AutoApprovalPolicy", "ChangeCalendar", "CloudFormation", "Command", "DeploymentStrategy", "ManualApprovalPolicy", "Package", "Policy", "ProblemAnalysis", "ProblemAnalysisTemplate", "Session"], ..StrRule::ANY })),
             ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),

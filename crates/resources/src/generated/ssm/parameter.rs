@@ -367,6 +367,8 @@ pub(crate) mod schema {
     #[allow(unused_imports)]
     use crate::support::prelude::*;
 
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
+
     #[rustfmt::skip]
     pub(crate) static RULE_Parameter: ObjRule = ObjRule {
         properties: &[
@@ -375,7 +377,7 @@ pub(crate) mod schema {
             ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
             ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
             ("Policies", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(4096), ..StrRule::ANY })),
-            ("Tags", Shape::Typed(json_type::OBJECT)),
+            ("Tags", Shape::Object(&ObjRule { patterns: &[(&PATTERN_0, Shape::STR)], closed: true, ..OBJ_RULE })),
             ("Tier", Shape::Str(&StrRule { allowed: &["Standard", "Advanced", "Intelligent-Tiering"], ..StrRule::ANY })),
             ("Type", Shape::Str(&StrRule { allowed: &["String", "StringList"], ..StrRule::ANY })),
             ("Value", Shape::STR),

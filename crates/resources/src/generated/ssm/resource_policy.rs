@@ -134,10 +134,12 @@ pub(crate) mod schema {
     #[allow(unused_imports)]
     use crate::support::prelude::*;
 
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^(?!\\s*$).+$");
+
     #[rustfmt::skip]
     pub(crate) static RULE_ResourcePolicy: ObjRule = ObjRule {
         properties: &[
-            ("Policy", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+            ("Policy", Shape::AnyOf(&[Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY }), Shape::Typed(json_type::OBJECT)])),
             ("ResourceArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), ..StrRule::ANY })),
         ],
         required: &["ResourceArn", "Policy"],

@@ -567,17 +567,19 @@ pub(crate) mod schema {
     #[allow(unused_imports)]
     use crate::support::prelude::*;
 
-    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9_\\-.:/]{3,200}$");
-    pub(crate) static PATTERN_1: Pattern = Pattern::new("^.{0,512}$");
-    pub(crate) static PATTERN_2: Pattern = Pattern::new("^[ A-Za-z0-9_-]{1,50}$");
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[A-Za-z0-9+=@_\\/\\s-]+$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9_\\-.:/]{3,200}$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^.{0,512}$");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("^[ A-Za-z0-9_-]{1,50}$");
+    pub(crate) static PATTERN_4: Pattern = Pattern::new("^[A-Za-z0-9 +=@_\\/:.-]+$");
 
     #[rustfmt::skip]
     pub(crate) static RULE_ConfigurationManager: ObjRule = ObjRule {
         properties: &[
             ("ConfigurationDefinitions", Shape::List(&ListRule { items: Shape::Object(&RULE_ConfigurationDefinition), min_items: None, max_items: None, unique: false })),
-            ("Description", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-            ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-            ("Tags", Shape::Typed(json_type::OBJECT)),
+            ("Description", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("Tags", Shape::Object(&ObjRule { patterns: &[(&PATTERN_4, Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_4), ..StrRule::ANY }))], ..OBJ_RULE })),
         ],
         required: &["ConfigurationDefinitions"],
         closed: true,
@@ -590,8 +592,8 @@ pub(crate) mod schema {
         properties: &[
             ("LocalDeploymentAdministrationRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
             ("LocalDeploymentExecutionRoleName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
-            ("Parameters", Shape::Typed(json_type::OBJECT)),
-            ("Type", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Parameters", Shape::Object(&ObjRule { patterns: &[(&PATTERN_0, Shape::Str(&StrRule { max_len: Some(40960), ..StrRule::ANY }))], ..OBJ_RULE })),
+            ("Type", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
             ("TypeVersion", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
             ("id", Shape::STR),
         ],

@@ -148,15 +148,17 @@ pub(crate) mod schema {
     use crate::support::prelude::*;
 
     pub(crate) static PATTERN_0: Pattern = Pattern::new("^\\S+$");
-    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9-]+$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9_]+$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9-]+$");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("^[A-Za-z0-9 +=@_\\/:.-]+$");
 
     #[rustfmt::skip]
     pub(crate) static RULE_LifecycleAutomation: ObjRule = ObjRule {
         properties: &[
             ("AutomationDocument", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(500), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-            ("AutomationParameters", Shape::Typed(json_type::OBJECT)),
-            ("ResourceKey", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-            ("Tags", Shape::Typed(json_type::OBJECT)),
+            ("AutomationParameters", Shape::Object(&ObjRule { patterns: &[(&PATTERN_1, Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false }))], ..OBJ_RULE })),
+            ("ResourceKey", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("Tags", Shape::Object(&ObjRule { patterns: &[(&PATTERN_3, Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_3), ..StrRule::ANY }))], ..OBJ_RULE })),
         ],
         required: &["AutomationDocument", "ResourceKey", "AutomationParameters"],
         closed: true,

@@ -180,7 +180,7 @@ pub(crate) mod schema {
     pub(crate) static RULE_EncryptionConfiguration: ObjRule = ObjRule {
         properties: &[
             ("KmsDataKeyReusePeriodSeconds", Shape::Int(&NumRule { min: Some(60.0), max: Some(900.0), ..NumRule::ANY })),
-            ("KmsKeyId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
+            ("KmsKeyId", Shape::AllOf(&[Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY }), Shape::AnyOf(&[Shape::Str(&StrRule { format: Some(Format::KmsKeyArn), ..StrRule::ANY }), Shape::Str(&StrRule { format: Some(Format::KmsKeyId), ..StrRule::ANY }), Shape::Str(&StrRule { format: Some(Format::KmsAliasName), ..StrRule::ANY })])])),
             ("Type", Shape::Str(&StrRule { allowed: &["CUSTOMER_MANAGED_KMS_KEY", "AWS_OWNED_KEY"], ..StrRule::ANY })),
         ],
         required: &["Type"],

@@ -548,13 +548,23 @@ pub(crate) mod schema {
     #[allow(unused_imports)]
     use crate::support::prelude::*;
 
+    pub(crate) static PATTERN_0: Pattern = Pattern::new(".*");
+
+    /// cfn-lint's extension schemas of this type (`crates/codegen/schemas/extensions.json`),
+    /// checked at synthesis. Not checked:
+    /// - E3601 at ``: a keyword not compiled
+    #[rustfmt::skip]
+    #[allow(dead_code)]
+    pub(crate) static EXTENSIONS: [Extension; 0] = [
+    ];
+
     #[rustfmt::skip]
     pub(crate) static RULE_StateMachine: ObjRule = ObjRule {
         properties: &[
             ("Definition", Shape::Typed(json_type::OBJECT)),
             ("DefinitionS3Location", Shape::Object(&RULE_S3Location)),
             ("DefinitionString", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1048576), ..StrRule::ANY })),
-            ("DefinitionSubstitutions", Shape::Typed(json_type::OBJECT)),
+            ("DefinitionSubstitutions", Shape::Object(&ObjRule { patterns: &[(&PATTERN_0, Shape::Any)], ..OBJ_RULE })),
             ("EncryptionConfiguration", Shape::Object(&RULE_EncryptionConfiguration)),
             ("LoggingConfiguration", Shape::Object(&RULE_LoggingConfiguration)),
             ("RoleArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), format: Some(Format::IamRoleArn), ..StrRule::ANY })),

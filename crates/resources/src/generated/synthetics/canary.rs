@@ -1196,6 +1196,7 @@ pub(crate) mod schema {
     pub(crate) static PATTERN_5: Pattern =
         Pattern::new("^arn:(aws[a-zA-Z-]*)?:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+$");
     pub(crate) static PATTERN_6: Pattern = Pattern::new("^[0-9a-z_\\-]{1,255}$");
+    pub(crate) static PATTERN_7: Pattern = Pattern::new("[a-zA-Z][a-zA-Z0-9_]+");
 
     #[rustfmt::skip]
     pub(crate) static RULE_Canary: ObjRule = ObjRule {
@@ -1298,7 +1299,7 @@ pub(crate) mod schema {
     pub(crate) static RULE_RunConfig: ObjRule = ObjRule {
         properties: &[
             ("ActiveTracing", Shape::Bool),
-            ("EnvironmentVariables", Shape::Typed(json_type::OBJECT)),
+            ("EnvironmentVariables", Shape::Object(&ObjRule { patterns: &[(&PATTERN_7, Shape::STR)], closed: true, ..OBJ_RULE })),
             ("EphemeralStorage", Shape::Int(&NumRule { min: Some(1024.0), max: Some(10240.0), ..NumRule::ANY })),
             ("MemoryInMB", Shape::Int(&NumRule { min: Some(960.0), max: Some(3008.0), ..NumRule::ANY })),
             ("TimeoutInSeconds", Shape::Int(&NumRule { min: Some(3.0), max: Some(840.0), ..NumRule::ANY })),

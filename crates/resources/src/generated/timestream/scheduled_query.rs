@@ -1091,7 +1091,7 @@ pub(crate) mod schema {
         properties: &[
             ("ClientToken", Shape::Str(&StrRule { min_len: Some(32), max_len: Some(128), ..StrRule::ANY })),
             ("ErrorReportConfiguration", Shape::Object(&RULE_ErrorReportConfiguration)),
-            ("KmsKeyId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
+            ("KmsKeyId", Shape::AllOf(&[Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY }), Shape::AnyOf(&[Shape::Str(&StrRule { format: Some(Format::KmsKeyArn), ..StrRule::ANY }), Shape::Str(&StrRule { format: Some(Format::KmsKeyId), ..StrRule::ANY }), Shape::Str(&StrRule { format: Some(Format::KmsAliasName), ..StrRule::ANY })])])),
             ("NotificationConfiguration", Shape::Object(&RULE_NotificationConfiguration)),
             ("QueryString", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(262144), ..StrRule::ANY })),
             ("ScheduleConfiguration", Shape::Object(&RULE_ScheduleConfiguration)),

@@ -718,7 +718,7 @@ pub(crate) mod schema {
         properties: &[
             ("BucketName", Shape::Str(&StrRule { format: Some(Format::S3BucketName), ..StrRule::ANY })),
             ("EncryptionOption", Shape::STR),
-            ("KmsKeyId", Shape::STR),
+            ("KmsKeyId", Shape::AllOf(&[Shape::STR, Shape::AnyOf(&[Shape::Str(&StrRule { format: Some(Format::KmsKeyArn), ..StrRule::ANY }), Shape::Str(&StrRule { format: Some(Format::KmsKeyId), ..StrRule::ANY }), Shape::Str(&StrRule { format: Some(Format::KmsAliasName), ..StrRule::ANY })])])),
             ("ObjectKeyPrefix", Shape::STR),
         ],
         required: &["EncryptionOption", "BucketName"],

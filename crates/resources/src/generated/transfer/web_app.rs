@@ -489,7 +489,7 @@ pub(crate) mod schema {
             ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(50), unique: false })),
             ("WebAppCustomization", Shape::Object(&RULE_WebAppCustomization)),
             ("WebAppEndpointPolicy", Shape::Str(&StrRule { allowed: &["STANDARD", "FIPS"], ..StrRule::ANY })),
-            ("WebAppUnits", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT)])),
+            ("WebAppUnits", Shape::OneOf(&[Shape::Object(&ObjRule { properties: &[("Provisioned", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY }))], required: &["Provisioned"], closed: true, ..OBJ_RULE })])),
         ],
         required: &["IdentityProviderDetails"],
         closed: true,

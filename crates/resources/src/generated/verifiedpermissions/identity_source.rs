@@ -152,15 +152,21 @@ pub(crate) mod schema {
     #[allow(unused_imports)]
     use crate::support::prelude::*;
 
-    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9-]*$");
-    pub(crate) static PATTERN_1: Pattern = Pattern::new("^.*$");
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^.*$");
+    pub(crate) static PATTERN_1: Pattern =
+        Pattern::new("^([_a-zA-Z][_a-zA-Z0-9]*::)*[_a-zA-Z][_a-zA-Z0-9]*$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new(
+        "^arn:[a-zA-Z0-9-]+:cognito-idp:(([a-zA-Z0-9-]+:\\d{12}:userpool/[\\w-]+_[0-9a-zA-Z]+))$",
+    );
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("^https://.*$");
+    pub(crate) static PATTERN_4: Pattern = Pattern::new("^[a-zA-Z0-9-]*$");
 
     #[rustfmt::skip]
     pub(crate) static RULE_IdentitySource: ObjRule = ObjRule {
         properties: &[
-            ("Configuration", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
-            ("PolicyStoreId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-            ("PrincipalEntityType", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Configuration", Shape::OneOf(&[Shape::Object(&ObjRule { properties: &[("CognitoUserPoolConfiguration", Shape::Object(&ObjRule { properties: &[("ClientIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(0), max_items: Some(1000), unique: false })), ("GroupConfiguration", Shape::Object(&ObjRule { properties: &[("GroupEntityType", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), pattern: Some(&PATTERN_1), ..StrRule::ANY }))], required: &["GroupEntityType"], closed: true, ..OBJ_RULE })), ("UserPoolArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_2), ..StrRule::ANY }))], required: &["UserPoolArn"], closed: true, ..OBJ_RULE }))], required: &["CognitoUserPoolConfiguration"], closed: true, ..OBJ_RULE }), Shape::Object(&ObjRule { properties: &[("OpenIdConnectConfiguration", Shape::Object(&ObjRule { properties: &[("EntityIdPrefix", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })), ("GroupConfiguration", Shape::Object(&ObjRule { properties: &[("GroupClaim", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })), ("GroupEntityType", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), pattern: Some(&PATTERN_1), ..StrRule::ANY }))], required: &["GroupClaim", "GroupEntityType"], closed: true, ..OBJ_RULE })), ("Issuer", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_3), ..StrRule::ANY })), ("TokenSelection", Shape::OneOf(&[Shape::Object(&ObjRule { properties: &[("AccessTokenOnly", Shape::Typed(json_type::OBJECT))], required: &["AccessTokenOnly"], closed: true, ..OBJ_RULE }), Shape::Object(&ObjRule { properties: &[("IdentityTokenOnly", Shape::Typed(json_type::OBJECT))], required: &["IdentityTokenOnly"], closed: true, ..OBJ_RULE })]))], required: &["Issuer", "TokenSelection"], closed: true, ..OBJ_RULE }))], required: &["OpenIdConnectConfiguration"], closed: true, ..OBJ_RULE })])),
+            ("PolicyStoreId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+            ("PrincipalEntityType", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ],
         required: &["Configuration", "PolicyStoreId"],
         closed: true,

@@ -150,11 +150,12 @@ pub(crate) mod schema {
     use crate::support::prelude::*;
 
     pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9-]*$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^.*$");
 
     #[rustfmt::skip]
     pub(crate) static RULE_Policy: ObjRule = ObjRule {
         properties: &[
-            ("Definition", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
+            ("Definition", Shape::OneOf(&[Shape::Object(&ObjRule { properties: &[("Static", Shape::Object(&ObjRule { properties: &[("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(150), ..StrRule::ANY })), ("Statement", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(10000), ..StrRule::ANY }))], required: &["Statement"], closed: true, ..OBJ_RULE }))], required: &["Static"], closed: true, ..OBJ_RULE }), Shape::Object(&ObjRule { properties: &[("TemplateLinked", Shape::Object(&ObjRule { properties: &[("PolicyTemplateId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), pattern: Some(&PATTERN_0), ..StrRule::ANY })), ("Principal", Shape::Object(&ObjRule { properties: &[("EntityId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), pattern: Some(&PATTERN_1), ..StrRule::ANY })), ("EntityType", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), pattern: Some(&PATTERN_1), ..StrRule::ANY }))], required: &["EntityId", "EntityType"], closed: true, ..OBJ_RULE })), ("Resource", Shape::Object(&ObjRule { properties: &[("EntityId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), pattern: Some(&PATTERN_1), ..StrRule::ANY })), ("EntityType", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), pattern: Some(&PATTERN_1), ..StrRule::ANY }))], required: &["EntityId", "EntityType"], closed: true, ..OBJ_RULE }))], required: &["PolicyTemplateId"], closed: true, ..OBJ_RULE }))], required: &["TemplateLinked"], closed: true, ..OBJ_RULE })])),
             ("PolicyStoreId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ],
         required: &["Definition", "PolicyStoreId"],

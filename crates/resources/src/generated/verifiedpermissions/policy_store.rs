@@ -397,12 +397,15 @@ pub(crate) mod schema {
     #[allow(unused_imports)]
     use crate::support::prelude::*;
 
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^.+$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9:/_-]+$");
+
     #[rustfmt::skip]
     pub(crate) static RULE_PolicyStore: ObjRule = ObjRule {
         properties: &[
             ("DeletionProtection", Shape::Object(&RULE_DeletionProtection)),
             ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(150), ..StrRule::ANY })),
-            ("EncryptionSettings", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
+            ("EncryptionSettings", Shape::AllOf(&[Shape::Typed(json_type::OBJECT), Shape::OneOf(&[Shape::Object(&ObjRule { properties: &[("KmsEncryptionSettings", Shape::Object(&ObjRule { properties: &[("EncryptionContext", Shape::Object(&ObjRule { patterns: &[(&PATTERN_0, Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY }))], closed: true, ..OBJ_RULE })), ("Key", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY }))], required: &["Key"], closed: true, ..OBJ_RULE }))], required: &["KmsEncryptionSettings"], closed: true, ..OBJ_RULE }), Shape::Object(&ObjRule { properties: &[("Default", Shape::Typed(json_type::OBJECT))], required: &["Default"], closed: true, ..OBJ_RULE })])])),
             ("Schema", Shape::Object(&RULE_SchemaDefinition)),
             ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
             ("ValidationSettings", Shape::Object(&RULE_ValidationSettings)),

@@ -135,7 +135,7 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_AuthPolicy: ObjRule = ObjRule {
         properties: &[
-            ("Policy", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+            ("Policy", Shape::AnyOf(&[Shape::Str(&StrRule { max_len: Some(36864), ..StrRule::ANY }), Shape::Typed(json_type::OBJECT)])),
             ("ResourceIdentifier", Shape::Str(&StrRule { min_len: Some(17), max_len: Some(200), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ],
         required: &["ResourceIdentifier", "Policy"],

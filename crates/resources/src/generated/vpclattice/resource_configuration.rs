@@ -402,7 +402,8 @@ pub(crate) mod schema {
     pub(crate) static PATTERN_1: Pattern =
         Pattern::new("^(?!rcfg-)(?![-])(?!.*[-]$)(?!.*[-]{2})[a-z0-9-]+$");
     pub(crate) static PATTERN_2: Pattern = Pattern::new("^((\\d{1,5}\\-\\d{1,5})|(\\d+))$");
-    pub(crate) static PATTERN_3: Pattern = Pattern::new("^rcfg-[0-9a-z]{17}$");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("^arn.*");
+    pub(crate) static PATTERN_4: Pattern = Pattern::new("^rcfg-[0-9a-z]{17}$");
 
     #[rustfmt::skip]
     pub(crate) static RULE_ResourceConfiguration: ObjRule = ObjRule {
@@ -415,8 +416,8 @@ pub(crate) mod schema {
             ("PortRanges", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(11), pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
             ("ProtocolType", Shape::Str(&StrRule { allowed: &["TCP"], ..StrRule::ANY })),
             ("ResourceConfigurationAuthType", Shape::Str(&StrRule { allowed: &["NONE", "AWS_IAM"], ..StrRule::ANY })),
-            ("ResourceConfigurationDefinition", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
-            ("ResourceConfigurationGroupId", Shape::Str(&StrRule { min_len: Some(22), max_len: Some(22), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("ResourceConfigurationDefinition", Shape::AllOf(&[Shape::Typed(json_type::OBJECT), Shape::OneOf(&[Shape::Object(&ObjRule { properties: &[("IpResource", Shape::Str(&StrRule { min_len: Some(4), max_len: Some(39), ..StrRule::ANY }))], required: &["IpResource"], closed: true, ..OBJ_RULE }), Shape::Object(&ObjRule { properties: &[("ArnResource", Shape::Str(&StrRule { max_len: Some(1224), pattern: Some(&PATTERN_3), ..StrRule::ANY }))], required: &["ArnResource"], closed: true, ..OBJ_RULE }), Shape::Object(&ObjRule { properties: &[("DnsResource", Shape::Object(&ObjRule { properties: &[("DomainName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(255), ..StrRule::ANY })), ("IpAddressType", Shape::Str(&StrRule { allowed: &["IPV4", "IPV6", "DUALSTACK"], ..StrRule::ANY }))], required: &["DomainName", "IpAddressType"], closed: true, ..OBJ_RULE }))], required: &["DnsResource"], closed: true, ..OBJ_RULE })])])),
+            ("ResourceConfigurationGroupId", Shape::Str(&StrRule { min_len: Some(22), max_len: Some(22), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
             ("ResourceConfigurationType", Shape::Str(&StrRule { allowed: &["GROUP", "CHILD", "SINGLE", "ARN"], ..StrRule::ANY })),
             ("ResourceGatewayId", Shape::STR),
             ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: true })),

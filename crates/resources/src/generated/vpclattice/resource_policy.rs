@@ -116,15 +116,16 @@ pub(crate) mod schema {
     #[allow(unused_imports)]
     use crate::support::prelude::*;
 
-    pub(crate) static PATTERN_0: Pattern = Pattern::new(
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^.*\\S.*$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new(
         "^arn(:[a-z0-9]+([.-][a-z0-9]+)*){2}(:([a-z0-9]+([.-][a-z0-9]+)*)?){2}:((servicenetwork/sn)|(service/svc)|(resourceconfiguration/rcfg))-[0-9a-z]{17}$",
     );
 
     #[rustfmt::skip]
     pub(crate) static RULE_ResourcePolicy: ObjRule = ObjRule {
         properties: &[
-            ("Policy", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-            ("ResourceArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(200), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Policy", Shape::AnyOf(&[Shape::Str(&StrRule { min_len: Some(1), max_len: Some(10000), pattern: Some(&PATTERN_0), ..StrRule::ANY }), Shape::Typed(json_type::OBJECT)])),
+            ("ResourceArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(200), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ],
         required: &["ResourceArn", "Policy"],
         closed: true,

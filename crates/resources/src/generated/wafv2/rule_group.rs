@@ -1670,11 +1670,12 @@ pub(crate) mod schema {
     use crate::support::prelude::*;
 
     pub(crate) static PATTERN_0: Pattern = Pattern::new("^[0-9A-Za-z_:-]{1,1024}$");
-    pub(crate) static PATTERN_1: Pattern = Pattern::new(
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[\\w\\-]+$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new(
         "^[a-zA-Z0-9=:#@/\\-,.][a-zA-Z0-9+=:#@/\\-,.\\s]+[a-zA-Z0-9+=:#@/\\-,.]{1,256}$",
     );
-    pub(crate) static PATTERN_2: Pattern = Pattern::new("^[0-9A-Za-z_-]{1,128}$");
-    pub(crate) static PATTERN_3: Pattern = Pattern::new("\\S");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("^[0-9A-Za-z_-]{1,128}$");
+    pub(crate) static PATTERN_4: Pattern = Pattern::new("\\S");
 
     #[rustfmt::skip]
     pub(crate) static RULE_RuleGroup: ObjRule = ObjRule {
@@ -1682,9 +1683,9 @@ pub(crate) mod schema {
             ("AvailableLabels", Shape::List(&ListRule { items: Shape::Object(&RULE_LabelSummary), min_items: None, max_items: None, unique: false })),
             ("Capacity", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
             ("ConsumedLabels", Shape::List(&ListRule { items: Shape::Object(&RULE_LabelSummary), min_items: None, max_items: None, unique: false })),
-            ("CustomResponseBodies", Shape::Typed(json_type::OBJECT)),
-            ("Description", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-            ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("CustomResponseBodies", Shape::Object(&ObjRule { patterns: &[(&PATTERN_1, Shape::Object(&ObjRule { properties: &[("Content", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(10240), ..StrRule::ANY })), ("ContentType", Shape::Str(&StrRule { allowed: &["TEXT_PLAIN", "TEXT_HTML", "APPLICATION_JSON"], ..StrRule::ANY }))], required: &["ContentType", "Content"], closed: true, ..OBJ_RULE }))], ..OBJ_RULE })),
+            ("Description", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
             ("Rules", Shape::List(&ListRule { items: Shape::Object(&RULE_Rule), min_items: None, max_items: None, unique: false })),
             ("Scope", Shape::Str(&StrRule { allowed: &["CLOUDFRONT", "REGIONAL"], ..StrRule::ANY })),
             ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: None, unique: false })),
@@ -1801,7 +1802,7 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_RegexPatternSetReferenceStatement: ObjRule = ObjRule {
         properties: &[
-            ("Arn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("Arn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
             ("FieldToMatch", Shape::Object(&RULE_FieldToMatch)),
             ("TextTransformations", Shape::List(&ListRule { items: Shape::Object(&RULE_TextTransformation), min_items: Some(1), max_items: None, unique: false })),
         ],
@@ -1816,7 +1817,7 @@ pub(crate) mod schema {
             ("Action", Shape::Object(&RULE_RuleAction)),
             ("CaptchaConfig", Shape::Object(&RULE_CaptchaConfig)),
             ("ChallengeConfig", Shape::Object(&RULE_ChallengeConfig)),
-            ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
             ("Priority", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
             ("RuleLabels", Shape::List(&ListRule { items: Shape::Object(&RULE_Label), min_items: None, max_items: None, unique: false })),
             ("Statement", Shape::Object(&RULE_Statement)),
@@ -1830,7 +1831,7 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_SingleHeader: ObjRule = ObjRule {
         properties: &[
-            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
         ],
         required: &["Name"],
         closed: true,
@@ -1840,7 +1841,7 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_SingleQueryArgument: ObjRule = ObjRule {
         properties: &[
-            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
         ],
         required: &["Name"],
         closed: true,

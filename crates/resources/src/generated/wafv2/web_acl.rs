@@ -3880,14 +3880,17 @@ pub(crate) mod schema {
     use crate::support::prelude::*;
 
     pub(crate) static PATTERN_0: Pattern = Pattern::new("^[\\w\\-]+$");
-    pub(crate) static PATTERN_1: Pattern = Pattern::new("\\S");
-    pub(crate) static PATTERN_2: Pattern = Pattern::new(
+    pub(crate) static PATTERN_1: Pattern = Pattern::new(
+        "^(CLOUDFRONT|API_GATEWAY|COGNITO_USER_POOL|APP_RUNNER_SERVICE|VERIFIED_ACCESS_INSTANCE)$",
+    );
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("\\S");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new(
         "^[a-zA-Z0-9=:#@/\\-,.][a-zA-Z0-9+=:#@/\\-,.\\s]+[a-zA-Z0-9+=:#@/\\-,.]{1,256}$",
     );
-    pub(crate) static PATTERN_3: Pattern = Pattern::new("^[0-9A-Za-z_-]{1,128}$");
-    pub(crate) static PATTERN_4: Pattern = Pattern::new(".*\\S.*");
-    pub(crate) static PATTERN_5: Pattern = Pattern::new("^[\\w#:\\.\\-/]+$");
-    pub(crate) static PATTERN_6: Pattern = Pattern::new("^[\\w\\.\\-/]+$");
+    pub(crate) static PATTERN_4: Pattern = Pattern::new("^[0-9A-Za-z_-]{1,128}$");
+    pub(crate) static PATTERN_5: Pattern = Pattern::new(".*\\S.*");
+    pub(crate) static PATTERN_6: Pattern = Pattern::new("^[\\w#:\\.\\-/]+$");
+    pub(crate) static PATTERN_7: Pattern = Pattern::new("^[\\w\\.\\-/]+$");
 
     #[rustfmt::skip]
     pub(crate) static RULE_WebAcl: ObjRule = ObjRule {
@@ -3896,16 +3899,16 @@ pub(crate) mod schema {
             ("AssociationConfig", Shape::Object(&RULE_AssociationConfig)),
             ("CaptchaConfig", Shape::Object(&RULE_CaptchaConfig)),
             ("ChallengeConfig", Shape::Object(&RULE_ChallengeConfig)),
-            ("CustomResponseBodies", Shape::Typed(json_type::OBJECT)),
+            ("CustomResponseBodies", Shape::Object(&ObjRule { patterns: &[(&PATTERN_0, Shape::Object(&ObjRule { properties: &[("Content", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(10240), ..StrRule::ANY })), ("ContentType", Shape::Str(&StrRule { allowed: &["TEXT_PLAIN", "TEXT_HTML", "APPLICATION_JSON"], ..StrRule::ANY }))], required: &["ContentType", "Content"], closed: true, ..OBJ_RULE }))], ..OBJ_RULE })),
             ("DataProtectionConfig", Shape::Object(&RULE_DataProtectionConfig)),
             ("DefaultAction", Shape::Object(&RULE_DefaultAction)),
-            ("Description", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-            ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("Description", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_4), ..StrRule::ANY })),
             ("OnSourceDDoSProtectionConfig", Shape::Object(&RULE_OnSourceDDoSProtectionConfig)),
             ("Rules", Shape::List(&ListRule { items: Shape::Object(&RULE_Rule), min_items: None, max_items: None, unique: false })),
             ("Scope", Shape::Str(&StrRule { allowed: &["CLOUDFRONT", "REGIONAL"], ..StrRule::ANY })),
             ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: None, unique: false })),
-            ("TokenDomains", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(253), pattern: Some(&PATTERN_6), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("TokenDomains", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(253), pattern: Some(&PATTERN_7), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
             ("VisibilityConfig", Shape::Object(&RULE_VisibilityConfig)),
         ],
         required: &["DefaultAction", "Scope", "VisibilityConfig"],
@@ -3948,7 +3951,7 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_AssociationConfig: ObjRule = ObjRule {
         properties: &[
-            ("RequestBody", Shape::Typed(json_type::OBJECT)),
+            ("RequestBody", Shape::Object(&ObjRule { patterns: &[(&PATTERN_1, Shape::Object(&ObjRule { properties: &[("DefaultSizeInspectionLimit", Shape::Str(&StrRule { allowed: &["KB_16", "KB_32", "KB_48", "KB_64"], ..StrRule::ANY }))], required: &["DefaultSizeInspectionLimit"], closed: true, ..OBJ_RULE }))], ..OBJ_RULE })),
         ],
         closed: true,
         ..OBJ_RULE
@@ -3957,9 +3960,9 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_AwsManagedRulesAcfpRuleSet: ObjRule = ObjRule {
         properties: &[
-            ("CreationPath", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("CreationPath", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
             ("EnableRegexInPath", Shape::Bool),
-            ("RegistrationPagePath", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("RegistrationPagePath", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
             ("RequestInspection", Shape::Object(&RULE_RequestInspectionAcfp)),
             ("ResponseInspection", Shape::Object(&RULE_ResponseInspection)),
         ],
@@ -4075,7 +4078,7 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_ExcludedRule: ObjRule = ObjRule {
         properties: &[
-            ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_4), ..StrRule::ANY })),
         ],
         required: &["Name"],
         closed: true,
@@ -4085,7 +4088,7 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_FieldIdentifier: ObjRule = ObjRule {
         properties: &[
-            ("Identifier", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+            ("Identifier", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
         ],
         required: &["Identifier"],
         closed: true,
@@ -4117,7 +4120,7 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_FieldToMatchSingleHeader: ObjRule = ObjRule {
         properties: &[
-            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
         ],
         required: &["Name"],
         closed: true,
@@ -4127,7 +4130,7 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_FieldToMatchSingleQueryArgument: ObjRule = ObjRule {
         properties: &[
-            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
         ],
         required: &["Name"],
         closed: true,
@@ -4137,7 +4140,7 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_FieldToProtect: ObjRule = ObjRule {
         properties: &[
-            ("FieldKeys", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(0), max_items: Some(100), unique: false })),
+            ("FieldKeys", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(0), max_items: Some(100), unique: false })),
             ("FieldType", Shape::Str(&StrRule { allowed: &["SINGLE_HEADER", "SINGLE_COOKIE", "SINGLE_QUERY_ARGUMENT", "QUERY_STRING", "BODY"], ..StrRule::ANY })),
         ],
         required: &["FieldType"],
@@ -4152,7 +4155,7 @@ pub(crate) mod schema {
             ("AWSManagedRulesATPRuleSet", Shape::Object(&RULE_AwsManagedRulesAtpRuleSet)),
             ("AWSManagedRulesAntiDDoSRuleSet", Shape::Object(&RULE_AwsManagedRulesAntiDDoSRuleSet)),
             ("AWSManagedRulesBotControlRuleSet", Shape::Object(&RULE_AwsManagedRulesBotControlRuleSet)),
-            ("LoginPath", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+            ("LoginPath", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
             ("PasswordField", Shape::Object(&RULE_FieldIdentifier)),
             ("PayloadType", Shape::Str(&StrRule { allowed: &["JSON", "FORM_ENCODED"], ..StrRule::ANY })),
             ("UsernameField", Shape::Object(&RULE_FieldIdentifier)),
@@ -4166,11 +4169,11 @@ pub(crate) mod schema {
         properties: &[
             ("ExcludedRules", Shape::List(&ListRule { items: Shape::Object(&RULE_ExcludedRule), min_items: Some(0), max_items: Some(100), unique: false })),
             ("ManagedRuleGroupConfigs", Shape::List(&ListRule { items: Shape::Object(&RULE_ManagedRuleGroupConfig), min_items: None, max_items: None, unique: false })),
-            ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_4), ..StrRule::ANY })),
             ("RuleActionOverrides", Shape::List(&ListRule { items: Shape::Object(&RULE_RuleActionOverride), min_items: Some(0), max_items: Some(100), unique: false })),
             ("ScopeDownStatement", Shape::Object(&RULE_Statement)),
-            ("VendorName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-            ("Version", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+            ("VendorName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("Version", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
         ],
         required: &["VendorName", "Name"],
         closed: true,
@@ -4255,7 +4258,7 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_RegexPatternSetReferenceStatement: ObjRule = ObjRule {
         properties: &[
-            ("Arn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Arn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
             ("FieldToMatch", Shape::Object(&RULE_FieldToMatch)),
             ("TextTransformations", Shape::List(&ListRule { items: Shape::Object(&RULE_TextTransformation), min_items: Some(1), max_items: None, unique: false })),
         ],
@@ -4306,8 +4309,8 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_ResponseInspectionBodyContains: ObjRule = ObjRule {
         properties: &[
-            ("FailureStrings", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_4), ..StrRule::ANY }), min_items: Some(1), max_items: Some(5), unique: false })),
-            ("SuccessStrings", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_4), ..StrRule::ANY }), min_items: Some(1), max_items: Some(5), unique: false })),
+            ("FailureStrings", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_5), ..StrRule::ANY }), min_items: Some(1), max_items: Some(5), unique: false })),
+            ("SuccessStrings", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_5), ..StrRule::ANY }), min_items: Some(1), max_items: Some(5), unique: false })),
         ],
         required: &["SuccessStrings", "FailureStrings"],
         closed: true,
@@ -4317,9 +4320,9 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_ResponseInspectionHeader: ObjRule = ObjRule {
         properties: &[
-            ("FailureValues", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_4), ..StrRule::ANY }), min_items: Some(1), max_items: Some(3), unique: false })),
-            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-            ("SuccessValues", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_4), ..StrRule::ANY }), min_items: Some(1), max_items: Some(3), unique: false })),
+            ("FailureValues", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_5), ..StrRule::ANY }), min_items: Some(1), max_items: Some(3), unique: false })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+            ("SuccessValues", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_5), ..StrRule::ANY }), min_items: Some(1), max_items: Some(3), unique: false })),
         ],
         required: &["Name", "SuccessValues", "FailureValues"],
         closed: true,
@@ -4329,9 +4332,9 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_ResponseInspectionJson: ObjRule = ObjRule {
         properties: &[
-            ("FailureValues", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_4), ..StrRule::ANY }), min_items: Some(1), max_items: Some(5), unique: false })),
-            ("Identifier", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-            ("SuccessValues", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_4), ..StrRule::ANY }), min_items: Some(1), max_items: Some(5), unique: false })),
+            ("FailureValues", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_5), ..StrRule::ANY }), min_items: Some(1), max_items: Some(5), unique: false })),
+            ("Identifier", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+            ("SuccessValues", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_5), ..StrRule::ANY }), min_items: Some(1), max_items: Some(5), unique: false })),
         ],
         required: &["Identifier", "SuccessValues", "FailureValues"],
         closed: true,
@@ -4355,7 +4358,7 @@ pub(crate) mod schema {
             ("Action", Shape::Object(&RULE_RuleAction)),
             ("CaptchaConfig", Shape::Object(&RULE_CaptchaConfig)),
             ("ChallengeConfig", Shape::Object(&RULE_ChallengeConfig)),
-            ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_4), ..StrRule::ANY })),
             ("OverrideAction", Shape::Object(&RULE_OverrideAction)),
             ("Priority", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
             ("RuleLabels", Shape::List(&ListRule { items: Shape::Object(&RULE_Label), min_items: None, max_items: None, unique: false })),
@@ -4371,7 +4374,7 @@ pub(crate) mod schema {
     pub(crate) static RULE_RuleActionOverride: ObjRule = ObjRule {
         properties: &[
             ("ActionToUse", Shape::Object(&RULE_RuleAction)),
-            ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_4), ..StrRule::ANY })),
         ],
         required: &["Name", "ActionToUse"],
         closed: true,
@@ -4381,7 +4384,7 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_RuleGroupReferenceStatement: ObjRule = ObjRule {
         properties: &[
-            ("Arn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Arn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
             ("ExcludedRules", Shape::List(&ListRule { items: Shape::Object(&RULE_ExcludedRule), min_items: Some(0), max_items: Some(100), unique: false })),
             ("RuleActionOverrides", Shape::List(&ListRule { items: Shape::Object(&RULE_RuleActionOverride), min_items: Some(0), max_items: Some(100), unique: false })),
         ],

@@ -1285,7 +1285,8 @@ pub(crate) mod schema {
         "^[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}$|^arn:[a-z-]*?:wisdom:[a-z0-9-]*?:[0-9]{12}:[a-z-]*?/[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}(?:/[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}){0,2}$",
     );
     pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9\\s_.,-]+");
-    pub(crate) static PATTERN_2: Pattern = Pattern::new("^[0-9a-zA-Z-_ !?.]+$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^(?!aws:)[a-zA-Z+-=._:/]+$");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("^[0-9a-zA-Z-_ !?.]+$");
 
     #[rustfmt::skip]
     pub(crate) static RULE_AiGuardrail: ObjRule = ObjRule {
@@ -1298,7 +1299,7 @@ pub(crate) mod schema {
             ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), ..StrRule::ANY })),
             ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
             ("SensitiveInformationPolicyConfig", Shape::Object(&RULE_AiGuardrailSensitiveInformationPolicyConfig)),
-            ("Tags", Shape::Typed(json_type::OBJECT)),
+            ("Tags", Shape::Object(&ObjRule { patterns: &[(&PATTERN_2, Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY }))], ..OBJ_RULE })),
             ("TopicPolicyConfig", Shape::Object(&RULE_AiGuardrailTopicPolicyConfig)),
             ("WordPolicyConfig", Shape::Object(&RULE_AiGuardrailWordPolicyConfig)),
         ],
@@ -1420,7 +1421,7 @@ pub(crate) mod schema {
         properties: &[
             ("Definition", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), ..StrRule::ANY })),
             ("Examples", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY }), min_items: Some(0), max_items: None, unique: false })),
-            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
             ("Type", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
         ],
         required: &["Definition", "Name", "Type"],

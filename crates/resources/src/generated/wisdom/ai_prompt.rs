@@ -367,6 +367,7 @@ pub(crate) mod schema {
         "^[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}$|^arn:[a-z-]*?:wisdom:[a-z0-9-]*?:[0-9]{12}:[a-z-]*?/[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}(?:/[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}){0,2}$",
     );
     pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9\\s_.,-]+");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^(?!aws:)[a-zA-Z+-=._:/]+$");
 
     #[rustfmt::skip]
     pub(crate) static RULE_AiPrompt: ObjRule = ObjRule {
@@ -376,8 +377,8 @@ pub(crate) mod schema {
             ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
             ("ModelId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
             ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-            ("Tags", Shape::Typed(json_type::OBJECT)),
-            ("TemplateConfiguration", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT)])),
+            ("Tags", Shape::Object(&ObjRule { patterns: &[(&PATTERN_2, Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY }))], ..OBJ_RULE })),
+            ("TemplateConfiguration", Shape::AllOf(&[Shape::Typed(json_type::OBJECT), Shape::OneOf(&[Shape::Object(&ObjRule { properties: &[("TextFullAIPromptEditTemplateConfiguration", Shape::Object(&ObjRule { properties: &[("Text", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200000), ..StrRule::ANY }))], required: &["Text"], closed: true, ..OBJ_RULE }))], required: &["TextFullAIPromptEditTemplateConfiguration"], closed: true, ..OBJ_RULE })])])),
             ("TemplateType", Shape::Str(&StrRule { allowed: &["TEXT"], ..StrRule::ANY })),
             ("Type", Shape::Str(&StrRule { allowed: &["ANSWER_GENERATION", "INTENT_LABELING_GENERATION", "QUERY_REFORMULATION", "SELF_SERVICE_PRE_PROCESSING", "SELF_SERVICE_ANSWER_GENERATION", "EMAIL_RESPONSE", "EMAIL_OVERVIEW", "EMAIL_GENERATIVE_ANSWER", "EMAIL_QUERY_REFORMULATION", "ORCHESTRATION", "NOTE_TAKING", "CASE_SUMMARIZATION"], ..StrRule::ANY })),
         ],

@@ -201,12 +201,17 @@ pub(crate) mod schema {
 
     pub(crate) static PATTERN_0: Pattern =
         Pattern::new("^[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}$");
+    pub(crate) static PATTERN_1: Pattern =
+        Pattern::new("^arn:aws:iam::[0-9]{12}:role/(?:service-role/)?[a-zA-Z0-9_+=,.@-]{1,64}$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new(
+        "^arn:aws(|-cn|-us-gov):bedrock:[a-zA-Z0-9-]*:[0-9]{12}:knowledge-base/[0-9a-zA-Z]+$",
+    );
 
     #[rustfmt::skip]
     pub(crate) static RULE_AssistantAssociation: ObjRule = ObjRule {
         properties: &[
             ("AssistantId", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-            ("Association", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
+            ("Association", Shape::OneOf(&[Shape::Object(&ObjRule { properties: &[("KnowledgeBaseId", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY }))], required: &["KnowledgeBaseId"], closed: true, ..OBJ_RULE }), Shape::Object(&ObjRule { properties: &[("ExternalBedrockKnowledgeBaseConfig", Shape::Object(&ObjRule { properties: &[("AccessRoleArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), format: Some(Format::IamRoleArn), ..StrRule::ANY })), ("BedrockKnowledgeBaseArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }))], required: &["BedrockKnowledgeBaseArn", "AccessRoleArn"], closed: true, ..OBJ_RULE }))], required: &["ExternalBedrockKnowledgeBaseConfig"], closed: true, ..OBJ_RULE })])),
             ("AssociationType", Shape::Str(&StrRule { allowed: &["KNOWLEDGE_BASE", "EXTERNAL_BEDROCK_KNOWLEDGE_BASE"], ..StrRule::ANY })),
             ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
         ],

@@ -821,7 +821,9 @@ pub(crate) mod schema {
     use crate::support::prelude::*;
 
     pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9\\s_.,-]+");
-    pub(crate) static PATTERN_1: Pattern = Pattern::new(
+    pub(crate) static PATTERN_1: Pattern =
+        Pattern::new("^arn:[a-z-]+?:[a-z-]+?:[a-z0-9-]*?:([0-9]{12})?:[a-zA-Z0-9-:/]+$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new(
         "^arn:aws(-[^:]+)?:bedrock:[a-z0-9-]{1,20}::foundation-model\\/anthropic.claude-3-haiku-20240307-v1:0$",
     );
 
@@ -833,7 +835,7 @@ pub(crate) mod schema {
             ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
             ("RenderingConfiguration", Shape::Object(&RULE_RenderingConfiguration)),
             ("ServerSideEncryptionConfiguration", Shape::Object(&RULE_ServerSideEncryptionConfiguration)),
-            ("SourceConfiguration", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
+            ("SourceConfiguration", Shape::OneOf(&[Shape::Object(&ObjRule { properties: &[("AppIntegrations", Shape::Object(&ObjRule { properties: &[("AppIntegrationArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })), ("ObjectFields", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(4096), ..StrRule::ANY }), min_items: Some(1), max_items: Some(100), unique: false }))], required: &["AppIntegrationArn"], closed: true, ..OBJ_RULE }))], required: &["AppIntegrations"], closed: true, ..OBJ_RULE }), Shape::Object(&ObjRule { properties: &[("ManagedSourceConfiguration", Shape::OneOf(&[Shape::Object(&ObjRule { properties: &[("WebCrawlerConfiguration", Shape::Object(&ObjRule { properties: &[("CrawlerLimits", Shape::Typed(json_type::OBJECT)), ("ExclusionFilters", Shape::List(&ListRule { items: Shape::Any, min_items: Some(1), max_items: Some(25), unique: false })), ("InclusionFilters", Shape::List(&ListRule { items: Shape::Any, min_items: Some(1), max_items: Some(25), unique: false })), ("Scope", Shape::Str(&StrRule { allowed: &["HOST_ONLY", "SUBDOMAINS"], ..StrRule::ANY })), ("UrlConfiguration", Shape::Typed(json_type::OBJECT))], required: &["UrlConfiguration"], closed: true, ..OBJ_RULE }))], required: &["WebCrawlerConfiguration"], closed: true, ..OBJ_RULE })]))], required: &["ManagedSourceConfiguration"], closed: true, ..OBJ_RULE })])),
             ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
             ("VectorIngestionConfiguration", Shape::Object(&RULE_VectorIngestionConfiguration)),
         ],
@@ -846,7 +848,7 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_BedrockFoundationModelConfiguration: ObjRule = ObjRule {
         properties: &[
-            ("ModelArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("ModelArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
             ("ParsingPrompt", Shape::Object(&RULE_ParsingPrompt)),
         ],
         required: &["ModelArn"],

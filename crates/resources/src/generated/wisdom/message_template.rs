@@ -1393,8 +1393,9 @@ pub(crate) mod schema {
 
     pub(crate) static PATTERN_0: Pattern = Pattern::new("^[!-9;-@A-~]+$");
     pub(crate) static PATTERN_1: Pattern = Pattern::new("[ -~]*");
-    pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9\\\\s_.,-]+");
-    pub(crate) static PATTERN_3: Pattern = Pattern::new(
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9\\s._:/=+@-]*$");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("^[a-zA-Z0-9\\\\s_.,-]+");
+    pub(crate) static PATTERN_4: Pattern = Pattern::new(
         "^arn:[a-z-]*?:wisdom:[a-z0-9-]*?:[0-9]{12}:[a-z-]*?/[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}(?:/[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12})?$",
     );
 
@@ -1404,12 +1405,12 @@ pub(crate) mod schema {
             ("ChannelSubtype", Shape::Str(&StrRule { allowed: &["EMAIL", "SMS"], ..StrRule::ANY })),
             ("Content", Shape::Object(&RULE_Content)),
             ("DefaultAttributes", Shape::Object(&RULE_MessageTemplateAttributesProperty)),
-            ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
             ("GroupingConfiguration", Shape::Object(&RULE_GroupingConfiguration)),
-            ("KnowledgeBaseArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("KnowledgeBaseArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_4), ..StrRule::ANY })),
             ("Language", Shape::Str(&StrRule { min_len: Some(2), max_len: Some(5), ..StrRule::ANY })),
             ("MessageTemplateAttachments", Shape::List(&ListRule { items: Shape::Object(&RULE_MessageTemplateAttachment), min_items: None, max_items: None, unique: false })),
-            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
             ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
         ],
         required: &["KnowledgeBaseArn", "ChannelSubtype", "Name", "Content"],
@@ -1465,7 +1466,7 @@ pub(crate) mod schema {
             ("City", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32767), ..StrRule::ANY })),
             ("Country", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32767), ..StrRule::ANY })),
             ("County", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32767), ..StrRule::ANY })),
-            ("Custom", Shape::Typed(json_type::OBJECT)),
+            ("Custom", Shape::Object(&ObjRule { patterns: &[(&PATTERN_2, Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32767), ..StrRule::ANY }))], ..OBJ_RULE })),
             ("EmailAddress", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32767), ..StrRule::ANY })),
             ("FirstName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32767), ..StrRule::ANY })),
             ("Gender", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32767), ..StrRule::ANY })),
@@ -1553,7 +1554,7 @@ pub(crate) mod schema {
     pub(crate) static RULE_MessageTemplateAttributesProperty: ObjRule = ObjRule {
         properties: &[
             ("AgentAttributes", Shape::Object(&RULE_AgentAttributes)),
-            ("CustomAttributes", Shape::Typed(json_type::OBJECT)),
+            ("CustomAttributes", Shape::Object(&ObjRule { patterns: &[(&PATTERN_2, Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32767), ..StrRule::ANY }))], ..OBJ_RULE })),
             ("CustomerProfileAttributes", Shape::Object(&RULE_CustomerProfileAttributes)),
             ("SystemAttributes", Shape::Object(&RULE_SystemAttributes)),
         ],

@@ -294,7 +294,7 @@ pub(crate) mod schema {
             ("AvailabilityZone", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
             ("Encrypted", Shape::Bool),
             ("Iops", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
-            ("KmsKeyId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), ..StrRule::ANY })),
+            ("KmsKeyId", Shape::AllOf(&[Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), ..StrRule::ANY }), Shape::AnyOf(&[Shape::Str(&StrRule { format: Some(Format::KmsKeyArn), ..StrRule::ANY }), Shape::Str(&StrRule { format: Some(Format::KmsKeyId), ..StrRule::ANY }), Shape::Str(&StrRule { format: Some(Format::KmsAliasName), ..StrRule::ANY })])])),
             ("SizeInGB", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
             ("SnapshotId", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
             ("TagSpecifications", Shape::List(&ListRule { items: Shape::Object(&RULE_TagSpecification), min_items: None, max_items: Some(30), unique: false })),

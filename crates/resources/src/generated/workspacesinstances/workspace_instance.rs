@@ -1537,7 +1537,7 @@ pub(crate) mod schema {
         properties: &[
             ("Encrypted", Shape::Bool),
             ("Iops", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
-            ("KmsKeyId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), ..StrRule::ANY })),
+            ("KmsKeyId", Shape::AllOf(&[Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), ..StrRule::ANY }), Shape::AnyOf(&[Shape::Str(&StrRule { format: Some(Format::KmsKeyArn), ..StrRule::ANY }), Shape::Str(&StrRule { format: Some(Format::KmsKeyId), ..StrRule::ANY }), Shape::Str(&StrRule { format: Some(Format::KmsAliasName), ..StrRule::ANY })])])),
             ("Throughput", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
             ("VolumeSize", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
             ("VolumeType", Shape::Str(&StrRule { allowed: &["standard", "io1", "io2", "gp2", "sc1", "st1", "gp3"], ..StrRule::ANY })),

@@ -494,24 +494,25 @@ pub(crate) mod schema {
     #[allow(unused_imports)]
     use crate::support::prelude::*;
 
-    pub(crate) static PATTERN_0: Pattern = Pattern::new(
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[\\s\\S]*$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new(
         "^arn:[\\w+=\\/,.@-]+:kms:[a-zA-Z0-9\\-]*:[a-zA-Z0-9]{1,12}:key\\/[a-zA-Z0-9-]+$",
     );
-    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[ _\\-\\d\\w]+$");
-    pub(crate) static PATTERN_2: Pattern = Pattern::new(
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^[ _\\-\\d\\w]+$");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new(
         "^((([a-zA-Z][a-zA-Z0-9+.-]*):\\/\\/(\\*|[\\w%._\\-\\+~#=@]+)?(\\/[^@\\s]*)?(?:\\?([^*\\s]+(?:\\*?)))?)|(\\*|[\\w%._\\-\\+~#=@]+\\.[\\w%._\\-\\+~#=@]+)(?::(\\d{1,5}))?(\\/[^@\\s]*)?(?:\\?([^*\\s]+(?:\\*?)))?|(([a-zA-Z][a-zA-Z0-9+.-]*):(\\/\\/)?\\*))$",
     );
-    pub(crate) static PATTERN_3: Pattern = Pattern::new("^[_\\-\\d\\w]+$");
-    pub(crate) static PATTERN_4: Pattern = Pattern::new("^\\/((?:[^\\n])+)\\/([gimsuyvd]{0,8})$");
-    pub(crate) static PATTERN_5: Pattern = Pattern::new("^[*_\\-\\d\\w]+$");
+    pub(crate) static PATTERN_4: Pattern = Pattern::new("^[_\\-\\d\\w]+$");
+    pub(crate) static PATTERN_5: Pattern = Pattern::new("^\\/((?:[^\\n])+)\\/([gimsuyvd]{0,8})$");
+    pub(crate) static PATTERN_6: Pattern = Pattern::new("^[*_\\-\\d\\w]+$");
 
     #[rustfmt::skip]
     pub(crate) static RULE_DataProtectionSettings: ObjRule = ObjRule {
         properties: &[
-            ("AdditionalEncryptionContext", Shape::Typed(json_type::OBJECT)),
-            ("CustomerManagedKey", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-            ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-            ("DisplayName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("AdditionalEncryptionContext", Shape::Object(&ObjRule { patterns: &[(&PATTERN_0, Shape::Str(&StrRule { min_len: Some(0), max_len: Some(131072), pattern: Some(&PATTERN_0), ..StrRule::ANY }))], ..OBJ_RULE })),
+            ("CustomerManagedKey", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("DisplayName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
             ("InlineRedactionConfiguration", Shape::Object(&RULE_InlineRedactionConfiguration)),
             ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),
         ],
@@ -523,10 +524,10 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_CustomPattern: ObjRule = ObjRule {
         properties: &[
-            ("KeywordRegex", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(300), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-            ("PatternDescription", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-            ("PatternName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(20), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-            ("PatternRegex", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(300), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+            ("KeywordRegex", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(300), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+            ("PatternDescription", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("PatternName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(20), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+            ("PatternRegex", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(300), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
         ],
         required: &["PatternName", "PatternRegex"],
         closed: true,
@@ -537,8 +538,8 @@ pub(crate) mod schema {
     pub(crate) static RULE_InlineRedactionConfiguration: ObjRule = ObjRule {
         properties: &[
             ("GlobalConfidenceLevel", Shape::Num(&NumRule { min: Some(1.0), max: Some(3.0), ..NumRule::ANY })),
-            ("GlobalEnforcedUrls", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(1), max_items: Some(100), unique: false })),
-            ("GlobalExemptUrls", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(1), max_items: Some(100), unique: false })),
+            ("GlobalEnforcedUrls", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY }), min_items: Some(1), max_items: Some(100), unique: false })),
+            ("GlobalExemptUrls", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY }), min_items: Some(1), max_items: Some(100), unique: false })),
             ("InlineRedactionPatterns", Shape::List(&ListRule { items: Shape::Object(&RULE_InlineRedactionPattern), min_items: Some(0), max_items: Some(150), unique: false })),
         ],
         required: &["InlineRedactionPatterns"],
@@ -549,11 +550,11 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_InlineRedactionPattern: ObjRule = ObjRule {
         properties: &[
-            ("BuiltInPatternId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("BuiltInPatternId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
             ("ConfidenceLevel", Shape::Num(&NumRule { min: Some(1.0), max: Some(3.0), ..NumRule::ANY })),
             ("CustomPattern", Shape::Object(&RULE_CustomPattern)),
-            ("EnforcedUrls", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(1), max_items: Some(20), unique: false })),
-            ("ExemptUrls", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(1), max_items: Some(20), unique: false })),
+            ("EnforcedUrls", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY }), min_items: Some(1), max_items: Some(20), unique: false })),
+            ("ExemptUrls", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY }), min_items: Some(1), max_items: Some(20), unique: false })),
             ("RedactionPlaceHolder", Shape::Object(&RULE_RedactionPlaceHolder)),
         ],
         required: &["RedactionPlaceHolder"],
@@ -564,7 +565,7 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_RedactionPlaceHolder: ObjRule = ObjRule {
         properties: &[
-            ("RedactionPlaceHolderText", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(20), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+            ("RedactionPlaceHolderText", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(20), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
             ("RedactionPlaceHolderType", Shape::Str(&StrRule { allowed: &["CustomText"], ..StrRule::ANY })),
         ],
         required: &["RedactionPlaceHolderType"],

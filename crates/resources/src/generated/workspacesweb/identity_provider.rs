@@ -236,19 +236,20 @@ pub(crate) mod schema {
     #[allow(unused_imports)]
     use crate::support::prelude::*;
 
-    pub(crate) static PATTERN_0: Pattern =
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[\\s\\S]*$");
+    pub(crate) static PATTERN_1: Pattern =
         Pattern::new("^[^_][\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}][^_]+$");
-    pub(crate) static PATTERN_1: Pattern = Pattern::new(
+    pub(crate) static PATTERN_2: Pattern = Pattern::new(
         "^arn:[\\w+=\\/,.@-]+:[a-zA-Z0-9\\-]+:[a-zA-Z0-9\\-]*:[a-zA-Z0-9]{1,12}:[a-zA-Z]+(\\/[a-fA-F0-9\\-]{36})+$",
     );
 
     #[rustfmt::skip]
     pub(crate) static RULE_IdentityProvider: ObjRule = ObjRule {
         properties: &[
-            ("IdentityProviderDetails", Shape::Typed(json_type::OBJECT)),
-            ("IdentityProviderName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("IdentityProviderDetails", Shape::Object(&ObjRule { patterns: &[(&PATTERN_0, Shape::Str(&StrRule { min_len: Some(0), max_len: Some(131072), pattern: Some(&PATTERN_0), ..StrRule::ANY }))], ..OBJ_RULE })),
+            ("IdentityProviderName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
             ("IdentityProviderType", Shape::Str(&StrRule { allowed: &["SAML", "Facebook", "Google", "LoginWithAmazon", "SignInWithApple", "OIDC"], ..StrRule::ANY })),
-            ("PortalArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("PortalArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
             ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),
         ],
         required: &["IdentityProviderDetails", "IdentityProviderName", "IdentityProviderType"],

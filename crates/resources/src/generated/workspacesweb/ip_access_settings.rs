@@ -234,20 +234,21 @@ pub(crate) mod schema {
     #[allow(unused_imports)]
     use crate::support::prelude::*;
 
-    pub(crate) static PATTERN_0: Pattern = Pattern::new(
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[\\s\\S]*$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new(
         "^arn:[\\w+=\\/,.@-]+:kms:[a-zA-Z0-9\\-]*:[a-zA-Z0-9]{1,12}:key\\/[a-zA-Z0-9-]+$",
     );
-    pub(crate) static PATTERN_1: Pattern = Pattern::new("^.+$");
-    pub(crate) static PATTERN_2: Pattern =
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^.+$");
+    pub(crate) static PATTERN_3: Pattern =
         Pattern::new("^\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}(?:/([0-9]|[12][0-9]|3[0-2])|)$");
 
     #[rustfmt::skip]
     pub(crate) static RULE_IpAccessSettings: ObjRule = ObjRule {
         properties: &[
-            ("AdditionalEncryptionContext", Shape::Typed(json_type::OBJECT)),
-            ("CustomerManagedKey", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-            ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-            ("DisplayName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("AdditionalEncryptionContext", Shape::Object(&ObjRule { patterns: &[(&PATTERN_0, Shape::Str(&StrRule { min_len: Some(0), max_len: Some(131072), pattern: Some(&PATTERN_0), ..StrRule::ANY }))], ..OBJ_RULE })),
+            ("CustomerManagedKey", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("DisplayName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
             ("IpRules", Shape::List(&ListRule { items: Shape::Object(&RULE_IpRule), min_items: Some(1), max_items: Some(100), unique: false })),
             ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),
         ],
@@ -260,8 +261,8 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_IpRule: ObjRule = ObjRule {
         properties: &[
-            ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-            ("IpRange", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("IpRange", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
         ],
         required: &["IpRange"],
         closed: true,

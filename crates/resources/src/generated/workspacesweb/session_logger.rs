@@ -368,21 +368,22 @@ pub(crate) mod schema {
     #[allow(unused_imports)]
     use crate::support::prelude::*;
 
-    pub(crate) static PATTERN_0: Pattern = Pattern::new(
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[\\s\\S]*$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new(
         "^arn:[\\w+=\\/,.@-]+:kms:[a-zA-Z0-9\\-]*:[a-zA-Z0-9]{1,12}:key\\/[a-zA-Z0-9-]+$",
     );
-    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[ _\\-\\d\\w]+$");
-    pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-z0-9][\\.\\-a-z0-9]{1,61}[a-z0-9]$");
-    pub(crate) static PATTERN_3: Pattern = Pattern::new("^[0-9]{12}$");
-    pub(crate) static PATTERN_4: Pattern = Pattern::new("^[\\d\\w\\-_/!().*']+$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^[ _\\-\\d\\w]+$");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("^[a-z0-9][\\.\\-a-z0-9]{1,61}[a-z0-9]$");
+    pub(crate) static PATTERN_4: Pattern = Pattern::new("^[0-9]{12}$");
+    pub(crate) static PATTERN_5: Pattern = Pattern::new("^[\\d\\w\\-_/!().*']+$");
 
     #[rustfmt::skip]
     pub(crate) static RULE_SessionLogger: ObjRule = ObjRule {
         properties: &[
-            ("AdditionalEncryptionContext", Shape::Typed(json_type::OBJECT)),
-            ("CustomerManagedKey", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-            ("DisplayName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-            ("EventFilter", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
+            ("AdditionalEncryptionContext", Shape::Object(&ObjRule { patterns: &[(&PATTERN_0, Shape::Str(&StrRule { min_len: Some(0), max_len: Some(131072), pattern: Some(&PATTERN_0), ..StrRule::ANY }))], ..OBJ_RULE })),
+            ("CustomerManagedKey", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("DisplayName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("EventFilter", Shape::OneOf(&[Shape::Object(&ObjRule { properties: &[("All", Shape::Typed(json_type::OBJECT))], required: &["All"], closed: true, ..OBJ_RULE }), Shape::Object(&ObjRule { properties: &[("Include", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["WebsiteInteract", "FileDownloadFromSecureBrowserToRemoteDisk", "FileTransferFromRemoteToLocalDisk", "FileTransferFromLocalToRemoteDisk", "FileUploadFromRemoteDiskToSecureBrowser", "ContentPasteToWebsite", "ContentTransferFromLocalToRemoteClipboard", "ContentCopyFromWebsite", "UrlLoad", "TabOpen", "TabClose", "PrintJobSubmit", "SessionConnect", "SessionStart", "SessionDisconnect", "SessionEnd", "UrlBlockByContentFilter"], ..StrRule::ANY }), min_items: Some(1), max_items: Some(100), unique: true }))], required: &["Include"], closed: true, ..OBJ_RULE })])),
             ("LogConfiguration", Shape::Object(&RULE_LogConfiguration)),
             ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),
         ],
@@ -404,10 +405,10 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_S3LogConfiguration: ObjRule = ObjRule {
         properties: &[
-            ("Bucket", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-            ("BucketOwner", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("Bucket", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("BucketOwner", Shape::Str(&StrRule { pattern: Some(&PATTERN_4), ..StrRule::ANY })),
             ("FolderStructure", Shape::Str(&StrRule { allowed: &["Flat", "NestedByDate"], ..StrRule::ANY })),
-            ("KeyPrefix", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+            ("KeyPrefix", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
             ("LogFileFormat", Shape::Str(&StrRule { allowed: &["JSONLines", "Json"], ..StrRule::ANY })),
         ],
         required: &["Bucket", "FolderStructure", "LogFileFormat"],

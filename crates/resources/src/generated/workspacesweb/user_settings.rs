@@ -861,26 +861,29 @@ pub(crate) mod schema {
     #[allow(unused_imports)]
     use crate::support::prelude::*;
 
-    pub(crate) static PATTERN_0: Pattern = Pattern::new(
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[\\s\\S]*$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new(
         "(^s3://[a-z0-9][a-z0-9\\.\\-]{1,61}[a-z0-9]/.+$)|(^(?=(.{4})*$)[A-Za-z0-9+/]*={0,2}$)",
     );
-    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[\\s\\S]*$");
-    pub(crate) static PATTERN_2: Pattern = Pattern::new(
+    pub(crate) static PATTERN_2: Pattern = Pattern::new(".+");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("^[^<>&'`~\\\\]*$");
+    pub(crate) static PATTERN_4: Pattern = Pattern::new("^(https?://|mailto:).*");
+    pub(crate) static PATTERN_5: Pattern = Pattern::new(
         "^(\\.?)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\\.)*[a-z0-9][a-z0-9-]{0,61}[a-z0-9]$",
     );
-    pub(crate) static PATTERN_3: Pattern = Pattern::new("^/(\\S)*$");
-    pub(crate) static PATTERN_4: Pattern = Pattern::new(
+    pub(crate) static PATTERN_6: Pattern = Pattern::new("^/(\\S)*$");
+    pub(crate) static PATTERN_7: Pattern = Pattern::new(
         "^arn:[\\w+=\\/,.@-]+:kms:[a-zA-Z0-9\\-]*:[a-zA-Z0-9]{1,12}:key\\/[a-zA-Z0-9-]+$",
     );
 
     #[rustfmt::skip]
     pub(crate) static RULE_UserSettings: ObjRule = ObjRule {
         properties: &[
-            ("AdditionalEncryptionContext", Shape::Typed(json_type::OBJECT)),
+            ("AdditionalEncryptionContext", Shape::Object(&ObjRule { patterns: &[(&PATTERN_0, Shape::Str(&StrRule { min_len: Some(0), max_len: Some(131072), pattern: Some(&PATTERN_0), ..StrRule::ANY }))], ..OBJ_RULE })),
             ("BrandingConfiguration", Shape::Object(&RULE_BrandingConfiguration)),
             ("CookieSynchronizationConfiguration", Shape::Object(&RULE_CookieSynchronizationConfiguration)),
             ("CopyAllowed", Shape::Str(&StrRule { allowed: &["Disabled", "Enabled"], ..StrRule::ANY })),
-            ("CustomerManagedKey", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+            ("CustomerManagedKey", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_7), ..StrRule::ANY })),
             ("DeepLinkAllowed", Shape::Str(&StrRule { allowed: &["Disabled", "Enabled"], ..StrRule::ANY })),
             ("DisconnectTimeoutInMinutes", Shape::Num(&NumRule { min: Some(1.0), max: Some(600.0), ..NumRule::ANY })),
             ("DownloadAllowed", Shape::Str(&StrRule { allowed: &["Disabled", "Enabled"], ..StrRule::ANY })),
@@ -902,13 +905,13 @@ pub(crate) mod schema {
     pub(crate) static RULE_BrandingConfiguration: ObjRule = ObjRule {
         properties: &[
             ("ColorTheme", Shape::Str(&StrRule { allowed: &["Light", "Dark"], ..StrRule::ANY })),
-            ("Favicon", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Favicon", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
             ("FaviconMetadata", Shape::Object(&RULE_ImageMetadata)),
-            ("LocalizedStrings", Shape::Typed(json_type::OBJECT)),
-            ("Logo", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("LocalizedStrings", Shape::Object(&ObjRule { patterns: &[(&PATTERN_2, Shape::Object(&ObjRule { properties: &[("BrowserTabTitle", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })), ("ContactButtonText", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })), ("ContactLink", Shape::Str(&StrRule { pattern: Some(&PATTERN_4), ..StrRule::ANY })), ("LoadingText", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })), ("LoginButtonText", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })), ("LoginDescription", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })), ("LoginTitle", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })), ("WelcomeText", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY }))], required: &["BrowserTabTitle", "WelcomeText"], closed: true, ..OBJ_RULE }))], ..OBJ_RULE })),
+            ("Logo", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
             ("LogoMetadata", Shape::Object(&RULE_ImageMetadata)),
             ("TermsOfService", Shape::Str(&StrRule { max_len: Some(153600), ..StrRule::ANY })),
-            ("Wallpaper", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Wallpaper", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
             ("WallpaperMetadata", Shape::Object(&RULE_ImageMetadata)),
         ],
         closed: true,
@@ -918,9 +921,9 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_CookieSpecification: ObjRule = ObjRule {
         properties: &[
-            ("Domain", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(253), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("Domain", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(253), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
             ("Name", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(4096), ..StrRule::ANY })),
-            ("Path", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2000), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("Path", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2000), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
         ],
         required: &["Domain"],
         closed: true,
@@ -941,7 +944,7 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_ImageMetadata: ObjRule = ObjRule {
         properties: &[
-            ("FileExtension", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(131072), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("FileExtension", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(131072), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
             ("LastUploadTimestamp", Shape::Str(&StrRule { format: Some(Format::DateTime), ..StrRule::ANY })),
             ("MimeType", Shape::Str(&StrRule { allowed: &["image/png", "image/jpeg", "image/x-icon"], ..StrRule::ANY })),
         ],

@@ -575,6 +575,8 @@ pub(crate) mod schema {
     #[allow(unused_imports)]
     use crate::support::prelude::*;
 
+    pub(crate) static PATTERN_0: Pattern = Pattern::new(".{1,}");
+
     #[rustfmt::skip]
     pub(crate) static RULE_SamplingRule: ObjRule = ObjRule {
         properties: &[
@@ -603,7 +605,7 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_SamplingRuleProperty: ObjRule = ObjRule {
         properties: &[
-            ("Attributes", Shape::Typed(json_type::OBJECT)),
+            ("Attributes", Shape::Object(&ObjRule { patterns: &[(&PATTERN_0, Shape::STR)], closed: true, ..OBJ_RULE })),
             ("FixedRate", Shape::Num(&NumRule { min: Some(0.0), max: Some(1.0), ..NumRule::ANY })),
             ("HTTPMethod", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(10), ..StrRule::ANY })),
             ("Host", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(64), ..StrRule::ANY })),
@@ -637,7 +639,7 @@ pub(crate) mod schema {
     #[rustfmt::skip]
     pub(crate) static RULE_SamplingRuleUpdate: ObjRule = ObjRule {
         properties: &[
-            ("Attributes", Shape::Typed(json_type::OBJECT)),
+            ("Attributes", Shape::Object(&ObjRule { patterns: &[(&PATTERN_0, Shape::STR)], closed: true, ..OBJ_RULE })),
             ("FixedRate", Shape::Num(&NumRule { min: Some(0.0), max: Some(1.0), ..NumRule::ANY })),
             ("HTTPMethod", Shape::Str(&StrRule { max_len: Some(10), ..StrRule::ANY })),
             ("Host", Shape::Str(&StrRule { max_len: Some(64), ..StrRule::ANY })),
