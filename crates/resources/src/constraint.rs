@@ -653,16 +653,16 @@ pub fn accepts(shape: &Shape, value: &Value) -> bool {
     check_value::<Quiet>(shape, value, &mut path).is_ok()
 }
 
+/// Whether `value` is known at synthesis: not an intrinsic function, typed or written as data
+/// (a map whose only key is `Ref` or `Fn::...`: synthesis keeps as data the forms `Value` has
+/// no type for, `Fn::Join` over a list parameter, `Fn::Transform`, ..., after checking the
+/// references inside them).
 fn is_literal(value: &Value) -> bool {
-    matches!(
-        value,
-        Value::Null
-            | Value::String(_)
-            | Value::Number(_)
-            | Value::Bool(_)
-            | Value::List(_)
-            | Value::Map(_)
-    )
+    match value {
+        Value::Null | Value::String(_) | Value::Number(_) | Value::Bool(_) | Value::List(_) => true,
+        Value::Map(m) => m.len() != 1 || !m.keys().all(|k| k == "Ref" || k.starts_with("Fn::")),
+        _ => false,
+    }
 }
 
 fn check_value<R: Report>(shape: &Shape, value: &Value, path: &mut String) -> Result<(), R::Error> {
@@ -822,12 +822,17 @@ fn check_value<R: Report>(shape: &Shape, value: &Value, path: &mut String) -> Re
         }
         Shape::OneOf(alternatives) => {
             let mut valid = 0;
+            // an alternative the generator could only keep as "some object" (or anything)
+            // accepts more than the schema's does: two of them accepting says nothing about
+            // whether exactly one of the real ones would, so only precise ones can refuse
+            let mut loose = false;
             for alt in alternatives.iter() {
                 if quietly_accepts::<R>(alt, value, path) {
                     valid += 1;
+                    loose |= matches!(alt, Shape::Any | Shape::Typed(_));
                 }
             }
-            if valid == 1 {
+            if valid == 1 || (valid > 1 && loose) {
                 Ok(())
             } else {
                 Err(union_failure::<R>(
@@ -1641,6 +1646,23 @@ fn check_object<R: Report>(
 mod tests {
     use super::*;
 
+    #[test]
+    fn an_intrinsic_kept_as_data_passes_as_an_intrinsic() {
+        static NAME: StrRule = StrRule {
+            min_len: Some(1),
+            max_len: Some(5),
+            ..StrRule::ANY
+        };
+        let join = Value::map([(
+            "Fn::Join",
+            Value::list([Value::from(","), Value::r#ref("Names")]),
+        )]);
+        assert!(check_shape(&Shape::Str(&NAME), &join, "Name").is_ok());
+        // a map that merely has such a key beside others is data, and checked
+        let data = Value::map([("Ref", Value::from("x")), ("Other", Value::from(1))]);
+        assert!(check_shape(&Shape::Str(&NAME), &data, "Name").is_err());
+    }
+
     static NAME_PATTERN: Pattern = Pattern::new("^[a-z]+$");
     static LOOKAROUND: Pattern = Pattern::new("^(?!aws:)[a-z:]+$");
     static RULE: ObjRule = ObjRule {
@@ -1963,6 +1985,14 @@ mod tests {
             "{e:?}"
         );
         assert_eq!(check_shape(&LOOSE, &one("A", "x"), "Node"), Ok(()));
+        // alternatives kept only as "an object" say nothing about which of the schema's would
+        // accept it: two of them accepting is not refused
+        static UNKNOWN: Shape = Shape::OneOf(&[
+            Shape::Typed(json_type::OBJECT),
+            Shape::Typed(json_type::OBJECT),
+        ]);
+        assert_eq!(check_shape(&UNKNOWN, &one("S3", "x"), "Schema"), Ok(()));
+        assert!(check_shape(&UNKNOWN, &Value::from(3), "Schema").is_err());
         // an intrinsic is known at deploy time only
         assert_eq!(check_shape(&UNION, &Value::r#ref("P"), "D"), Ok(()));
     }

@@ -40,9 +40,9 @@
 //! synthesis refuses. `synthesis_agrees_with_cfn_lint_over_the_catalogue` holds the issue's
 //! bar: the first at most 1 %, and no refusal of a case cfn-lint accepts that is not a
 //! [`KNOWN`] cfn-lint error (each listed with the cfn-lint source line that makes it wrong,
-//! and a focused test below); it is `#[ignore]`d, with the measured rate in the reason, while
-//! the rate is above the bar. `disagreement_does_not_grow` (run by CI) holds the measured
-//! rate ([`SLIPPED_CEILING_PERCENT`]) and the same "no unknown refusal".
+//! and a focused test below), whatever the seed and budget. At CI's seed and budget the first
+//! rate was 2.9 % when the test was written and is 0.27 % since synthesis checks unions of
+//! objects and typed strings, case-insensitive enums, map keys and `multipleOf`.
 //!
 //! `CLOUDWRIGHT_DIFF_SEED` (decimal or `0x` hex) and `CLOUDWRIGHT_DIFF_CASES` override the
 //! seed and the case budget; `CLOUDWRIGHT_DIFF_VERBOSE=1` prints every disagreement. cfn-lint
@@ -156,7 +156,24 @@ static KNOWN: &[Known] = &[
               refuses it",
         applies: refused_as_false_word,
     },
+    Known {
+        type_name: "*",
+        property: "* (a definition with `properties` but no `type`: AWS::MPA::ApprovalTeam \
+                   Policies/*, ...)",
+        form: "a list or a scalar where the definition describes an object (`[[{...}]]`)",
+        why: "cfn-lint applies JSON Schema's rule that `properties` and `required` constrain \
+              objects only (cfnlint/jsonschema/_keywords.py lines 677 and 722: `if not \
+              validator.is_type(instance, \"object\"): return`), so where a schema leaves out \
+              `type: object` any non-object passes; the resource's handler reads the property \
+              as the object the definition names and refuses the deploy",
+        applies: refused_as_untyped_object,
+    },
 ];
+
+fn refused_as_untyped_object(_: &Case, v: &Violation) -> bool {
+    v.constraint == "type object"
+        && serde_json::from_str::<Json>(&v.value).is_ok_and(|j| !j.is_object())
+}
 
 fn refused_as_false_word(_: &Case, v: &Violation) -> bool {
     v.constraint.starts_with("enum [")
@@ -1721,6 +1738,16 @@ fn lint(cases: &[Case]) -> Vec<Vec<Finding>> {
             _ => None,
         };
         let Some(i) = case.filter(|&i| i < cases.len()) else {
+            // cfn-lint's own crash in a rule (E0002, no path: "Unknown exception while
+            // processing rule E3022"): that rule's findings for the batch are missing, which
+            // can only make synthesis look worse (a missing rejection is never counted as one)
+            if rule == "E0002" && path.is_empty() {
+                eprintln!(
+                    "differential test: cfn-lint failed inside a rule, its findings for one batch are missing: {}",
+                    f["Message"].as_str().unwrap_or("?")
+                );
+                continue;
+            }
             panic!("a cfn-lint finding outside any case: {f}");
         };
         let at: Vec<String> = path
@@ -2083,10 +2110,6 @@ fn report() -> &'static Report {
 /// The issue's bar: at most 1 % of cfn-lint's rejections pass synthesis, and no refusal of
 /// what cfn-lint accepts but the known cfn-lint errors.
 #[test]
-#[ignore = "2.3 % of cfn-lint's rejections pass synthesis (seed 0xd1ffe4e71a152026, 3,000 \
-            cases): unions of objects and of typed strings, case-insensitive enums, map keys \
-            and values, multipleOf, minProperties; \
-            disagreement_does_not_grow holds the line meanwhile"]
 fn synthesis_agrees_with_cfn_lint_over_the_catalogue() {
     let r = report();
     let slipped = percent(r.slipped.len(), r.rejected);
@@ -2094,33 +2117,6 @@ fn synthesis_agrees_with_cfn_lint_over_the_catalogue() {
         slipped <= 1.0 && r.refused.is_empty() && r.samples_refused.is_empty(),
         "{:.2} % of cfn-lint's rejections pass synthesis (at most 1 %), {} refusals of what cfn-lint accepts are not known cfn-lint errors:\n{}",
         slipped,
-        r.refused.len(),
-        r.text
-    );
-}
-
-/// The rates measured when the test was written (CI's seed and budget), which must not get
-/// worse: of cfn-lint's rejections at most this share passes synthesis (percent), and no
-/// refusal of what cfn-lint accepts but the known cfn-lint errors. Lower it as the causes
-/// are fixed; at 1.0 the test above holds and its `#[ignore]` goes.
-const SLIPPED_CEILING_PERCENT: f64 = 2.4;
-
-#[test]
-fn disagreement_does_not_grow() {
-    let r = report();
-    let slipped = percent(r.slipped.len(), r.rejected);
-    let default_run = std::env::var_os("CLOUDWRIGHT_DIFF_SEED").is_none()
-        && std::env::var_os("CLOUDWRIGHT_DIFF_CASES").is_none();
-    // another seed or budget measures, but is held to the issue's bar only
-    let ceiling = if default_run {
-        SLIPPED_CEILING_PERCENT
-    } else {
-        100.0
-    };
-    assert!(
-        slipped <= ceiling && r.refused.is_empty() && r.samples_refused.is_empty(),
-        "{slipped:.2} % of cfn-lint's rejections pass synthesis (at most {ceiling} % until fixed), \
-         {} refusals of what cfn-lint accepts are not known cfn-lint errors:\n{}",
         r.refused.len(),
         r.text
     );
@@ -2318,5 +2314,22 @@ fn known_cfn_lint_error_false_word_against_an_enum() {
         "AWS::EC2::VPC",
         "InstanceTenancy",
         json!({"CidrBlock": "10.0.0.0/16", "InstanceTenancy": "FALSE"}),
+    );
+}
+
+/// `KNOWN[5]`: a list where a definition without `type` describes an object.
+#[test]
+fn known_cfn_lint_error_untyped_object_definition() {
+    known_case(
+        5,
+        "AWS::MPA::ApprovalTeam",
+        "Policies",
+        json!({
+            "ApprovalStrategy": {"MofN": {"MinApprovalsRequired": 1}},
+            "Approvers": [{"PrimaryIdentityId": "sample", "PrimaryIdentitySourceArn": "sample"}],
+            "Description": "sample",
+            "Name": "a",
+            "Policies": [[{"PolicyArn": "arn:a:mpa:::aws:policy/a/a/0"}]]
+        }),
     );
 }
