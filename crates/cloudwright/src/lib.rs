@@ -17,8 +17,8 @@
 //!   gateway endpoints, security groups;
 //! - [`ingress`] (`cloudwright-ingress`): an internal NLB, a REST API exposing only declared
 //!   routes, custom domains;
-//! - [`compute`] (`cloudwright-compute`): what runs code: ECS on Fargate, autoscaling,
-//!   FireLens;
+//! - [`compute`] (`cloudwright-compute`): what runs code: ECS on Fargate (autoscaling,
+//!   FireLens) and Lambda functions with their code and event sources;
 //! - [`iam`] (`cloudwright-iam`): typed policy documents, roles, grants, who-may-what
 //!   assertions;
 //! - [`data`] (`cloudwright-data`): S3 buckets, DynamoDB tables, SQS queues, SNS topics with

@@ -61,6 +61,9 @@ use std::time::Instant;
 use cloudwright_core::{Value, Violation};
 use serde_json::{Map, Value as Json, json};
 
+mod common;
+use common::cfn_lint;
+
 /// The seed of the run CI makes (another seed: `CLOUDWRIGHT_DIFF_SEED`).
 const SEED: u64 = 0xd1ff_e4e7_1a15_2026;
 /// The case budget of the run CI makes (about 20 s of cfn-lint here).
@@ -1621,18 +1624,6 @@ fn make_case(rng: &mut Rng, t: &TypeSchema) -> Case {
 
 // ---------------------------------------------------------------------------------------
 // cfn-lint
-
-/// cfn-lint: `$CFN_LINT`, else the workspace's `.venv/bin/cfn-lint`, else on `PATH`.
-fn cfn_lint() -> PathBuf {
-    if let Some(p) = std::env::var_os("CFN_LINT") {
-        return PathBuf::from(p);
-    }
-    let local = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../.venv/bin/cfn-lint");
-    if local.exists() {
-        return local;
-    }
-    PathBuf::from("cfn-lint")
-}
 
 /// One cfn-lint run over `files`: its findings, as JSON.
 fn lint_files(files: &[PathBuf]) -> Vec<Json> {

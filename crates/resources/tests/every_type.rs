@@ -22,10 +22,12 @@
 // every type, those of shut-down or sunsetting services (#[deprecated]) included
 #![allow(deprecated)]
 
-use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use cloudwright_core::{App, Error, Policy, Resource, Scope, Value};
+
+mod common;
+use common::cfn_lint;
 
 type AddFn = fn(&mut Scope<'_>) -> Result<(), Error>;
 
@@ -3613,18 +3615,6 @@ fn add<T: Resource>(
 
 fn logical_id(type_name: &str) -> String {
     type_name.split("::").skip(1).collect()
-}
-
-/// cfn-lint: `$CFN_LINT`, else the workspace's `.venv/bin/cfn-lint`, else on `PATH`.
-fn cfn_lint() -> PathBuf {
-    if let Some(p) = std::env::var_os("CFN_LINT") {
-        return PathBuf::from(p);
-    }
-    let local = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../.venv/bin/cfn-lint");
-    if local.exists() {
-        return local;
-    }
-    PathBuf::from("cfn-lint")
 }
 
 #[test]

@@ -11,11 +11,14 @@
 #![cfg(feature = "full")]
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 use cloudwright_core::Value;
 use serde_json::json;
+
+mod common;
+use common::cfn_lint;
 
 /// One mistake on a real type.
 struct Mistake {
@@ -254,18 +257,6 @@ fn mistakes() -> Vec<Mistake> {
             "DynamoDB's CreateTable refuses it: BillingMode is PROVISIONED or PAY_PER_REQUEST",
         ),
     ]
-}
-
-/// cfn-lint: `$CFN_LINT`, else the workspace's `.venv/bin/cfn-lint`, else on `PATH`.
-fn cfn_lint() -> PathBuf {
-    if let Some(p) = std::env::var_os("CFN_LINT") {
-        return PathBuf::from(p);
-    }
-    let local = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../.venv/bin/cfn-lint");
-    if local.exists() {
-        return local;
-    }
-    PathBuf::from("cfn-lint")
 }
 
 #[test]
