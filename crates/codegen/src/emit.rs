@@ -689,16 +689,7 @@ pub fn resource_file(m: &ResourceModel, header: &str, shared: &Shared) -> String
     emit_patterns(&mut schema, &patterns);
     let renumber = |s: &StructDef| -> StructDef {
         let mut s = s.clone();
-        let renumbered = |shape: &str| {
-            shared::map_patterns(shape, |i| {
-                let at = m
-                    .patterns
-                    .get(i)
-                    .and_then(|p| patterns.iter().position(|q| q == p))
-                    .unwrap_or(i);
-                format!("PATTERN_{at}")
-            })
-        };
+        let renumbered = |shape: &str| renumber_patterns(m, &patterns, shape);
         for f in &mut s.fields {
             f.shape = renumbered(&f.shape);
         }
@@ -746,6 +737,19 @@ fn schema_module(out: &mut String, uses: &str, items: &str, cfg: &str) {
     out.push_str("}\n");
 }
 
+/// `shape` (numbered by the type's patterns, `m.patterns`) with each `PATTERN_<n>` numbered by
+/// the module's `patterns` instead, those the file emits.
+fn renumber_patterns(m: &ResourceModel, patterns: &[String], shape: &str) -> String {
+    shared::map_patterns(shape, |i| {
+        let at = m
+            .patterns
+            .get(i)
+            .and_then(|p| patterns.iter().position(|q| q == p))
+            .unwrap_or(i);
+        format!("PATTERN_{at}")
+    })
+}
+
 /// The `EXTENSIONS` static of a resource module: cfn-lint's extension schemas of the type
 /// that the generator compiled (`patterns`: the module's, which their shapes are
 /// renumbered to), with the ones it did not named in its doc.
@@ -770,14 +774,7 @@ fn emit_extensions(out: &mut String, m: &ResourceModel, patterns: &[String]) {
         m.extensions.len()
     );
     for e in &m.extensions {
-        let shape = shared::map_patterns(&e.shape, |i| {
-            let at = m
-                .patterns
-                .get(i)
-                .and_then(|p| patterns.iter().position(|q| q == p))
-                .unwrap_or(i);
-            format!("PATTERN_{at}")
-        });
+        let shape = renumber_patterns(m, patterns, &e.shape);
         let _ = writeln!(
             out,
             "    Extension {{ rule: {}, path: {}, description: {}, shape: {shape} }},",

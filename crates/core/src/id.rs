@@ -44,9 +44,9 @@ pub fn validate_logical_id(id: &str) -> Result<(), String> {
     Ok(())
 }
 
-/// The id of `known` closest to a mistyped `id`, for a "did you mean": at most a third of its
-/// letters differ (an edit, a swap of neighbours or a change of case counts one); ties go to
-/// the smaller id.
+/// The id (or any name: a property, an IAM action) of `known` closest to a mistyped `id`, for
+/// a "did you mean": at most a third of its letters differ (an edit, a swap of neighbours or a
+/// change of case counts one); ties go to the smaller one.
 ///
 /// ```
 /// use cloudwright_core::id::closest;

@@ -33,6 +33,7 @@ use std::fmt::Write as _;
 use std::net::{Ipv4Addr, Ipv6Addr};
 use std::sync::OnceLock;
 
+use cloudwright_core::id::closest;
 use cloudwright_core::{Value, Violation};
 
 use crate::pattern::Regex;
@@ -1217,42 +1218,6 @@ fn check_tags<R: Report>(tags: &Value, path: &mut String) -> Result<(), R::Error
     }
 }
 
-/// The name of `known` closest to a mistyped `name` (at most a third of its letters
-/// differ: an edit, a swap or a case change counts one), for a "did you mean".
-pub(crate) fn closest<'a>(name: &str, known: &[&'a str]) -> Option<&'a str> {
-    let a: Vec<char> = name.to_lowercase().chars().collect();
-    let distance = |b: &str| -> usize {
-        let b: Vec<char> = b.to_lowercase().chars().collect();
-        // Damerau-Levenshtein (optimal string alignment)
-        let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
-        for (i, row) in d.iter_mut().enumerate() {
-            row[0] = i;
-        }
-        for (j, cell) in d[0].iter_mut().enumerate() {
-            *cell = j;
-        }
-        for i in 1..=a.len() {
-            for j in 1..=b.len() {
-                let cost = usize::from(a[i - 1] != b[j - 1]);
-                let mut v = (d[i - 1][j] + 1)
-                    .min(d[i][j - 1] + 1)
-                    .min(d[i - 1][j - 1] + cost);
-                if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                    v = v.min(d[i - 2][j - 2] + 1);
-                }
-                d[i][j] = v;
-            }
-        }
-        d[a.len()][b.len()]
-    };
-    known
-        .iter()
-        .map(|k| (distance(k), *k))
-        .filter(|(d, _)| *d <= (a.len() / 3).max(1))
-        .min()
-        .map(|(_, k)| k)
-}
-
 /// What a `null` literal violates.
 const NO_NULL: &str = "no null values (CloudFormation refuses `null` anywhere in a template: leave the property unset)";
 
@@ -1618,8 +1583,8 @@ fn check_object<R: Report>(
             if rule.closed {
                 return Err(R::fail(path, v, || {
                     if rule.patterns.is_empty() {
-                        let known: Vec<&str> = rule.properties.iter().map(|(n, _)| *n).collect();
-                        let hint = match closest(name, &known) {
+                        let known = rule.properties.iter().map(|(n, _)| *n);
+                        let hint = match closest(name, known) {
                             Some(near) => format!("; did you mean {near}?"),
                             None => String::new(),
                         };
@@ -2206,12 +2171,12 @@ mod tests {
         assert_eq!(
             closest(
                 "maxRecieveCount",
-                &["deadLetterTargetArn", "maxReceiveCount"]
+                ["deadLetterTargetArn", "maxReceiveCount"]
             ),
             Some("maxReceiveCount")
         );
-        assert_eq!(closest("vpcid", &["VpcId"]), Some("VpcId"));
-        assert_eq!(closest("Tags", &["Name", "Ports"]), None);
+        assert_eq!(closest("vpcid", ["VpcId"]), Some("VpcId"));
+        assert_eq!(closest("Tags", ["Name", "Ports"]), None);
     }
 
     #[test]

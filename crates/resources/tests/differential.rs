@@ -53,7 +53,6 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
@@ -62,7 +61,7 @@ use cloudwright_core::{Value, Violation};
 use serde_json::{Map, Value as Json, json};
 
 mod common;
-use common::cfn_lint;
+use common::lint_files;
 
 /// The seed of the run CI makes (another seed: `CLOUDWRIGHT_DIFF_SEED`).
 const SEED: u64 = 0xd1ff_e4e7_1a15_2026;
@@ -1625,38 +1624,6 @@ fn make_case(rng: &mut Rng, t: &TypeSchema) -> Case {
 // ---------------------------------------------------------------------------------------
 // cfn-lint
 
-/// One cfn-lint run over `files`: its findings, as JSON.
-fn lint_files(files: &[PathBuf]) -> Vec<Json> {
-    if files.is_empty() {
-        return Vec::new();
-    }
-    let bin = cfn_lint();
-    let out = Command::new(&bin)
-        .args(["--format", "json", "--regions", "us-east-1", "--"])
-        .args(files)
-        .output()
-        .unwrap_or_else(|e| {
-            panic!(
-                "cannot run {} ({e}); run scripts/test, which installs it into .venv",
-                bin.display()
-            )
-        });
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    // cfn-lint exits 0 when clean, with a bit mask (2 error, 4 warning, 8 info) on findings,
-    // and 1 when it could not run
-    assert!(
-        out.status.code() != Some(1) && (out.status.success() || !stdout.trim().is_empty()),
-        "cfn-lint failed to run (status {:?}):\n{}{stdout}",
-        out.status.code(),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    match serde_json::from_str(&stdout) {
-        Ok(Json::Array(findings)) => findings,
-        Ok(other) => panic!("cfn-lint's output is not a list: {other}"),
-        Err(e) => panic!("cfn-lint's output is not JSON ({e}):\n{stdout}"),
-    }
-}
-
 /// One cfn-lint finding on a case's resource.
 #[derive(Clone, Debug)]
 struct Finding {
@@ -1702,7 +1669,7 @@ fn lint(cases: &[Case]) -> Vec<Vec<Finding>> {
     let outputs: Vec<Vec<Json>> = std::thread::scope(|scope| {
         let handles: Vec<_> = shares
             .iter()
-            .map(|share| scope.spawn(move || lint_files(share)))
+            .map(|share| scope.spawn(move || lint_files(&["--regions", "us-east-1"], share)))
             .collect();
         handles
             .into_iter()

@@ -22,12 +22,10 @@
 // every type, those of shut-down or sunsetting services (#[deprecated]) included
 #![allow(deprecated)]
 
-use std::process::Command;
-
 use cloudwright_core::{App, Error, Policy, Resource, Scope, Value};
 
 mod common;
-use common::cfn_lint;
+use common::lint_files;
 
 type AddFn = fn(&mut Scope<'_>) -> Result<(), Error>;
 
@@ -3679,33 +3677,12 @@ fn every_type_with_its_required_properties_passes_cfn_lint() {
             .unwrap_or_else(|e| panic!("{}: {e}", file.display()));
         files.push(file);
     }
-    let bin = cfn_lint();
-    let out = Command::new(&bin)
-        .args(["--format", "json", "--include-checks", "I", "--"])
-        .args(&files)
-        .output()
-        .unwrap_or_else(|e| {
-            panic!(
-                "cannot run {} ({e}); run scripts/test, which installs it into .venv",
-                bin.display()
-            )
-        });
+    let findings = lint_files(&["--include-checks", "I"], &files);
     let _ = std::fs::remove_dir_all(&dir);
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    // cfn-lint exits 0 when clean, with a bit mask (2 error, 4 warning, 8 info) on findings,
-    // and 1 when it could not run
-    assert!(
-        out.status.code() != Some(1) && (out.status.success() || !stdout.trim().is_empty()),
-        "cfn-lint failed to run (status {:?}):\n{}{stdout}",
-        out.status.code(),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let findings: serde_json::Value = serde_json::from_str(&stdout)
-        .unwrap_or_else(|e| panic!("cfn-lint's output is not JSON ({e}):\n{stdout}"));
     let by_id: std::collections::BTreeMap<String, &str> =
         TYPES.iter().map(|(t, _)| (logical_id(t), *t)).collect();
     let mut failing: std::collections::BTreeMap<&str, Vec<String>> = Default::default();
-    for f in findings.as_array().into_iter().flatten() {
+    for f in &findings {
         let path = f["Location"]["Path"]
             .as_array()
             .cloned()

@@ -418,8 +418,7 @@ fn check_actions(actions: &Value, path: &str, kind: PolicyKind) -> Result<(), Vi
 /// The known action of `service` nearest to `name`, for the hint (the did-you-mean rule of
 /// the schema checks).
 fn closest_action(service: &str, name: &str) -> Option<String> {
-    let actions: Vec<&str> = actions_of(service).collect();
-    crate::constraint::closest(name, &actions).map(str::to_owned)
+    cloudwright_core::id::closest(name, actions_of(service)).map(str::to_owned)
 }
 
 static ARN: Pattern =
