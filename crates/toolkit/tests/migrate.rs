@@ -312,6 +312,8 @@ async fn a_stack_deployed_by_another_tool_is_taken_over_without_replacing_anythi
         ),
         ("CARGO_TARGET_DIR", target),
         ("CARGO_NET_OFFLINE", "true".to_owned()),
+        ("CARGO_INCREMENTAL", "0".to_owned()),
+        ("CARGO_PROFILE_DEV_DEBUG", "false".to_owned()),
     ]);
     let migrate = common::run(
         dir.path(),
