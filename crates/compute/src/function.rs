@@ -421,6 +421,11 @@ impl Grantee for FunctionOutput {
     fn grantee_role(&self) -> Result<RoleRef, cloudwright_iam::Error> {
         Ok(RoleRef::from_handle(&self.role.role))
     }
+
+    /// The function: it (and through it, its event source mappings) waits for the grant.
+    fn grantee_dependents(&self) -> Vec<cloudwright_core::ResourceRef> {
+        vec![self.function.resource_ref().clone()]
+    }
 }
 
 impl cloudwright_ingress::LambdaTarget for FunctionOutput {

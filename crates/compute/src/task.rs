@@ -507,6 +507,10 @@ impl Grantee for FargateTaskDefinitionOutput {
             }),
         }
     }
+    /// The task definition: every service running it waits for the grant.
+    fn grantee_dependents(&self) -> Vec<cloudwright_core::ResourceRef> {
+        vec![self.task_definition.resource_ref().clone()]
+    }
 }
 
 impl Dependable for FargateTaskDefinitionOutput {

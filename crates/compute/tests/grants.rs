@@ -37,5 +37,27 @@ fn a_task_definition_is_a_grantee_reached_through_its_task_role() -> TestResult 
         t.who_may("dynamodb:PutItem", "${OrdersTable.Arn}"),
         ["TaskTaskRole"]
     );
+    // the task definition (and so every service running it) waits for the grant's policy
+    let policy = t
+        .find_resources("AWS::IAM::Policy", cloudwright_testing::Match::any_value())
+        .into_iter()
+        .map(|(id, _)| id.to_owned())
+        .find(|id| id.starts_with("TaskTaskRole"))
+        .ok_or("the grant's policy")?;
+    let definition = t
+        .find_resources(
+            "AWS::ECS::TaskDefinition",
+            cloudwright_testing::Match::any_value(),
+        )
+        .into_iter()
+        .find(|(id, _)| id.starts_with("Task"))
+        .ok_or("the task definition")?
+        .1;
+    let depends_on = definition["DependsOn"].clone();
+    let waits = depends_on.as_str() == Some(policy.as_str())
+        || depends_on
+            .as_array()
+            .is_some_and(|a| a.iter().any(|d| d.as_str() == Some(policy.as_str())));
+    assert!(waits, "{definition}");
     Ok(())
 }

@@ -1,7 +1,9 @@
 //! Grants: the least statements a resource gives to anything with a role, attached to that
 //! role as an `AWS::IAM::Policy`.
 
-use cloudwright_core::{DepTarget, Dependable, Error as CoreError, Handle, Scope, sha256};
+use cloudwright_core::{
+    DepTarget, Dependable, Error as CoreError, Handle, ResourceRef, Scope, sha256,
+};
 use cloudwright_resources::iam;
 
 use crate::{Error, PolicyDocument, RoleRef, Statement};
@@ -12,16 +14,28 @@ pub trait Grantee {
     /// The role grants attach their policies to, or [`Error::NoRole`] saying how to give the
     /// grantee one.
     fn grantee_role(&self) -> Result<RoleRef, Error>;
+
+    /// What runs with the role and must not start before a grant's permissions exist: a
+    /// grant in the same stack makes each depend on its policy, as the CDK does (a Lambda
+    /// function, so its event source mappings wait; a task definition, so every service
+    /// running it waits). A bare role has none.
+    fn grantee_dependents(&self) -> Vec<ResourceRef> {
+        Vec::new()
+    }
 }
 
 impl<G: Grantee + ?Sized> Grantee for &G {
     fn grantee_role(&self) -> Result<RoleRef, Error> {
         (**self).grantee_role()
     }
+    fn grantee_dependents(&self) -> Vec<ResourceRef> {
+        (**self).grantee_dependents()
+    }
 }
 
-/// What a grant added: the policy attached to the grantee's role. Depend on it from what
-/// must not start before the permission exists (an event source mapping, a service).
+/// What a grant added: the policy attached to the grantee's role. The grantee's own
+/// [dependents](Grantee::grantee_dependents) already wait for it; depend on it from anything
+/// else that must not start before the permission exists.
 #[derive(Debug, Clone)]
 pub struct Grant {
     /// The `AWS::IAM::Policy`.
@@ -45,7 +59,10 @@ const MAX_POLICY_NAME: usize = 128;
 /// policy's logical id is the role's logical id followed by `name` and `Policy`
 /// (`WorkerRoleOrdersTableReadDataPolicy`), so it is stable whatever scope asks; the
 /// `PolicyName` is the same id (shortened with a hash beyond IAM's 128 characters).
-/// Granting the same thing to the same role twice is a duplicate id.
+/// Granting the same thing to the same role twice is a duplicate id. What runs with the role
+/// in the same stack ([`Grantee::grantee_dependents`]) gets a `DependsOn` on the policy, so it
+/// never starts without the permission; in another stack, the export of the role orders the
+/// stacks the other way, so that wait is not possible and is not declared.
 ///
 /// ```
 /// use cloudwright_core::{App, Value};
@@ -93,5 +110,12 @@ pub fn grant(
         })
         .roles(vec![role.name()]),
     )?;
+    let policy_stack = policy.resource_ref().stack().to_owned();
+    let waiting: Vec<ResourceRef> = grantee
+        .grantee_dependents()
+        .into_iter()
+        .filter(|r| r.stack() == policy_stack)
+        .collect();
+    scope.add_dependency(&waiting, &policy);
     Ok(Grant { policy, role })
 }
