@@ -264,6 +264,19 @@ pub enum Error {
     },
 }
 
+impl Error {
+    /// The position of the request the error is about, when it is about one.
+    pub fn request_index(&self) -> Option<usize> {
+        match self {
+            Error::PrefixOutOfRange { index, .. }
+            | Error::NoBlockForFamily { index, .. }
+            | Error::BlockTooSmall { index, .. }
+            | Error::NoRoom { index, .. } => Some(*index),
+            _ => None,
+        }
+    }
+}
+
 /// Displays a list of networks as `a, b, c`.
 struct NetList<'a>(&'a [IpNet]);
 

@@ -23,6 +23,15 @@ pub enum Error {
     /// CIDR allocation failed (no room, prefix out of range, ...).
     #[error(transparent)]
     Cidr(#[from] cidr::Error),
+    /// A subnet's CIDR could not be allocated: the allocator's error, with the subnet named.
+    #[error("cannot allocate a CIDR for subnet `{subnet}`: {source}")]
+    SubnetCidr {
+        /// The subnet's construct id, e.g. `PrivateSubnet1`.
+        subnet: String,
+        /// What the allocator said.
+        #[source]
+        source: cidr::Error,
+    },
     /// A CIDR in the VPC's context value is not a CIDR.
     #[error("context key `{key}`: `{field}` is `{value}`, which is not a valid CIDR ({reason})")]
     MalformedContextCidr {

@@ -423,7 +423,20 @@ impl Construct for Subnets {
             .chain(self.vpc.ipv6_blocks.iter().map(|b| IpNet::V6(*b)));
         let mut allocator = CidrAllocator::new(blocks, self.vpc.existing_subnets.iter().copied());
         let requests: Vec<Request> = plan.iter().map(|&(_, _, p)| Request::v4(p)).collect();
-        let cidrs = allocator.allocate_all(&requests, self.strategy)?;
+        let subnet_id = |tier: Tier, az: usize| format!("{}Subnet{}", tier.name(), az + 1);
+        // the allocator numbers its requests; say which subnet a request is
+        let named = |e: crate::cidr::Error| -> Error {
+            match e.request_index().and_then(|i| plan.get(i)) {
+                Some(&(tier, az, _)) => Error::SubnetCidr {
+                    subnet: subnet_id(tier, az),
+                    source: e,
+                },
+                None => Error::Cidr(e),
+            }
+        };
+        let cidrs = allocator
+            .allocate_all(&requests, self.strategy)
+            .map_err(named)?;
         let ipv6: Vec<Option<Value>> = if !self.ipv6 {
             vec![None; plan.len()]
         } else if self.vpc.ipv6_blocks.is_empty() {
@@ -439,7 +452,8 @@ impl Construct for Subnets {
                 .collect()
         } else {
             let v6 = allocator
-                .allocate_all(&vec![Request::v6_default(); plan.len()], Strategy::InOrder)?;
+                .allocate_all(&vec![Request::v6_default(); plan.len()], Strategy::InOrder)
+                .map_err(named)?;
             v6.into_iter()
                 .map(|n| Some(Value::from(n.to_string())))
                 .collect()
@@ -463,7 +477,7 @@ impl Construct for Subnets {
             if let Some(v6) = &ipv6_cidr {
                 subnet = subnet.ipv6_cidr_block(v6.clone());
             }
-            let id = format!("{}Subnet{}", tier.name(), az + 1);
+            let id = subnet_id(tier, az);
             let handle = scope.add(&id, subnet)?;
             if tier == Tier::Public {
                 scope.add_exception(

@@ -450,6 +450,10 @@ fn a_full_vpc_is_an_error_naming_the_largest_free_block() {
         msg.contains("no room") && msg.contains("largest free block"),
         "{msg}"
     );
+    // the subnet that did not fit is named, not only the allocator's request number
+    assert!(msg.contains("subnet `"), "{msg}");
+    let msg = error_of(default_vpc(), |v| Subnets::new(v).private_prefix(29));
+    assert!(msg.contains("subnet `PrivateSubnet1`"), "{msg}");
 }
 
 #[test]
