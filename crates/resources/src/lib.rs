@@ -242,6 +242,7 @@
 pub mod constraint;
 mod generated;
 pub mod pattern;
+pub mod regional;
 mod retention;
 mod rules;
 mod support;
