@@ -1898,7 +1898,8 @@ impl<'a> Builder<'a> {
     /// The extension schemas `export_extensions.py` exported for this type (put into the
     /// schema as `x-cfn-lint-extensions`), compiled; the ones that use a keyword the shapes
     /// cannot state exactly (cross-resource `cfnGather`, `$data`, `contains`,
-    /// `propertyNames`, ...) or that were not exported (region-keyed, too large) are named
+    /// `propertyNames`, ...) or that were not exported (too large; region-keyed ones not in
+    /// `schemas/regions.json`, whose are checked by the type's `REGIONAL` instead) are named
     /// in the second list with the reason.
     fn has_regional(&self, rule: &str) -> bool {
         matches!(self.root.get("x-cfn-lint-regions"), Some(Json::Array(entries))
