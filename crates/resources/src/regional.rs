@@ -77,12 +77,36 @@ pub fn check(
             Err(_) => return Ok(()), // no rule has data for it
         },
     };
+    // what the conditions read, read once: the literal Engine (and lowercased) and
+    // LicenseModel
+    let map = match properties {
+        Value::Map(map) if entries.iter().any(|e| !e.when.is_empty()) => Some(map),
+        _ => None,
+    };
+    let engine = match map.and_then(|m| m.get("Engine")) {
+        Some(Value::String(e)) => Some(e.as_str()),
+        _ => None,
+    };
+    let lowered = engine
+        .filter(|_| entries.iter().any(|e| e.engine_lowercased))
+        .map(str::to_lowercase);
+    let license = map.and_then(|m| m.get("LicenseModel"));
     for entry in entries {
         if bit.is_some_and(|b| entry.regions & b == 0) {
             continue;
         }
-        let Some(when) = applies(entry, properties) else {
-            continue;
+        let when = if entry.when.is_empty() {
+            None
+        } else {
+            let engine = if entry.engine_lowercased {
+                lowered.as_deref()
+            } else {
+                engine
+            };
+            match engine.and_then(|e| applies(entry, e, license)) {
+                Some(w) => Some(w),
+                None => continue,
+            }
         };
         for path in entry.paths {
             let mut at = String::new();
@@ -92,36 +116,17 @@ pub fn check(
     Ok(())
 }
 
-/// `Some(condition)` when the entry applies to `properties` (`Some(None)`: unconditionally).
-fn applies<'a>(entry: &'a Regional, properties: &Value) -> Option<Option<&'a When>> {
-    if entry.when.is_empty() {
-        return Some(None);
-    }
-    let Value::Map(map) = properties else {
-        return None;
-    };
-    let Some(Value::String(engine)) = map.get("Engine") else {
-        return None;
-    };
-    let lowered;
-    let engine = if entry.engine_lowercased {
-        lowered = engine.to_lowercase();
-        &lowered
-    } else {
-        engine
-    };
-    entry
-        .when
-        .iter()
-        .find(|w| {
-            w.engine == engine
-                && match (&w.license_model, map.get("LicenseModel")) {
-                    (LicenseModel::Any, _) | (LicenseModel::Absent, None) => true,
-                    (LicenseModel::Is(l), Some(Value::String(s))) => l == s,
-                    _ => false,
-                }
-        })
-        .map(Some)
+/// The condition of `entry` that the literal `engine` and `license` (`LicenseModel`, if set)
+/// meet, if any.
+fn applies<'a>(entry: &'a Regional, engine: &str, license: Option<&Value>) -> Option<&'a When> {
+    entry.when.iter().find(|w| {
+        w.engine == engine
+            && match (&w.license_model, license) {
+                (LicenseModel::Any, _) | (LicenseModel::Absent, None) => true,
+                (LicenseModel::Is(l), Some(Value::String(s))) => l == s,
+                _ => false,
+            }
+    })
 }
 
 fn check_at(
