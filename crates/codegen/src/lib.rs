@@ -209,6 +209,12 @@ pub fn generate(codegen_dir: &Path) -> Result<Vec<GeneratedFile>, Error> {
                 .collect()
         })
         .unwrap_or_default();
+    if regions.len() > 64 {
+        return Err(err(format!(
+            "schemas/regions.json: {} regions do not fit the 64-bit region masks",
+            regions.len()
+        )));
+    }
 
     let mut models = Vec::new();
     let mut failed = Vec::new();
