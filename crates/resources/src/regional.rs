@@ -279,8 +279,7 @@ mod tests {
         1u64 << REGIONS.binary_search(&region).unwrap_or(0)
     }
 
-    /// `big` only in us-east-1, `small` in us-east-1 and eu-west-1; eu-west-1 and us-east-1
-    /// have data, the other regions none.
+    /// An entry on `Size` and `Groups/*/Size` with no data; each test sets its own.
     fn sizes() -> Regional {
         Regional {
             rule: "E0000",
@@ -300,6 +299,7 @@ mod tests {
     #[test]
     #[allow(clippy::unwrap_used)]
     fn a_region_with_data_offers_its_values_one_without_accepts_all_none_takes_the_union() {
+        // `big` only in us-east-1, `small` there and in eu-west-1; only those two have data
         let big = bit("us-east-1");
         let small = bit("us-east-1") | bit("eu-west-1");
         let values: &'static [(&'static str, u64)] =
