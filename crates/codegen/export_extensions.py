@@ -13,9 +13,10 @@ rule's `message` override is not (the violation names the rule and the schema's 
 
 The result, crates/codegen/schemas/extensions.json, maps each resource type to a list of
 `{"rule", "path", "description", "schema"}`, sorted (a region-keyed schema, one per region
-such as E3628's instance types, is named with `"region_keyed": true` and not exported); the generator compiles the schemas it can
+such as E3628's instance types, is named with `"region_keyed": true` and not exported here:
+`export_regions.py` exports those compactly); the generator compiles the schemas it can
 express into shapes that every synthesis checks (`Resource::check`), and lists the ones it
-cannot (cross-resource `cfnGather`, `$data`, region-keyed lookups) in the generated
+cannot (cross-resource `cfnGather`, `$data`, ...) in the generated
 `EXTENSIONS_SKIPPED`. Run with the Python that has cfn-lint:
 
     .venv/bin/python crates/codegen/export_extensions.py
@@ -88,8 +89,8 @@ def main() -> int:
                 # E3062's instance classes per engine and version: 3 MB, not exported yet
                 entry["too_large"] = True
             elif region_keyed:
-                # one schema per region (instance types, ...): 9 MB of enums; not exported
-                # yet, only named, so the generated list of what is not checked is complete
+                # one schema per region (instance types, ...): exported compactly by
+                # export_regions.py, only named here
                 entry["region_keyed"] = True
             else:
                 entry["schema"] = schema

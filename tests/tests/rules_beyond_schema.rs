@@ -5,6 +5,9 @@
 //! generated type's `Resource::check` and, as a one-resource template, through cfn-lint, and
 //! the two verdicts must be the expected one. The cases where cloudwright refuses what
 //! cfn-lint accepts are marked `beyond`: they fail at deploy, which cfn-lint does not know.
+//! Below those, cfn-lint's region-keyed values (instance types per region): refused at synth
+//! in a stack of a region that does not offer them, and in agreement with cfn-lint run with
+//! `--regions` of the stack's region.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a panic is the failure report
 
@@ -634,4 +637,386 @@ fn an_action_that_does_not_exist_is_refused_at_synth_with_the_nearest_one_named(
     ] {
         assert!(err.contains(part), "{part:?} not in {err}");
     }
+}
+
+// ---- region-keyed values (cfn-lint's CfnLintJsonSchemaRegional rules), checked at synth with
+// the stack's region by `Resource::check_region`
+
+/// A resource of a generated type `T` built from JSON properties: synthesis runs `T`'s
+/// checks (schema and region) on them, as on the typed struct.
+struct As<T>(&'static str, serde_json::Value, std::marker::PhantomData<T>);
+
+fn as_type<T: Resource>(type_name: &'static str, properties: serde_json::Value) -> As<T> {
+    As(type_name, properties, std::marker::PhantomData)
+}
+
+impl<T: Resource> cloudwright_core::ToValue for As<T> {
+    fn to_value(&self) -> Value {
+        Value::from_json(&self.1)
+    }
+}
+
+impl<T: Resource> Resource for As<T> {
+    type Attributes = cloudwright_core::RawAttributes;
+    fn type_name(&self) -> &str {
+        self.0
+    }
+    fn check(properties: &Value) -> Result<(), Violation> {
+        T::check(properties)
+    }
+    fn check_region(properties: &Value, region: Option<&str>) -> Result<(), Violation> {
+        T::check_region(properties, region)
+    }
+}
+
+/// Synthesizes one resource in a stack of `region` (`None`: no region): the violation, or
+/// the template.
+fn synth_in<T: Resource>(
+    region: Option<&str>,
+    resource: As<T>,
+) -> Result<String, Box<cloudwright_core::ResourceViolation>> {
+    let app = cloudwright_core::App::new();
+    let props = match region {
+        Some(r) => cloudwright_core::StackProps::new().region(r),
+        None => cloudwright_core::StackProps::new(),
+    };
+    let mut stack = app.stack_with("Regional", props).unwrap();
+    stack.add("R", resource).unwrap();
+    match app.synth() {
+        Ok(assembly) => Ok(assembly.stacks[0].template.clone()),
+        Err(cloudwright_core::Error::Constraint(v)) => Err(v),
+        Err(e) => panic!("{e}"),
+    }
+}
+
+fn mq(host: &str) -> serde_json::Value {
+    broker(json!({"HostInstanceType": host}))
+}
+
+fn db(engine: &str, class: &str, license: Option<&str>) -> serde_json::Value {
+    let mut p = json!({"Engine": engine, "DBInstanceClass": class, "AllocatedStorage": "20",
+        "MasterUsername": "admin", "ManageMasterUserPassword": true});
+    if let Some(l) = license {
+        p["LicenseModel"] = json!(l);
+    }
+    p
+}
+
+/// The issue's example. cfn-lint 1.51.0's E3628 data lists the same 1,338 EC2 instance
+/// types for each of its 38 regions, so no EC2 type is offered in one region and not in
+/// another there; and the EC2 schema's own enum (1,212 types) refuses a misspelling first.
+/// What E3628 adds on EC2: the 7 types the schema lists and no region offers any more
+/// (`cc1.4xlarge`), refused in every region. The region-dependent case is shown on Amazon MQ
+/// (E3670), whose data does differ by region.
+#[test]
+fn an_instance_type_not_offered_in_the_stack_s_region_is_refused_at_synth() {
+    use cloudwright_resources::{amazonmq, ec2};
+    let ec2 = |t: &str| as_type::<ec2::Instance>("AWS::EC2::Instance", json!({"InstanceType": t}));
+    assert!(synth_in(Some("eu-south-2"), ec2("t3.micro")).is_ok());
+    let v = synth_in(Some("eu-south-2"), ec2("cc1.4xlarge")).unwrap_err();
+    let text = v.to_string();
+    for part in [
+        "resource `R`",
+        "property `InstanceType`",
+        "\"cc1.4xlarge\"",
+        "cfn-lint E3628",
+        "not offered in eu-south-2 nor in any other region",
+    ] {
+        assert!(text.contains(part), "{part:?} not in {text}");
+    }
+    assert!(
+        synth_in(None, ec2("cc1.4xlarge")).is_err(),
+        "offered nowhere"
+    );
+
+    // mq.m7i.large: only ap-east-2 and ap-southeast-6; mq.m5.large: everywhere but those
+    let broker = |t: &str| as_type::<amazonmq::Broker>("AWS::AmazonMQ::Broker", mq(t));
+    assert!(synth_in(Some("ap-east-2"), broker("mq.m7i.large")).is_ok());
+    let v = synth_in(Some("us-east-1"), broker("mq.m7i.large")).unwrap_err();
+    assert_eq!(
+        (v.violation.property.as_str(), v.violation.value.as_str()),
+        ("HostInstanceType", "\"mq.m7i.large\"")
+    );
+    assert_eq!(
+        v.violation.constraint,
+        "cfn-lint E3670 (Validate the instance types for an AmazonMQ Broker): not offered in \
+         us-east-1; offered in 2 of the 38 regions with data: ap-east-2, ap-southeast-6"
+    );
+    assert!(synth_in(Some("us-east-1"), broker("mq.m5.large")).is_ok());
+    assert!(synth_in(Some("ap-east-2"), broker("mq.m5.large")).is_err());
+
+    // no region: only what no region offers is refused; a region cfn-lint has no data for
+    // (or does not know) accepts everything
+    assert!(synth_in(None, broker("mq.m7i.large")).is_ok());
+    let v = synth_in(None, broker("mq.m7i.lrage")).unwrap_err();
+    assert!(
+        v.violation.constraint.ends_with(
+            "the stack has no region, and the value is not offered in any region; did you \
+             mean \"mq.m7i.large\"?"
+        ),
+        "{}",
+        v.violation.constraint
+    );
+    assert!(synth_in(Some("xx-nowhere-1"), broker("mq.m7i.lrage")).is_ok());
+}
+
+#[test]
+fn an_rds_instance_class_is_checked_against_the_engine_s_classes_in_the_region() {
+    use cloudwright_resources::rds::DbInstance;
+    let rds = |p| as_type::<DbInstance>("AWS::RDS::DBInstance", p);
+    // db.x2g.large for MySQL: eu-west-1 and the three US commercial regions but us-west-1
+    assert!(synth_in(Some("us-east-1"), rds(db("mysql", "db.x2g.large", None))).is_ok());
+    let v = synth_in(Some("ap-south-1"), rds(db("mysql", "db.x2g.large", None))).unwrap_err();
+    assert_eq!(v.violation.property, "DBInstanceClass");
+    assert!(
+        v.violation.constraint.starts_with(
+            "cfn-lint E3025 (Validates RDS DB Instance Class) for Engine \"mysql\" without \
+             LicenseModel: not offered in ap-south-1; offered in 4 of the 38 regions with \
+             data: eu-west-1, us-east-1, us-east-2, us-west-2"
+        ),
+        "{}",
+        v.violation.constraint
+    );
+    // SQL Server Express runs on small classes only; MySQL on db.m5.large
+    let ex = |class| db("sqlserver-ex", class, Some("license-included"));
+    assert!(synth_in(Some("us-east-1"), rds(ex("db.t3.micro"))).is_ok());
+    let v = synth_in(Some("us-east-1"), rds(ex("db.m5.large"))).unwrap_err();
+    assert!(
+        v.violation.constraint.contains(
+            "for Engine \"sqlserver-ex\" and LicenseModel \"license-included\": not offered in \
+             us-east-1 nor in any other region"
+        ),
+        "{}",
+        v.violation.constraint
+    );
+    assert!(synth_in(Some("us-east-1"), rds(db("mysql", "db.m5.large", None))).is_ok());
+    // an engine written as an intrinsic: no condition holds, nothing checked
+    let mut by_ref = db("mysql", "db.x2g.large", None);
+    by_ref["Engine"] = json!({"Ref": "AWS::StackName"});
+    assert!(synth_in(Some("ap-south-1"), rds(by_ref)).is_ok());
+}
+
+/// For a handful of (type, region, value) samples, synthesis and cfn-lint `--regions <region>`
+/// on the same template agree about the rule.
+#[test]
+fn region_checks_agree_with_cfn_lint_run_for_the_region() {
+    use cloudwright_resources::{amazonmq, ec2, elasticache, rds, redshift};
+    struct Sample {
+        name: &'static str,
+        type_name: &'static str,
+        region: &'static str,
+        properties: serde_json::Value,
+        rule: &'static str,
+    }
+    let s = |name, type_name, region, properties, rule| Sample {
+        name,
+        type_name,
+        region,
+        properties,
+        rule,
+    };
+    let cache = |t: &str| json!({"CacheNodeType": t, "Engine": "redis", "NumCacheNodes": 1});
+    let samples = [
+        s(
+            "ec2_ok",
+            "AWS::EC2::Instance",
+            "eu-south-2",
+            json!({"InstanceType": "t3.micro"}),
+            "E3628",
+        ),
+        s(
+            "ec2_retired",
+            "AWS::EC2::Instance",
+            "eu-south-2",
+            json!({"InstanceType": "cc1.4xlarge"}),
+            "E3628",
+        ),
+        s(
+            "mq_m7i_us",
+            "AWS::AmazonMQ::Broker",
+            "us-east-1",
+            mq("mq.m7i.large"),
+            "E3670",
+        ),
+        s(
+            "mq_m7i_ap",
+            "AWS::AmazonMQ::Broker",
+            "ap-east-2",
+            mq("mq.m7i.large"),
+            "E3670",
+        ),
+        s(
+            "mq_m5_ap",
+            "AWS::AmazonMQ::Broker",
+            "ap-east-2",
+            mq("mq.m5.large"),
+            "E3670",
+        ),
+        s(
+            "mq_t3_ap6",
+            "AWS::AmazonMQ::Broker",
+            "ap-southeast-6",
+            mq("mq.t3.micro"),
+            "E3670",
+        ),
+        s(
+            "mq_t3_ca",
+            "AWS::AmazonMQ::Broker",
+            "ca-west-1",
+            mq("mq.t3.micro"),
+            "E3670",
+        ),
+        s(
+            "rds_x2g_us",
+            "AWS::RDS::DBInstance",
+            "us-east-1",
+            db("mysql", "db.x2g.large", None),
+            "E3025",
+        ),
+        s(
+            "rds_x2g_ap",
+            "AWS::RDS::DBInstance",
+            "ap-south-1",
+            db("mysql", "db.x2g.large", None),
+            "E3025",
+        ),
+        s(
+            "rds_ex_m5",
+            "AWS::RDS::DBInstance",
+            "us-east-1",
+            db("sqlserver-ex", "db.m5.large", Some("license-included")),
+            "E3025",
+        ),
+        s(
+            "rds_ex_t3",
+            "AWS::RDS::DBInstance",
+            "us-east-1",
+            db("sqlserver-ex", "db.t3.micro", Some("license-included")),
+            "E3025",
+        ),
+        s(
+            "rds_gpl_x2g",
+            "AWS::RDS::DBInstance",
+            "ap-south-1",
+            db("mysql", "db.x2g.large", Some("general-public-license")),
+            "E3025",
+        ),
+        s(
+            "rds_no_condition",
+            "AWS::RDS::DBInstance",
+            "ap-south-1",
+            db("mysql", "db.x2g.large", Some("license-included")),
+            "E3025",
+        ),
+        s(
+            "cache_typo",
+            "AWS::ElastiCache::CacheCluster",
+            "eu-west-1",
+            cache("cache.t3.mircro"),
+            "E3647",
+        ),
+        s(
+            "cache_ok",
+            "AWS::ElastiCache::CacheCluster",
+            "eu-west-1",
+            cache("cache.t3.micro"),
+            "E3647",
+        ),
+        s(
+            "redshift_ok",
+            "AWS::Redshift::Cluster",
+            "sa-east-1",
+            redshift(json!({})),
+            "E3667",
+        ),
+        s(
+            "redshift_typo",
+            "AWS::Redshift::Cluster",
+            "sa-east-1",
+            redshift(json!({"NodeType": "ra3.lrage"})),
+            "E3667",
+        ),
+    ];
+    let dir = cloudwright_tests::TempDir::new("regions");
+    let mut refused = 0;
+    let mut verdicts = Vec::new();
+    for sample in &samples {
+        let p = sample.properties.clone();
+        let t = sample.type_name;
+        let r = Some(sample.region);
+        let ours = match t {
+            "AWS::EC2::Instance" => synth_in(r, as_type::<ec2::Instance>(t, p)),
+            "AWS::AmazonMQ::Broker" => synth_in(r, as_type::<amazonmq::Broker>(t, p)),
+            "AWS::RDS::DBInstance" => synth_in(r, as_type::<rds::DbInstance>(t, p)),
+            "AWS::ElastiCache::CacheCluster" => {
+                synth_in(r, as_type::<elasticache::CacheCluster>(t, p))
+            }
+            "AWS::Redshift::Cluster" => synth_in(r, as_type::<redshift::Cluster>(t, p)),
+            other => panic!("{other}"),
+        };
+        // the template synthesis writes, the region check left out when it refused
+        let template = match &ours {
+            Ok(template) => template.clone(),
+            Err(v) => {
+                assert!(
+                    v.violation.constraint.contains(sample.rule),
+                    "{}: {v}",
+                    sample.name
+                );
+                refused += 1;
+                let raw = sample
+                    .properties
+                    .as_object()
+                    .unwrap()
+                    .iter()
+                    .fold(cloudwright_core::RawResource::new(t), |raw, (k, v)| {
+                        raw.property(k.as_str(), Value::from_json(v))
+                    });
+                let app = cloudwright_core::App::new();
+                app.stack("Regional").unwrap().add("R", raw).unwrap();
+                app.synth().unwrap().stacks[0].template.clone()
+            }
+        };
+        let file = dir.path().join(format!("{}.template.json", sample.name));
+        std::fs::write(&file, template).unwrap();
+        verdicts.push((sample, file, ours.is_err()));
+    }
+    // one cfn-lint run per region
+    let mut disagreements = Vec::new();
+    let mut regions: Vec<&str> = samples.iter().map(|s| s.region).collect();
+    regions.sort_unstable();
+    regions.dedup();
+    for region in regions {
+        let here: Vec<_> = verdicts
+            .iter()
+            .filter(|(s, _, _)| s.region == region)
+            .collect();
+        let files: Vec<&std::path::Path> = here.iter().map(|(_, f, _)| f.as_path()).collect();
+        let findings = cloudwright_testing::lint_files(&files, &["--regions", region])
+            .unwrap_or_else(|e| panic!("{e}"));
+        for (sample, file, synth_refuses) in here {
+            let mine: Vec<&String> = findings
+                .iter()
+                .filter(|f| f.starts_with(&format!("{}:", file.display())))
+                .collect();
+            let lint_refuses = mine
+                .iter()
+                .any(|f| f.contains(&format!(":{}:", sample.rule)));
+            if lint_refuses != *synth_refuses {
+                disagreements.push(format!(
+                    "{} ({} in {region}): synth {}, cfn-lint {}: {mine:?}",
+                    sample.name,
+                    sample.type_name,
+                    if *synth_refuses {
+                        "refused"
+                    } else {
+                        "accepted"
+                    },
+                    if lint_refuses { "refused" } else { "accepted" },
+                ));
+            }
+        }
+    }
+    assert!(disagreements.is_empty(), "{}", disagreements.join("\n"));
+    assert_eq!(refused, 9, "the samples refused at synth");
 }

@@ -490,6 +490,15 @@ fn emit_struct(
             path::SCHEMA,
             s.name
         );
+        if !m.regional.is_empty() {
+            let _ = writeln!(
+                out,
+                "    fn check_region(properties: &{value}, region: ::std::option::Option<&str>) \
+                 -> ::std::result::Result<(), {core}::Violation> {{\n        \
+                 crate::regional::check(&self::{}::REGIONAL, properties, region)\n    }}",
+                path::SCHEMA
+            );
+        }
         out.push_str("}\n\n");
     } else {
         let _ = writeln!(out, "impl crate::PropertyType for {} {{}}\n", s.name);
@@ -697,6 +706,7 @@ pub fn resource_file(m: &ResourceModel, header: &str, shared: &Shared) -> String
         s
     };
     emit_extensions(&mut schema, m, &patterns);
+    emit_regional(&mut schema, m);
     emit_rule(&mut schema, &renumber(&m.resource), Some(m));
     emit_struct(&mut out, &m.resource, Some(m), &taken);
     emit_attributes(&mut out, m);
@@ -782,6 +792,62 @@ fn emit_extensions(out: &mut String, m: &ResourceModel, patterns: &[String]) {
             lit(&e.path),
             lit(&e.description)
         );
+    }
+    out.push_str("];\n\n");
+}
+
+/// The `REGIONAL` static of a resource module: cfn-lint's region-keyed values of the type
+/// (`schemas/regions.json`), several values a line.
+fn emit_regional(out: &mut String, m: &ResourceModel) {
+    if m.regional.is_empty() {
+        return;
+    }
+    out.push_str(
+        "/// cfn-lint's region-keyed values of this type (`crates/codegen/schemas/regions.json`):\n\
+         /// what `Resource::check_region` checks at synthesis with the stack's region.\n\
+         #[rustfmt::skip]\n",
+    );
+    let _ = writeln!(
+        out,
+        "pub(crate) static REGIONAL: [Regional; {}] = [",
+        m.regional.len()
+    );
+    for r in &m.regional {
+        let paths: Vec<String> = r.paths.iter().map(|p| lit(p)).collect();
+        let when: Vec<String> = r
+            .when
+            .iter()
+            .map(|(engine, license)| {
+                let license = match license {
+                    None => "LicenseModel::Any".to_owned(),
+                    Some(None) => "LicenseModel::Absent".to_owned(),
+                    Some(Some(l)) => format!("LicenseModel::Is({})", lit(l)),
+                };
+                format!(
+                    "When {{ engine: {}, license_model: {license} }}",
+                    lit(engine)
+                )
+            })
+            .collect();
+        let _ = writeln!(
+            out,
+            "    Regional {{ rule: {}, description: {}, paths: &[{}], when: &[{}], \
+             engine_lowercased: {}, regions: {:#x}, values: &[",
+            lit(&r.rule),
+            lit(&r.description),
+            paths.join(", "),
+            when.join(", "),
+            r.engine_lowercased,
+            r.regions
+        );
+        for chunk in r.values.chunks(4) {
+            let line: Vec<String> = chunk
+                .iter()
+                .map(|(v, mask)| format!("({}, {mask:#x})", lit(v)))
+                .collect();
+            let _ = writeln!(out, "        {},", line.join(", "));
+        }
+        out.push_str("    ] },\n");
     }
     out.push_str("];\n\n");
 }
@@ -968,6 +1034,7 @@ pub fn root_file(
     shared: &BTreeMap<String, Shared>,
     header: &str,
     gates: &Gates,
+    regions: &[String],
 ) -> String {
     let mut out = String::from(header);
     out.push_str("\n//! The generated resource types, one module per service.\n\n");
@@ -1044,6 +1111,19 @@ pub fn root_file(
         let _ = writeln!(out, "    {}\n    {},", gates.of_type(m), lit(&m.type_name));
     }
     out.push_str("];\n");
+    // the regions of schemas/regions.json: region `i` is bit `i` of every `Regional` mask
+    let _ = writeln!(
+        out,
+        "\n/// The regions cfn-lint has region-keyed values for (`crates/codegen/schemas/regions.json`),\n\
+         /// sorted: region `i` is bit `i` of a [`Regional`](crate::regional::Regional) mask.\n\
+         pub(crate) static REGIONS: [&str; {}] = [{}];",
+        regions.len(),
+        regions
+            .iter()
+            .map(|r| lit(r))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
     // the schema check of every type compiled in, by name: what a type-agnostic caller (a
     // differential test over the whole catalogue, a raw resource) checks properties with
     out.push_str(

@@ -198,6 +198,23 @@ pub fn generate(codegen_dir: &Path) -> Result<Vec<GeneratedFile>, Error> {
     let docs = parse_json(&codegen_dir.join("schemas/docs.json"))?;
     let api_enums = parse_json(&codegen_dir.join("schemas/api_enums.json"))?;
     let extensions = parse_json(&codegen_dir.join("schemas/extensions.json"))?;
+    let regional = parse_json(&codegen_dir.join("schemas/regions.json"))?;
+    let regions: Vec<String> = regional
+        .get("regions")
+        .and_then(Json::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(Json::as_str)
+                .map(str::to_owned)
+                .collect()
+        })
+        .unwrap_or_default();
+    if regions.len() > 64 {
+        return Err(err(format!(
+            "schemas/regions.json: {} regions do not fit the 64-bit region masks",
+            regions.len()
+        )));
+    }
 
     let mut models = Vec::new();
     let mut failed = Vec::new();
@@ -219,6 +236,13 @@ pub fn generate(codegen_dir: &Path) -> Result<Vec<GeneratedFile>, Error> {
         // cfn-lint's extension schemas of the type (export_extensions.py), for the model
         if let (Some(list), Some(s)) = (extensions.get(type_name), schema.as_object_mut()) {
             s.insert("x-cfn-lint-extensions".into(), list.clone());
+        }
+        // cfn-lint's region-keyed values of the type (export_regions.py)
+        if let (Some(list), Some(s)) = (
+            regional.get("types").and_then(|t| t.get(type_name)),
+            schema.as_object_mut(),
+        ) {
+            s.insert("x-cfn-lint-regions".into(), list.clone());
         }
         if schema.get("typeName").and_then(Json::as_str) != Some(type_name.as_str()) {
             return Err(err(format!(
@@ -270,7 +294,7 @@ pub fn generate(codegen_dir: &Path) -> Result<Vec<GeneratedFile>, Error> {
     let mut files = Vec::new();
     files.push(GeneratedFile {
         path: PathBuf::from("mod.rs"),
-        contents: emit::root_file(&services, &shared, &header, &gates),
+        contents: emit::root_file(&services, &shared, &header, &gates, &regions),
     });
     for (service_mod, ms) in &services {
         let service = ms[0]

@@ -169,6 +169,90 @@ pub struct ResourceModel {
     pub extensions: Vec<ExtensionDef>,
     /// The extension schemas of the type not compiled, each with the reason.
     pub extensions_skipped: Vec<String>,
+    /// cfn-lint's region-keyed values of the type (`schemas/regions.json`).
+    pub regional: Vec<RegionalDef>,
+}
+
+/// One entry of `schemas/regions.json`: a region-keyed rule's values on some paths of a type.
+#[derive(Clone, Debug)]
+pub struct RegionalDef {
+    /// cfn-lint's rule id.
+    pub rule: String,
+    /// The rule's description.
+    pub description: String,
+    /// Where below `Properties` (`*` for list items).
+    pub paths: Vec<String>,
+    /// Conditions (any of): the engine and what `LicenseModel` must be (`None`: anything;
+    /// `Some(None)`: absent).
+    pub when: Vec<(String, Option<Option<String>>)>,
+    /// Whether `Engine` is lowercased before comparing.
+    pub engine_lowercased: bool,
+    /// The mask of regions with data.
+    pub regions: u64,
+    /// The sorted values, each with the mask of regions offering it.
+    pub values: Vec<(String, u64)>,
+}
+
+/// The region-keyed entries a schema carries (`x-cfn-lint-regions`, put there from
+/// `schemas/regions.json`).
+fn regional(schema: &Json) -> Result<Vec<RegionalDef>, String> {
+    let Some(Json::Array(entries)) = schema.get("x-cfn-lint-regions") else {
+        return Ok(Vec::new());
+    };
+    let text = |e: &Json, k: &str| e.get(k).and_then(Json::as_str).unwrap_or("").to_owned();
+    let mask = |t: &str| u64::from_str_radix(t, 16).map_err(|e| format!("mask {t:?}: {e}"));
+    let mut out = Vec::new();
+    for e in entries {
+        let strings = |k: &str| -> Vec<&Json> {
+            e.get(k)
+                .and_then(Json::as_array)
+                .map(|a| a.iter().collect())
+                .unwrap_or_default()
+        };
+        let mut values = Vec::new();
+        for v in strings("values") {
+            let pair = v.as_array().map(Vec::as_slice).unwrap_or_default();
+            match pair {
+                [Json::String(name), Json::String(m)] => values.push((name.clone(), mask(m)?)),
+                _ => return Err(format!("regions.json: a value is not [name, mask]: {v}")),
+            }
+        }
+        if !values.windows(2).all(|w| w[0].0 < w[1].0) {
+            return Err(format!(
+                "regions.json: {} values not sorted",
+                text(e, "rule")
+            ));
+        }
+        let when = strings("when")
+            .into_iter()
+            .map(|w| {
+                let engine = text(w, "Engine");
+                let license = match w.get("LicenseModel") {
+                    None => None,
+                    Some(Json::Null) => Some(None),
+                    Some(l) => Some(Some(l.as_str().unwrap_or_default().to_owned())),
+                };
+                (engine, license)
+            })
+            .collect();
+        out.push(RegionalDef {
+            rule: text(e, "rule"),
+            description: text(e, "description"),
+            paths: strings("paths")
+                .into_iter()
+                .filter_map(Json::as_str)
+                .map(str::to_owned)
+                .collect(),
+            when,
+            engine_lowercased: e
+                .get("engine_lowercased")
+                .and_then(Json::as_bool)
+                .unwrap_or(false),
+            regions: mask(&text(e, "regions"))?,
+            values,
+        });
+    }
+    Ok(out)
 }
 
 impl ResourceModel {
@@ -1026,6 +1110,7 @@ pub fn resource_model(
     top.doc = doc;
 
     let (extensions, extensions_skipped) = b.extensions();
+    let regional = regional(schema).map_err(|e| err(format!("{type_name}: {e}")))?;
     let module = crate::names::module(resource);
     Ok(ResourceModel {
         type_name: type_name.to_owned(),
@@ -1047,6 +1132,7 @@ pub fn resource_model(
             .unwrap_or(false),
         extensions,
         extensions_skipped,
+        regional,
     })
 }
 
@@ -1812,8 +1898,14 @@ impl<'a> Builder<'a> {
     /// The extension schemas `export_extensions.py` exported for this type (put into the
     /// schema as `x-cfn-lint-extensions`), compiled; the ones that use a keyword the shapes
     /// cannot state exactly (cross-resource `cfnGather`, `$data`, `contains`,
-    /// `propertyNames`, ...) or that were not exported (region-keyed, too large) are named
+    /// `propertyNames`, ...) or that were not exported (too large; region-keyed ones not in
+    /// `schemas/regions.json`, whose are checked by the type's `REGIONAL` instead) are named
     /// in the second list with the reason.
+    fn has_regional(&self, rule: &str) -> bool {
+        matches!(self.root.get("x-cfn-lint-regions"), Some(Json::Array(entries))
+            if entries.iter().any(|e| e.get("rule").and_then(Json::as_str) == Some(rule)))
+    }
+
     fn extensions(&mut self) -> (Vec<ExtensionDef>, Vec<String>) {
         let mut done = Vec::new();
         let mut skipped = Vec::new();
@@ -1834,6 +1926,8 @@ impl<'a> Builder<'a> {
                     description: text("description"),
                     shape,
                 }),
+                // checked by the type's `REGIONAL` (schemas/regions.json) instead
+                None if e.get("region_keyed").is_some() && self.has_regional(&rule) => {}
                 None => {
                     let why = if e.get("region_keyed").is_some() {
                         "region-keyed, not exported"

@@ -340,6 +340,7 @@ impl<'a> Scope<'a> {
             properties: resource.to_value(),
             tag_format: resource.tag_format(),
             check: T::check,
+            check_region: T::check_region,
             condition: None,
             deletion_policy: None,
             update_replace_policy: None,

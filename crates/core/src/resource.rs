@@ -47,10 +47,26 @@ pub trait Resource: ToValue {
         let _ = properties;
         Ok(())
     }
+
+    /// Checks the `Properties` map against the values the stack's `region` offers (cfn-lint's
+    /// region-keyed rules: instance types, node types, instance classes). Synthesis calls it
+    /// after [`Resource::check`] with the stack's region ([`StackProps::region`](crate::StackProps::region),
+    /// else the app's); `None` for a stack without one, where a type should refuse only what
+    /// no region offers. Types without region-keyed values accept everything.
+    fn check_region(properties: &Value, region: Option<&str>) -> Result<(), Violation>
+    where
+        Self: Sized,
+    {
+        let _ = (properties, region);
+        Ok(())
+    }
 }
 
 /// The check a scope keeps with each resource, [`Resource::check`] of its type.
 pub(crate) type CheckFn = fn(&Value) -> Result<(), Violation>;
+
+/// The region check a scope keeps with each resource, [`Resource::check_region`] of its type.
+pub(crate) type RegionCheckFn = fn(&Value, Option<&str>) -> Result<(), Violation>;
 
 /// A resource of any type, with untyped properties: the escape hatch for types that are not
 /// generated.

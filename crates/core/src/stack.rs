@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 
-use crate::resource::{CheckFn, Policy, TagFormat};
+use crate::resource::{CheckFn, Policy, RegionCheckFn, TagFormat};
 use crate::value::Value;
 
 /// Settings of one stack, built with short setters:
@@ -275,6 +275,8 @@ pub(crate) struct ResourceEntry {
     pub tag_format: TagFormat,
     /// The type's schema check, run at synthesis.
     pub check: CheckFn,
+    /// The type's check of region-keyed values, run at synthesis with the stack's region.
+    pub check_region: RegionCheckFn,
     pub condition: Option<String>,
     pub deletion_policy: Option<Policy>,
     pub update_replace_policy: Option<Policy>,

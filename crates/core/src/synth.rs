@@ -293,16 +293,19 @@ fn prepare(
     let foreign = checker.foreign;
     // the schema checks after the references, so an intrinsic written as data is reported as
     // such rather than as a map where the schema wants a string
+    let region = s.props.region.as_deref();
     for (r, props) in s.resources.iter().zip(&properties) {
-        (r.check)(props).map_err(|violation| {
-            Error::Constraint(Box::new(crate::violation::ResourceViolation {
-                stack: s.id.to_string(),
-                logical_id: r.logical_id.clone(),
-                path: format!("{}/{}", s.id, r.path),
-                type_name: r.type_name.clone(),
-                violation,
-            }))
-        })?;
+        (r.check)(props)
+            .and_then(|()| (r.check_region)(props, region))
+            .map_err(|violation| {
+                Error::Constraint(Box::new(crate::violation::ResourceViolation {
+                    stack: s.id.to_string(),
+                    logical_id: r.logical_id.clone(),
+                    path: format!("{}/{}", s.id, r.path),
+                    type_name: r.type_name.clone(),
+                    violation,
+                }))
+            })?;
     }
     imports
         .sort_by(|a, b| (a.from, &a.stack, &a.logical_id).cmp(&(b.from, &b.stack, &b.logical_id)));

@@ -1,8 +1,10 @@
 //! What a resource type's own check reports when a literal property value breaks the schema.
 //!
 //! Core does not know any schema: a typed resource type (generated in `cloudwright-resources`)
-//! implements [`Resource::check`](crate::Resource::check), the scope keeps that function with
-//! the resource, and synthesis calls it on the final properties (scope tags applied). A
+//! implements [`Resource::check`](crate::Resource::check) (and, where values depend on the
+//! region, [`Resource::check_region`](crate::Resource::check_region)), the scope keeps those
+//! functions with the resource, and synthesis calls them on the final properties (scope tags
+//! applied; the region check with the stack's region). A
 //! [`Violation`] it returns becomes [`Error::Constraint`](crate::Error::Constraint), which adds
 //! the stack, the logical id, the construct path and the type.
 
@@ -159,6 +161,73 @@ mod tests {
             err.to_string(),
             "stack `Demo`: resource `Long` (AWS::Demo::Short at construct path `Demo/Long`), \
              property `Name`: value \"abcd\" breaks maxLength 3"
+        );
+    }
+
+    /// A type whose `Size` "big" is offered only in us-east-1.
+    struct Offered(Value);
+
+    impl ToValue for Offered {
+        fn to_value(&self) -> Value {
+            Value::map([("Size", self.0.clone())])
+        }
+    }
+
+    impl Resource for Offered {
+        type Attributes = crate::RawAttributes;
+        fn type_name(&self) -> &str {
+            "AWS::Demo::Sized"
+        }
+        fn check_region(properties: &Value, region: Option<&str>) -> Result<(), Violation> {
+            let Value::Map(m) = properties else {
+                return Ok(());
+            };
+            match (m.get("Size"), region) {
+                (Some(v @ Value::String(s)), Some(r)) if s == "big" && r != "us-east-1" => Err(
+                    Violation::new("Size", v, format!("offered in us-east-1, not {r}")),
+                ),
+                _ => Ok(()),
+            }
+        }
+    }
+
+    #[test]
+    fn synthesis_runs_the_region_check_with_the_stack_s_region_else_the_app_s() {
+        let refused = |app: &App| match app.synth() {
+            Err(Error::Constraint(v)) => Some(v.violation.constraint.clone()),
+            Err(e) => panic!("{e}"),
+            Ok(_) => None,
+        };
+        let app = App::new();
+        let mut stack = app
+            .stack_with("Eu", crate::StackProps::new().region("eu-west-1"))
+            .unwrap();
+        stack.add("Big", Offered(Value::from("big"))).unwrap();
+        assert_eq!(
+            refused(&app).as_deref(),
+            Some("offered in us-east-1, not eu-west-1")
+        );
+
+        let app = App::new();
+        let mut stack = app
+            .stack_with("Us", crate::StackProps::new().region("us-east-1"))
+            .unwrap();
+        stack.add("Big", Offered(Value::from("big"))).unwrap();
+        assert_eq!(refused(&app), None);
+
+        let mut app = App::new();
+        let mut stack = app.stack("Default").unwrap();
+        stack.add("Big", Offered(Value::from("big"))).unwrap();
+        assert_eq!(
+            refused(&app),
+            None,
+            "no region: the type decides (here: accepts)"
+        );
+        app.set_region("ap-south-1");
+        assert_eq!(
+            refused(&app).as_deref(),
+            Some("offered in us-east-1, not ap-south-1"),
+            "the app's region"
         );
     }
 

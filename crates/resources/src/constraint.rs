@@ -1273,7 +1273,7 @@ fn python_digits(s: &str) -> bool {
 
 /// A number as Python writes it (`str()` of an int or a float: `1`, `1.0`, `3.25`, `1e+16`,
 /// `1.5e-05`), the form cfn-lint compares with a string enum or pattern.
-fn python_number(value: &Value) -> String {
+pub(crate) fn python_number(value: &Value) -> String {
     let Value::Number(n) = value else {
         return String::new();
     };

@@ -225,6 +225,12 @@
 //! # Ok::<(), cloudwright_core::Error>(())
 //! ```
 //!
+//! Values that depend on the region (cfn-lint's region-keyed instance, node and class types:
+//! E3628, E3670, E3025, ...) are checked against the stack's region
+//! ([`Resource::check_region`](cloudwright_core::Resource::check_region), see [`regional`]):
+//! an Amazon MQ broker on `mq.m7i.large` synthesizes in `ap-east-2` and is refused in
+//! `us-east-1`, naming the regions that offer it.
+//!
 //! # Schema facts
 //!
 //! [`facts`] looks a generated type's [`ResourceFacts`] up by name: create-only properties
@@ -242,6 +248,7 @@
 pub mod constraint;
 mod generated;
 pub mod pattern;
+pub mod regional;
 mod retention;
 mod rules;
 mod support;

@@ -164,6 +164,7 @@ pub(crate) mod prelude {
         self, Extension, Format, IfRule, ListRule, NumRule, ObjRule, Pattern, Shape, StrRule,
         json_type,
     };
+    pub(crate) use crate::regional::{LicenseModel, Regional, When};
     pub(crate) use crate::{Obj, PropertyType, ResourceFacts};
     pub(crate) use cloudwright_core::{
         Bool, Int, Json, List, Num, Resource, ResourceRef, Str, TagFormat, ToValue, Value,

@@ -276,6 +276,12 @@ impl ::cloudwright_core::Resource for Broker {
         crate::constraint::check(&self::schema::RULE_Broker, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
+    fn check_region(
+        properties: &::cloudwright_core::Value,
+        region: ::std::option::Option<&str>,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::regional::check(&self::schema::REGIONAL, properties, region)
+    }
 }
 
 impl ::cloudwright_core::ToValue for Broker {
@@ -879,12 +885,17 @@ pub(crate) mod schema {
     pub(crate) static PATTERN_19: Pattern = Pattern::new("^[^,:=]+$");
     pub(crate) static PATTERN_20: Pattern = Pattern::new("^[A-Za-z0-9_.~-]{2,100}$");
 
-    /// cfn-lint's extension schemas of this type (`crates/codegen/schemas/extensions.json`),
-    /// checked at synthesis. Not checked:
-    /// - E3670 at `HostInstanceType`: region-keyed, not exported
+    /// cfn-lint's region-keyed values of this type (`crates/codegen/schemas/regions.json`):
+    /// what `Resource::check_region` checks at synthesis with the stack's region.
     #[rustfmt::skip]
-    #[allow(dead_code)]
-    pub(crate) static EXTENSIONS: [Extension; 0] = [
+    pub(crate) static REGIONAL: [Regional; 1] = [
+        Regional { rule: "E3670", description: "Validate the instance types for an AmazonMQ Broker", paths: &["HostInstanceType"], when: &[], engine_lowercased: false, regions: 0x3fffffffff, values: &[
+            ("mq.m4.large", 0x3b830e8358), ("mq.m5.2xlarge", 0x3fffffdffb), ("mq.m5.4xlarge", 0x3fffffdffb), ("mq.m5.large", 0x3fffffdffb),
+            ("mq.m5.xlarge", 0x3fffffdffb), ("mq.m7g.12xl", 0x3fffbeffff), ("mq.m7g.16xl", 0x3fffbeffff), ("mq.m7g.2xl", 0x3fffbeffff),
+            ("mq.m7g.4xl", 0x3fffbeffff), ("mq.m7g.8xl", 0x3fffbeffff), ("mq.m7g.large", 0x3fffbeffff), ("mq.m7g.medium", 0x3fffbeffff),
+            ("mq.m7g.xlarge", 0x3fffbeffff), ("mq.m7i.2xl", 0x2004), ("mq.m7i.4xl", 0x2004), ("mq.m7i.large", 0x2004),
+            ("mq.m7i.xlarge", 0x2004), ("mq.t2.micro", 0x3b870e8358), ("mq.t3.micro", 0x3fffffdfff),
+        ] },
     ];
 
     #[rustfmt::skip]

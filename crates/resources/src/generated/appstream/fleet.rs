@@ -326,6 +326,12 @@ impl ::cloudwright_core::Resource for Fleet {
         crate::constraint::check(&self::schema::RULE_Fleet, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
+    fn check_region(
+        properties: &::cloudwright_core::Value,
+        region: ::std::option::Option<&str>,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::regional::check(&self::schema::REGIONAL, properties, region)
+    }
 }
 
 impl ::cloudwright_core::ToValue for Fleet {
@@ -591,12 +597,70 @@ pub(crate) mod schema {
     #[allow(unused_imports)]
     use crate::support::prelude::*;
 
-    /// cfn-lint's extension schemas of this type (`crates/codegen/schemas/extensions.json`),
-    /// checked at synthesis. Not checked:
-    /// - E3621 at `InstanceType`: region-keyed, not exported
+    /// cfn-lint's region-keyed values of this type (`crates/codegen/schemas/regions.json`):
+    /// what `Resource::check_region` checks at synthesis with the stack's region.
     #[rustfmt::skip]
-    #[allow(dead_code)]
-    pub(crate) static EXTENSIONS: [Extension; 0] = [
+    pub(crate) static REGIONAL: [Regional; 1] = [
+        Regional { rule: "E3621", description: "Validate the instance types for AppStream Fleet", paths: &["InstanceType"], when: &[], engine_lowercased: false, regions: 0x2f8fc89358, values: &[
+            ("Accelerated.g4dn.12xlarge", 0x2f8fc89358), ("Accelerated.g4dn.16xlarge", 0x2f8fc89358), ("Accelerated.g4dn.2xlarge", 0x2f8fc89358), ("Accelerated.g4dn.4xlarge", 0x2f8fc89358),
+            ("Accelerated.g4dn.8xlarge", 0x2f8fc89358), ("Accelerated.g4dn.xlarge", 0x2f8fc89358), ("Accelerated.g5.12xlarge", 0x2f8fc89358), ("Accelerated.g5.16xlarge", 0x2f8fc89358),
+            ("Accelerated.g5.24xlarge", 0x2f8fc89358), ("Accelerated.g5.2xlarge", 0x2f8fc89358), ("Accelerated.g5.48xlarge", 0x2f8fc89358), ("Accelerated.g5.4xlarge", 0x2f8fc89358),
+            ("Accelerated.g5.8xlarge", 0x2f8fc89358), ("Accelerated.g5.xlarge", 0x2f8fc89358), ("Accelerated.g6.12xlarge", 0x2f8fc89358), ("Accelerated.g6.16xlarge", 0x2f8fc89358),
+            ("Accelerated.g6.24xlarge", 0x2f8fc89358), ("Accelerated.g6.2xlarge", 0x2f8fc89358), ("Accelerated.g6.48xlarge", 0x2f8fc89358), ("Accelerated.g6.4xlarge", 0x2f8fc89358),
+            ("Accelerated.g6.8xlarge", 0x2f8fc89358), ("Accelerated.g6.xlarge", 0x2f8fc89358), ("Accelerated.g6e.12xlarge", 0x2f8fc89358), ("Accelerated.g6e.16xlarge", 0x2f8fc89358),
+            ("Accelerated.g6e.24xlarge", 0x2f8fc89358), ("Accelerated.g6e.2xlarge", 0x2f8fc89358), ("Accelerated.g6e.48xlarge", 0x2f8fc89358), ("Accelerated.g6e.4xlarge", 0x2f8fc89358),
+            ("Accelerated.g6e.8xlarge", 0x2f8fc89358), ("Accelerated.g6e.xlarge", 0x2f8fc89358), ("Accelerated.g6f.2xlarge", 0x2f8fc89358), ("Accelerated.g6f.4xlarge", 0x2f8fc89358),
+            ("Accelerated.g6f.large", 0x2f8fc89358), ("Accelerated.g6f.xlarge", 0x2f8fc89358), ("Accelerated.gr6.4xlarge", 0x2f8fc89358), ("Accelerated.gr6.8xlarge", 0x2f8fc89358),
+            ("Accelerated.gr6f.4xlarge", 0x2f8fc89358), ("ComputeOptimized.c6a.12xlarge", 0x2f8fc89358), ("ComputeOptimized.c6a.16xlarge", 0x2f8fc89358), ("ComputeOptimized.c6a.24xlarge", 0x2f8fc89358),
+            ("ComputeOptimized.c6a.2xlarge", 0x2f8fc89358), ("ComputeOptimized.c6a.32xlarge", 0x2f8fc89358), ("ComputeOptimized.c6a.48xlarge", 0x2f8fc89358), ("ComputeOptimized.c6a.4xlarge", 0x2f8fc89358),
+            ("ComputeOptimized.c6a.8xlarge", 0x2f8fc89358), ("ComputeOptimized.c6a.large", 0x2f8fc89358), ("ComputeOptimized.c6a.xlarge", 0x2f8fc89358), ("ComputeOptimized.c6i.12xlarge", 0x2f8fc89358),
+            ("ComputeOptimized.c6i.16xlarge", 0x2f8fc89358), ("ComputeOptimized.c6i.24xlarge", 0x2f8fc89358), ("ComputeOptimized.c6i.2xlarge", 0x2f8fc89358), ("ComputeOptimized.c6i.32xlarge", 0x2f8fc89358),
+            ("ComputeOptimized.c6i.4xlarge", 0x2f8fc89358), ("ComputeOptimized.c6i.8xlarge", 0x2f8fc89358), ("ComputeOptimized.c6i.large", 0x2f8fc89358), ("ComputeOptimized.c6i.xlarge", 0x2f8fc89358),
+            ("ComputeOptimized.c7a.12xlarge", 0x2f8fc89358), ("ComputeOptimized.c7a.16xlarge", 0x2f8fc89358), ("ComputeOptimized.c7a.24xlarge", 0x2f8fc89358), ("ComputeOptimized.c7a.2xlarge", 0x2f8fc89358),
+            ("ComputeOptimized.c7a.32xlarge", 0x2f8fc89358), ("ComputeOptimized.c7a.48xlarge", 0x2f8fc89358), ("ComputeOptimized.c7a.4xlarge", 0x2f8fc89358), ("ComputeOptimized.c7a.8xlarge", 0x2f8fc89358),
+            ("ComputeOptimized.c7a.large", 0x2f8fc89358), ("ComputeOptimized.c7a.xlarge", 0x2f8fc89358), ("ComputeOptimized.c7i-flex.12xlarge", 0x2f8fc89358), ("ComputeOptimized.c7i-flex.16xlarge", 0x2f8fc89358),
+            ("ComputeOptimized.c7i-flex.2xlarge", 0x2f8fc89358), ("ComputeOptimized.c7i-flex.4xlarge", 0x2f8fc89358), ("ComputeOptimized.c7i-flex.8xlarge", 0x2f8fc89358), ("ComputeOptimized.c7i-flex.large", 0x2f8fc89358),
+            ("ComputeOptimized.c7i-flex.xlarge", 0x2f8fc89358), ("ComputeOptimized.c7i.12xlarge", 0x2f8fc89358), ("ComputeOptimized.c7i.16xlarge", 0x2f8fc89358), ("ComputeOptimized.c7i.24xlarge", 0x2f8fc89358),
+            ("ComputeOptimized.c7i.2xlarge", 0x2f8fc89358), ("ComputeOptimized.c7i.48xlarge", 0x2f8fc89358), ("ComputeOptimized.c7i.4xlarge", 0x2f8fc89358), ("ComputeOptimized.c7i.8xlarge", 0x2f8fc89358),
+            ("ComputeOptimized.c7i.large", 0x2f8fc89358), ("ComputeOptimized.c7i.xlarge", 0x2f8fc89358), ("GeneralPurpose.m6a.12xlarge", 0x2f8fc89358), ("GeneralPurpose.m6a.16xlarge", 0x2f8fc89358),
+            ("GeneralPurpose.m6a.24xlarge", 0x2f8fc89358), ("GeneralPurpose.m6a.2xlarge", 0x2f8fc89358), ("GeneralPurpose.m6a.32xlarge", 0x2f8fc89358), ("GeneralPurpose.m6a.48xlarge", 0x2f8fc89358),
+            ("GeneralPurpose.m6a.4xlarge", 0x2f8fc89358), ("GeneralPurpose.m6a.8xlarge", 0x2f8fc89358), ("GeneralPurpose.m6a.large", 0x2f8fc89358), ("GeneralPurpose.m6a.xlarge", 0x2f8fc89358),
+            ("GeneralPurpose.m6i.12xlarge", 0x2f8fc89358), ("GeneralPurpose.m6i.16xlarge", 0x2f8fc89358), ("GeneralPurpose.m6i.24xlarge", 0x2f8fc89358), ("GeneralPurpose.m6i.2xlarge", 0x2f8fc89358),
+            ("GeneralPurpose.m6i.32xlarge", 0x2f8fc89358), ("GeneralPurpose.m6i.4xlarge", 0x2f8fc89358), ("GeneralPurpose.m6i.8xlarge", 0x2f8fc89358), ("GeneralPurpose.m6i.large", 0x2f8fc89358),
+            ("GeneralPurpose.m6i.xlarge", 0x2f8fc89358), ("GeneralPurpose.m7a.12xlarge", 0x2f8fc89358), ("GeneralPurpose.m7a.16xlarge", 0x2f8fc89358), ("GeneralPurpose.m7a.24xlarge", 0x2f8fc89358),
+            ("GeneralPurpose.m7a.2xlarge", 0x2f8fc89358), ("GeneralPurpose.m7a.32xlarge", 0x2f8fc89358), ("GeneralPurpose.m7a.48xlarge", 0x2f8fc89358), ("GeneralPurpose.m7a.4xlarge", 0x2f8fc89358),
+            ("GeneralPurpose.m7a.8xlarge", 0x2f8fc89358), ("GeneralPurpose.m7a.large", 0x2f8fc89358), ("GeneralPurpose.m7a.xlarge", 0x2f8fc89358), ("GeneralPurpose.m7i-flex.12xlarge", 0x2f8fc89358),
+            ("GeneralPurpose.m7i-flex.16xlarge", 0x2f8fc89358), ("GeneralPurpose.m7i-flex.2xlarge", 0x2f8fc89358), ("GeneralPurpose.m7i-flex.4xlarge", 0x2f8fc89358), ("GeneralPurpose.m7i-flex.8xlarge", 0x2f8fc89358),
+            ("GeneralPurpose.m7i-flex.large", 0x2f8fc89358), ("GeneralPurpose.m7i-flex.xlarge", 0x2f8fc89358), ("GeneralPurpose.m7i.12xlarge", 0x2f8fc89358), ("GeneralPurpose.m7i.16xlarge", 0x2f8fc89358),
+            ("GeneralPurpose.m7i.24xlarge", 0x2f8fc89358), ("GeneralPurpose.m7i.2xlarge", 0x2f8fc89358), ("GeneralPurpose.m7i.48xlarge", 0x2f8fc89358), ("GeneralPurpose.m7i.4xlarge", 0x2f8fc89358),
+            ("GeneralPurpose.m7i.8xlarge", 0x2f8fc89358), ("GeneralPurpose.m7i.large", 0x2f8fc89358), ("GeneralPurpose.m7i.xlarge", 0x2f8fc89358), ("GeneralPurpose.t3.2xlarge", 0x2f8fc89358),
+            ("GeneralPurpose.t3.large", 0x2f8fc89358), ("GeneralPurpose.t3.medium", 0x2f8fc89358), ("GeneralPurpose.t3.small", 0x2f8fc89358), ("GeneralPurpose.t3.xlarge", 0x2f8fc89358),
+            ("GeneralPurpose.t3a.2xlarge", 0x2f8fc89358), ("GeneralPurpose.t3a.large", 0x2f8fc89358), ("GeneralPurpose.t3a.medium", 0x2f8fc89358), ("GeneralPurpose.t3a.small", 0x2f8fc89358),
+            ("GeneralPurpose.t3a.xlarge", 0x2f8fc89358), ("MemoryOptimized.r6a.12xlarge", 0x2f8fc89358), ("MemoryOptimized.r6a.16xlarge", 0x2f8fc89358), ("MemoryOptimized.r6a.24xlarge", 0x2f8fc89358),
+            ("MemoryOptimized.r6a.2xlarge", 0x2f8fc89358), ("MemoryOptimized.r6a.32xlarge", 0x2f8fc89358), ("MemoryOptimized.r6a.48xlarge", 0x2f8fc89358), ("MemoryOptimized.r6a.4xlarge", 0x2f8fc89358),
+            ("MemoryOptimized.r6a.8xlarge", 0x2f8fc89358), ("MemoryOptimized.r6a.large", 0x2f8fc89358), ("MemoryOptimized.r6a.xlarge", 0x2f8fc89358), ("MemoryOptimized.r6i.12xlarge", 0x2f8fc89358),
+            ("MemoryOptimized.r6i.16xlarge", 0x2f8fc89358), ("MemoryOptimized.r6i.24xlarge", 0x2f8fc89358), ("MemoryOptimized.r6i.2xlarge", 0x2f8fc89358), ("MemoryOptimized.r6i.32xlarge", 0x2f8fc89358),
+            ("MemoryOptimized.r6i.4xlarge", 0x2f8fc89358), ("MemoryOptimized.r6i.8xlarge", 0x2f8fc89358), ("MemoryOptimized.r6i.large", 0x2f8fc89358), ("MemoryOptimized.r6i.xlarge", 0x2f8fc89358),
+            ("MemoryOptimized.r7a.12xlarge", 0x2f8fc89358), ("MemoryOptimized.r7a.16xlarge", 0x2f8fc89358), ("MemoryOptimized.r7a.24xlarge", 0x2f8fc89358), ("MemoryOptimized.r7a.2xlarge", 0x2f8fc89358),
+            ("MemoryOptimized.r7a.32xlarge", 0x2f8fc89358), ("MemoryOptimized.r7a.48xlarge", 0x2f8fc89358), ("MemoryOptimized.r7a.4xlarge", 0x2f8fc89358), ("MemoryOptimized.r7a.8xlarge", 0x2f8fc89358),
+            ("MemoryOptimized.r7a.large", 0x2f8fc89358), ("MemoryOptimized.r7a.xlarge", 0x2f8fc89358), ("MemoryOptimized.r7i.12xlarge", 0x2f8fc89358), ("MemoryOptimized.r7i.16xlarge", 0x2f8fc89358),
+            ("MemoryOptimized.r7i.24xlarge", 0x2f8fc89358), ("MemoryOptimized.r7i.2xlarge", 0x2f8fc89358), ("MemoryOptimized.r7i.48xlarge", 0x2f8fc89358), ("MemoryOptimized.r7i.4xlarge", 0x2f8fc89358),
+            ("MemoryOptimized.r7i.8xlarge", 0x2f8fc89358), ("MemoryOptimized.r7i.large", 0x2f8fc89358), ("MemoryOptimized.r7i.xlarge", 0x2f8fc89358), ("stream.compute.2xlarge", 0x2f8fc89358),
+            ("stream.compute.4xlarge", 0x2f8fc89358), ("stream.compute.8xlarge", 0x2f8fc89358), ("stream.compute.large", 0x2f8fc89358), ("stream.compute.xlarge", 0x2f8fc89358),
+            ("stream.graphics-design.2xlarge", 0x2f8fc89358), ("stream.graphics-design.4xlarge", 0x2f8fc89358), ("stream.graphics-design.large", 0x2f8fc89358), ("stream.graphics-design.xlarge", 0x2f8fc89358),
+            ("stream.graphics-pro.16xlarge", 0x2f8fc89358), ("stream.graphics-pro.4xlarge", 0x2f8fc89358), ("stream.graphics-pro.8xlarge", 0x2f8fc89358), ("stream.graphics.g4dn.12xlarge", 0x2f8fc89358),
+            ("stream.graphics.g4dn.16xlarge", 0x2f8fc89358), ("stream.graphics.g4dn.2xlarge", 0x2f8fc89358), ("stream.graphics.g4dn.4xlarge", 0x2f8fc89358), ("stream.graphics.g4dn.8xlarge", 0x2f8fc89358),
+            ("stream.graphics.g4dn.xlarge", 0x2f8fc89358), ("stream.graphics.g5.12xlarge", 0x2f8fc89358), ("stream.graphics.g5.16xlarge", 0x2f8fc89358), ("stream.graphics.g5.24xlarge", 0x2f8fc89358),
+            ("stream.graphics.g5.2xlarge", 0x2f8fc89358), ("stream.graphics.g5.4xlarge", 0x2f8fc89358), ("stream.graphics.g5.8xlarge", 0x2f8fc89358), ("stream.graphics.g5.xlarge", 0x2f8fc89358),
+            ("stream.graphics.g6.12xlarge", 0x2f8fc89358), ("stream.graphics.g6.16xlarge", 0x2f8fc89358), ("stream.graphics.g6.24xlarge", 0x2f8fc89358), ("stream.graphics.g6.2xlarge", 0x2f8fc89358),
+            ("stream.graphics.g6.4xlarge", 0x2f8fc89358), ("stream.graphics.g6.8xlarge", 0x2f8fc89358), ("stream.graphics.g6.xlarge", 0x2f8fc89358), ("stream.graphics.g6f.2xlarge", 0x2f8fc89358),
+            ("stream.graphics.g6f.4xlarge", 0x2f8fc89358), ("stream.graphics.g6f.large", 0x2f8fc89358), ("stream.graphics.g6f.xlarge", 0x2f8fc89358), ("stream.graphics.gr6.4xlarge", 0x2f8fc89358),
+            ("stream.graphics.gr6.8xlarge", 0x2f8fc89358), ("stream.graphics.gr6f.4xlarge", 0x2f8fc89358), ("stream.memory.2xlarge", 0x2f8fc89358), ("stream.memory.4xlarge", 0x2f8fc89358),
+            ("stream.memory.8xlarge", 0x2f8fc89358), ("stream.memory.large", 0x2f8fc89358), ("stream.memory.xlarge", 0x2f8fc89358), ("stream.memory.z1d.12xlarge", 0x2f8fc89358),
+            ("stream.memory.z1d.2xlarge", 0x2f8fc89358), ("stream.memory.z1d.3xlarge", 0x2f8fc89358), ("stream.memory.z1d.6xlarge", 0x2f8fc89358), ("stream.memory.z1d.large", 0x2f8fc89358),
+            ("stream.memory.z1d.xlarge", 0x2f8fc89358), ("stream.standard.2xlarge", 0x2f8fc89358), ("stream.standard.large", 0x2f8fc89358), ("stream.standard.medium", 0x2f8fc89358),
+            ("stream.standard.small", 0x2f8fc89358), ("stream.standard.xlarge", 0x2f8fc89358),
+        ] },
     ];
 
     #[rustfmt::skip]

@@ -217,6 +217,12 @@ impl ::cloudwright_core::Resource for Cluster {
         crate::constraint::check(&self::schema::RULE_Cluster, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
+    fn check_region(
+        properties: &::cloudwright_core::Value,
+        region: ::std::option::Option<&str>,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::regional::check(&self::schema::REGIONAL, properties, region)
+    }
 }
 
 impl ::cloudwright_core::ToValue for Cluster {
@@ -344,12 +350,20 @@ pub(crate) mod schema {
     #[allow(unused_imports)]
     use crate::support::prelude::*;
 
-    /// cfn-lint's extension schemas of this type (`crates/codegen/schemas/extensions.json`),
-    /// checked at synthesis. Not checked:
-    /// - E3672 at `NodeType`: region-keyed, not exported
+    /// cfn-lint's region-keyed values of this type (`crates/codegen/schemas/regions.json`):
+    /// what `Resource::check_region` checks at synthesis with the stack's region.
     #[rustfmt::skip]
-    #[allow(dead_code)]
-    pub(crate) static EXTENSIONS: [Extension; 0] = [
+    pub(crate) static REGIONAL: [Regional; 1] = [
+        Regional { rule: "E3672", description: "Validate the cluster node type for a DAX Cluster", paths: &["NodeType"], when: &[], engine_lowercased: false, regions: 0x3387ae0348, values: &[
+            ("dax.r3.2xlarge", 0x3101000348), ("dax.r3.4xlarge", 0x3101000348), ("dax.r3.8xlarge", 0x3101000348), ("dax.r3.large", 0x3101000348),
+            ("dax.r3.xlarge", 0x3101000348), ("dax.r4.16xlarge", 0x33870c0348), ("dax.r4.2xlarge", 0x33870c0348), ("dax.r4.4xlarge", 0x33870c0348),
+            ("dax.r4.8xlarge", 0x33870c0348), ("dax.r4.large", 0x33870c0348), ("dax.r4.xlarge", 0x33870c0348), ("dax.r5.12xlarge", 0x3387ae0348),
+            ("dax.r5.16xlarge", 0x3387ae0348), ("dax.r5.24xlarge", 0x3387ae0348), ("dax.r5.2xlarge", 0x3387ae0348), ("dax.r5.4xlarge", 0x3387ae0348),
+            ("dax.r5.8xlarge", 0x3387ae0348), ("dax.r5.large", 0x3387ae0348), ("dax.r5.xlarge", 0x3387ae0348), ("dax.r7i.12xlarge", 0x3387a80348),
+            ("dax.r7i.16xlarge", 0x3387a80348), ("dax.r7i.24xlarge", 0x3387a80348), ("dax.r7i.2xlarge", 0x3387a80348), ("dax.r7i.4xlarge", 0x3387a80348),
+            ("dax.r7i.8xlarge", 0x3387a80348), ("dax.r7i.large", 0x3387a80348), ("dax.r7i.xlarge", 0x3387a80348), ("dax.t2.medium", 0x33870e0348),
+            ("dax.t2.small", 0x33870e0348), ("dax.t3.medium", 0x3387ae0348), ("dax.t3.small", 0x3387ae0348),
+        ] },
     ];
 
     #[rustfmt::skip]

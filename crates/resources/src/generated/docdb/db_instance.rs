@@ -179,6 +179,12 @@ impl ::cloudwright_core::Resource for DbInstance {
         crate::constraint::check(&self::schema::RULE_DbInstance, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
+    fn check_region(
+        properties: &::cloudwright_core::Value,
+        region: ::std::option::Option<&str>,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::regional::check(&self::schema::REGIONAL, properties, region)
+    }
 }
 
 impl ::cloudwright_core::ToValue for DbInstance {
@@ -249,12 +255,22 @@ pub(crate) mod schema {
     #[allow(unused_imports)]
     use crate::support::prelude::*;
 
-    /// cfn-lint's extension schemas of this type (`crates/codegen/schemas/extensions.json`),
-    /// checked at synthesis. Not checked:
-    /// - E3620 at `DBInstanceClass`: region-keyed, not exported
+    /// cfn-lint's region-keyed values of this type (`crates/codegen/schemas/regions.json`):
+    /// what `Resource::check_region` checks at synthesis with the stack's region.
     #[rustfmt::skip]
-    #[allow(dead_code)]
-    pub(crate) static EXTENSIONS: [Extension; 0] = [
+    pub(crate) static REGIONAL: [Regional; 1] = [
+        Regional { rule: "E3620", description: "Validate a DocDB DB Instance class", paths: &["DBInstanceClass"], when: &[], engine_lowercased: false, regions: 0x2fdfffdffb, values: &[
+            ("db.r4.16xlarge", 0x2fdfffdffb), ("db.r4.2xlarge", 0x2fdfffdffb), ("db.r4.4xlarge", 0x2fdfffdffb), ("db.r4.8xlarge", 0x2fdfffdffb),
+            ("db.r4.large", 0x2fdfffdffb), ("db.r4.xlarge", 0x2fdfffdffb), ("db.r5.12xlarge", 0x2fdfffdffb), ("db.r5.16xlarge", 0x2fdfffdffb),
+            ("db.r5.24xlarge", 0x2fdfffdffb), ("db.r5.2xlarge", 0x2fdfffdffb), ("db.r5.4xlarge", 0x2fdfffdffb), ("db.r5.8xlarge", 0x2fdfffdffb),
+            ("db.r5.large", 0x2fdfffdffb), ("db.r5.xlarge", 0x2fdfffdffb), ("db.r6g.12xlarge", 0x2fdfffdffb), ("db.r6g.16xlarge", 0x2fdfffdffb),
+            ("db.r6g.2xlarge", 0x2fdfffdffb), ("db.r6g.4xlarge", 0x2fdfffdffb), ("db.r6g.8xlarge", 0x2fdfffdffb), ("db.r6g.large", 0x2fdfffdffb),
+            ("db.r6g.xlarge", 0x2fdfffdffb), ("db.r6gd.12xlarge", 0x2fdfffdffb), ("db.r6gd.16xlarge", 0x2fdfffdffb), ("db.r6gd.2xlarge", 0x2fdfffdffb),
+            ("db.r6gd.4xlarge", 0x2fdfffdffb), ("db.r6gd.8xlarge", 0x2fdfffdffb), ("db.r6gd.xlarge", 0x2fdfffdffb), ("db.r8g.12xlarge", 0x2fdfffdffb),
+            ("db.r8g.16xlarge", 0x2fdfffdffb), ("db.r8g.24xlarge", 0x2fdfffdffb), ("db.r8g.2xlarge", 0x2fdfffdffb), ("db.r8g.4xlarge", 0x2fdfffdffb),
+            ("db.r8g.8xlarge", 0x2fdfffdffb), ("db.r8g.large", 0x2fdfffdffb), ("db.r8g.xlarge", 0x2fdfffdffb), ("db.t3.medium", 0x2fdfffdffb),
+            ("db.t4g.medium", 0x2fdfffdffb),
+        ] },
     ];
 
     #[rustfmt::skip]

@@ -405,6 +405,12 @@ impl ::cloudwright_core::Resource for CacheCluster {
         crate::constraint::check_extensions(&self::schema::EXTENSIONS, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
+    fn check_region(
+        properties: &::cloudwright_core::Value,
+        region: ::std::option::Option<&str>,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::regional::check(&self::schema::REGIONAL, properties, region)
+    }
 }
 
 impl ::cloudwright_core::ToValue for CacheCluster {
@@ -612,12 +618,40 @@ pub(crate) mod schema {
     use crate::support::prelude::*;
 
     /// cfn-lint's extension schemas of this type (`crates/codegen/schemas/extensions.json`),
-    /// checked at synthesis. Not checked:
-    /// - E3647 at `CacheNodeType`: region-keyed, not exported
+    /// checked at synthesis.
     #[rustfmt::skip]
     #[allow(dead_code)]
     pub(crate) static EXTENSIONS: [Extension; 1] = [
         Extension { rule: "E3695", path: "", description: "Validate Elasticache Cluster Engine and Engine Version", shape: Shape::AllOf(&[Shape::If(&IfRule { cond: Shape::AnyOf(&[Shape::Object(&ObjRule { properties: &[("Engine", Shape::Typed(json_type::STRING))], required: &["Engine"], ..OBJ_RULE }), Shape::Typed(json_type::STRING | json_type::ARRAY | json_type::NUMBER | json_type::BOOLEAN)]), then: Shape::AnyOf(&[Shape::Object(&ObjRule { properties: &[("Engine", Shape::Str(&StrRule { allowed: &["memcached", "redis", "valkey"], ..StrRule::ANY }))], ..OBJ_RULE }), Shape::Typed(json_type::STRING | json_type::ARRAY | json_type::NUMBER | json_type::BOOLEAN)]), otherwise: Shape::Any }), Shape::If(&IfRule { cond: Shape::AnyOf(&[Shape::Object(&ObjRule { properties: &[("Engine", Shape::Str(&StrRule { allowed: &["memcached"], ..StrRule::ANY })), ("EngineVersion", Shape::Typed(json_type::STRING | json_type::NUMBER))], required: &["Engine", "EngineVersion"], ..OBJ_RULE }), Shape::Typed(json_type::STRING | json_type::ARRAY | json_type::NUMBER | json_type::BOOLEAN)]), then: Shape::AnyOf(&[Shape::Object(&ObjRule { properties: &[("EngineVersion", Shape::Str(&StrRule { allowed: &["1.4.14", "1.4.24", "1.4.33", "1.4.34", "1.4.5", "1.5.10", "1.5.16", "1.6.12", "1.6.17", "1.6.22", "1.6.6"], ..StrRule::ANY }))], ..OBJ_RULE }), Shape::Typed(json_type::STRING | json_type::ARRAY | json_type::NUMBER | json_type::BOOLEAN)]), otherwise: Shape::Any }), Shape::If(&IfRule { cond: Shape::AnyOf(&[Shape::Object(&ObjRule { properties: &[("Engine", Shape::Str(&StrRule { allowed: &["redis"], ..StrRule::ANY })), ("EngineVersion", Shape::Typed(json_type::STRING | json_type::NUMBER))], required: &["Engine", "EngineVersion"], ..OBJ_RULE }), Shape::Typed(json_type::STRING | json_type::ARRAY | json_type::NUMBER | json_type::BOOLEAN)]), then: Shape::AnyOf(&[Shape::Object(&ObjRule { properties: &[("EngineVersion", Shape::Str(&StrRule { allowed: &["4.0.10", "5.0.6", "6.0", "6.2", "7.0", "7.1"], ..StrRule::ANY }))], ..OBJ_RULE }), Shape::Typed(json_type::STRING | json_type::ARRAY | json_type::NUMBER | json_type::BOOLEAN)]), otherwise: Shape::Any }), Shape::If(&IfRule { cond: Shape::AnyOf(&[Shape::Object(&ObjRule { properties: &[("Engine", Shape::Str(&StrRule { allowed: &["valkey"], ..StrRule::ANY })), ("EngineVersion", Shape::Typed(json_type::STRING | json_type::NUMBER))], required: &["Engine", "EngineVersion"], ..OBJ_RULE }), Shape::Typed(json_type::STRING | json_type::ARRAY | json_type::NUMBER | json_type::BOOLEAN)]), then: Shape::AnyOf(&[Shape::Object(&ObjRule { properties: &[("EngineVersion", Shape::Str(&StrRule { allowed: &["7.2", "8.0", "8.1", "8.2", "9.0"], ..StrRule::ANY }))], ..OBJ_RULE }), Shape::Typed(json_type::STRING | json_type::ARRAY | json_type::NUMBER | json_type::BOOLEAN)]), otherwise: Shape::Any })]) },
+    ];
+
+    /// cfn-lint's region-keyed values of this type (`crates/codegen/schemas/regions.json`):
+    /// what `Resource::check_region` checks at synthesis with the stack's region.
+    #[rustfmt::skip]
+    pub(crate) static REGIONAL: [Regional; 1] = [
+        Regional { rule: "E3647", description: "Validate ElastiCache cluster cache node type", paths: &["CacheNodeType"], when: &[], engine_lowercased: false, regions: 0x3fffffffff, values: &[
+            ("cache.c7gn.12xlarge", 0x3fffffffff), ("cache.c7gn.16xlarge", 0x3fffffffff), ("cache.c7gn.2xlarge", 0x3fffffffff), ("cache.c7gn.4xlarge", 0x3fffffffff),
+            ("cache.c7gn.8xlarge", 0x3fffffffff), ("cache.c7gn.large", 0x3fffffffff), ("cache.c7gn.xlarge", 0x3fffffffff), ("cache.m1.small", 0x3fffffffff),
+            ("cache.m3.2xlarge", 0x3fffffffff), ("cache.m3.large", 0x3fffffffff), ("cache.m3.medium", 0x3fffffffff), ("cache.m3.xlarge", 0x3fffffffff),
+            ("cache.m4.10xlarge", 0x3fffffffff), ("cache.m4.2xlarge", 0x3fffffffff), ("cache.m4.4xlarge", 0x3fffffffff), ("cache.m4.large", 0x3fffffffff),
+            ("cache.m4.xlarge", 0x3fffffffff), ("cache.m5.12xlarge", 0x3fffffffff), ("cache.m5.24xlarge", 0x3fffffffff), ("cache.m5.2xlarge", 0x3fffffffff),
+            ("cache.m5.4xlarge", 0x3fffffffff), ("cache.m5.large", 0x3fffffffff), ("cache.m5.xlarge", 0x3fffffffff), ("cache.m6g.12xlarge", 0x3fffffffff),
+            ("cache.m6g.16xlarge", 0x3fffffffff), ("cache.m6g.2xlarge", 0x3fffffffff), ("cache.m6g.4xlarge", 0x3fffffffff), ("cache.m6g.8xlarge", 0x3fffffffff),
+            ("cache.m6g.large", 0x3fffffffff), ("cache.m6g.xlarge", 0x3fffffffff), ("cache.m7g.12xlarge", 0x3fffffffff), ("cache.m7g.16xlarge", 0x3fffffffff),
+            ("cache.m7g.2xlarge", 0x3fffffffff), ("cache.m7g.4xlarge", 0x3fffffffff), ("cache.m7g.8xlarge", 0x3fffffffff), ("cache.m7g.large", 0x3fffffffff),
+            ("cache.m7g.xlarge", 0x3fffffffff), ("cache.r3.2xlarge", 0x3fffffffff), ("cache.r3.4xlarge", 0x3fffffffff), ("cache.r3.8xlarge", 0x3fffffffff),
+            ("cache.r3.large", 0x3fffffffff), ("cache.r3.xlarge", 0x3fffffffff), ("cache.r4.16xlarge", 0x3fffffffff), ("cache.r4.2xlarge", 0x3fffffffff),
+            ("cache.r4.4xlarge", 0x3fffffffff), ("cache.r4.8xlarge", 0x3fffffffff), ("cache.r4.large", 0x3fffffffff), ("cache.r4.xlarge", 0x3fffffffff),
+            ("cache.r5.12xlarge", 0x3fffffffff), ("cache.r5.24xlarge", 0x3fffffffff), ("cache.r5.2xlarge", 0x3fffffffff), ("cache.r5.4xlarge", 0x3fffffffff),
+            ("cache.r5.large", 0x3fffffffff), ("cache.r5.xlarge", 0x3fffffffff), ("cache.r6g.12xlarge", 0x3fffffffff), ("cache.r6g.16xlarge", 0x3fffffffff),
+            ("cache.r6g.2xlarge", 0x3fffffffff), ("cache.r6g.4xlarge", 0x3fffffffff), ("cache.r6g.8xlarge", 0x3fffffffff), ("cache.r6g.large", 0x3fffffffff),
+            ("cache.r6g.xlarge", 0x3fffffffff), ("cache.r6gd.12xlarge", 0x3fffffffff), ("cache.r6gd.16xlarge", 0x3fffffffff), ("cache.r6gd.2xlarge", 0x3fffffffff),
+            ("cache.r6gd.4xlarge", 0x3fffffffff), ("cache.r6gd.8xlarge", 0x3fffffffff), ("cache.r6gd.xlarge", 0x3fffffffff), ("cache.r7g.12xlarge", 0x3fffffffff),
+            ("cache.r7g.16xlarge", 0x3fffffffff), ("cache.r7g.2xlarge", 0x3fffffffff), ("cache.r7g.4xlarge", 0x3fffffffff), ("cache.r7g.8xlarge", 0x3fffffffff),
+            ("cache.r7g.large", 0x3fffffffff), ("cache.r7g.xlarge", 0x3fffffffff), ("cache.t2.medium", 0x3fffffffff), ("cache.t2.micro", 0x3fffffffff),
+            ("cache.t2.small", 0x3fffffffff), ("cache.t3.medium", 0x3fffffffff), ("cache.t3.micro", 0x3fffffffff), ("cache.t3.small", 0x3fffffffff),
+            ("cache.t4g.medium", 0x3fffffffff), ("cache.t4g.micro", 0x3fffffffff), ("cache.t4g.small", 0x3fffffffff),
+        ] },
     ];
 
     #[rustfmt::skip]

@@ -96,6 +96,12 @@ impl ::cloudwright_core::Resource for Node {
         crate::constraint::check(&self::schema::RULE_Node, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
+    fn check_region(
+        properties: &::cloudwright_core::Value,
+        region: ::std::option::Option<&str>,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::regional::check(&self::schema::REGIONAL, properties, region)
+    }
 }
 
 impl ::cloudwright_core::ToValue for Node {
@@ -234,12 +240,15 @@ pub(crate) mod schema {
     #[allow(unused_imports)]
     use crate::support::prelude::*;
 
-    /// cfn-lint's extension schemas of this type (`crates/codegen/schemas/extensions.json`),
-    /// checked at synthesis. Not checked:
-    /// - E3617 at `NodeConfiguration/InstanceType`: region-keyed, not exported
+    /// cfn-lint's region-keyed values of this type (`crates/codegen/schemas/regions.json`):
+    /// what `Resource::check_region` checks at synthesis with the stack's region.
     #[rustfmt::skip]
-    #[allow(dead_code)]
-    pub(crate) static EXTENSIONS: [Extension; 0] = [
+    pub(crate) static REGIONAL: [Regional; 1] = [
+        Regional { rule: "E3617", description: "Validate ManagedBlockchain instance type", paths: &["NodeConfiguration/InstanceType"], when: &[], engine_lowercased: false, regions: 0x903000118, values: &[
+            ("bc.c5.2xlarge", 0x903000118), ("bc.c5.4xlarge", 0x903000118), ("bc.c5.large", 0x903000118), ("bc.c5.xlarge", 0x903000118),
+            ("bc.m5.2xlarge", 0x903000118), ("bc.m5.4xlarge", 0x903000118), ("bc.m5.large", 0x903000118), ("bc.m5.xlarge", 0x903000118),
+            ("bc.t3.large", 0x903000118), ("bc.t3.medium", 0x903000118), ("bc.t3.small", 0x903000118), ("bc.t3.xlarge", 0x903000118),
+        ] },
     ];
 
     #[rustfmt::skip]

@@ -202,6 +202,12 @@ impl ::cloudwright_core::Resource for DbInstance {
         crate::constraint::check(&self::schema::RULE_DbInstance, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
+    fn check_region(
+        properties: &::cloudwright_core::Value,
+        region: ::std::option::Option<&str>,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::regional::check(&self::schema::REGIONAL, properties, region)
+    }
 }
 
 impl ::cloudwright_core::ToValue for DbInstance {
@@ -265,12 +271,36 @@ pub(crate) mod schema {
     #[allow(unused_imports)]
     use crate::support::prelude::*;
 
-    /// cfn-lint's extension schemas of this type (`crates/codegen/schemas/extensions.json`),
-    /// checked at synthesis. Not checked:
-    /// - E3635 at `DBInstanceClass`: region-keyed, not exported
+    /// cfn-lint's region-keyed values of this type (`crates/codegen/schemas/regions.json`):
+    /// what `Resource::check_region` checks at synthesis with the stack's region.
     #[rustfmt::skip]
-    #[allow(dead_code)]
-    pub(crate) static EXTENSIONS: [Extension; 0] = [
+    pub(crate) static REGIONAL: [Regional; 1] = [
+        Regional { rule: "E3635", description: "Validate Neptune DB instance class", paths: &["DBInstanceClass"], when: &[], engine_lowercased: false, regions: 0x3fbfbf9ffb, values: &[
+            ("db.r4.2xlarge", 0x3fbfbf9ffb), ("db.r4.4xlarge", 0x3fbfbf9ffb), ("db.r4.8xlarge", 0x3fbfbf9ffb), ("db.r4.large", 0x3fbfbf9ffb),
+            ("db.r4.xlarge", 0x3fbfbf9ffb), ("db.r5.12xlarge", 0x3fbfbf9ffb), ("db.r5.16xlarge", 0x3fbfbf9ffb), ("db.r5.24xlarge", 0x3fbfbf9ffb),
+            ("db.r5.2xlarge", 0x3fbfbf9ffb), ("db.r5.4xlarge", 0x3fbfbf9ffb), ("db.r5.8xlarge", 0x3fbfbf9ffb), ("db.r5.large", 0x3fbfbf9ffb),
+            ("db.r5.xlarge", 0x3fbfbf9ffb), ("db.r5d.12xlarge", 0x3fbfbf9ffb), ("db.r5d.16xlarge", 0x3fbfbf9ffb), ("db.r5d.24xlarge", 0x3fbfbf9ffb),
+            ("db.r5d.2xlarge", 0x3fbfbf9ffb), ("db.r5d.4xlarge", 0x3fbfbf9ffb), ("db.r5d.8xlarge", 0x3fbfbf9ffb), ("db.r5d.large", 0x3fbfbf9ffb),
+            ("db.r5d.xlarge", 0x3fbfbf9ffb), ("db.r6g.12xlarge", 0x3fbfbf9ffb), ("db.r6g.16xlarge", 0x3fbfbf9ffb), ("db.r6g.2xlarge", 0x3fbfbf9ffb),
+            ("db.r6g.4xlarge", 0x3fbfbf9ffb), ("db.r6g.8xlarge", 0x3fbfbf9ffb), ("db.r6g.large", 0x3fbfbf9ffb), ("db.r6g.xlarge", 0x3fbfbf9ffb),
+            ("db.r6gd.12xlarge", 0x3fbfbf9ffb), ("db.r6gd.16xlarge", 0x3fbfbf9ffb), ("db.r6gd.2xlarge", 0x3fbfbf9ffb), ("db.r6gd.4xlarge", 0x3fbfbf9ffb),
+            ("db.r6gd.8xlarge", 0x3fbfbf9ffb), ("db.r6gd.large", 0x3fbfbf9ffb), ("db.r6gd.xlarge", 0x3fbfbf9ffb), ("db.r6i.12xlarge", 0x3fbfbf9ffb),
+            ("db.r6i.16xlarge", 0x3fbfbf9ffb), ("db.r6i.24xlarge", 0x3fbfbf9ffb), ("db.r6i.2xlarge", 0x3fbfbf9ffb), ("db.r6i.32xlarge", 0x3fbfbf9ffb),
+            ("db.r6i.4xlarge", 0x3fbfbf9ffb), ("db.r6i.8xlarge", 0x3fbfbf9ffb), ("db.r6i.large", 0x3fbfbf9ffb), ("db.r6i.xlarge", 0x3fbfbf9ffb),
+            ("db.r7g.12xlarge", 0x3fbfbf9ffb), ("db.r7g.16xlarge", 0x3fbfbf9ffb), ("db.r7g.2xlarge", 0x3fbfbf9ffb), ("db.r7g.4xlarge", 0x3fbfbf9ffb),
+            ("db.r7g.8xlarge", 0x3fbfbf9ffb), ("db.r7g.large", 0x3fbfbf9ffb), ("db.r7g.xlarge", 0x3fbfbf9ffb), ("db.r7i.12xlarge", 0x3fbfbf9ffb),
+            ("db.r7i.16xlarge", 0x3fbfbf9ffb), ("db.r7i.24xlarge", 0x3fbfbf9ffb), ("db.r7i.2xlarge", 0x3fbfbf9ffb), ("db.r7i.48xlarge", 0x3fbfbf9ffb),
+            ("db.r7i.4xlarge", 0x3fbfbf9ffb), ("db.r7i.8xlarge", 0x3fbfbf9ffb), ("db.r7i.large", 0x3fbfbf9ffb), ("db.r7i.xlarge", 0x3fbfbf9ffb),
+            ("db.r8g.12xlarge", 0x3fbfbf9ffb), ("db.r8g.16xlarge", 0x3fbfbf9ffb), ("db.r8g.24xlarge", 0x3fbfbf9ffb), ("db.r8g.2xlarge", 0x3fbfbf9ffb),
+            ("db.r8g.48xlarge", 0x3fbfbf9ffb), ("db.r8g.4xlarge", 0x3fbfbf9ffb), ("db.r8g.8xlarge", 0x3fbfbf9ffb), ("db.r8g.large", 0x3fbfbf9ffb),
+            ("db.r8g.xlarge", 0x3fbfbf9ffb), ("db.serverless", 0x3fbfbf9ffb), ("db.t3.medium", 0x3fbfbf9ffb), ("db.t4g.medium", 0x3fbfbf9ffb),
+            ("db.x2g.12xlarge", 0x3fbfbf9ffb), ("db.x2g.16xlarge", 0x3fbfbf9ffb), ("db.x2g.2xlarge", 0x3fbfbf9ffb), ("db.x2g.4xlarge", 0x3fbfbf9ffb),
+            ("db.x2g.8xlarge", 0x3fbfbf9ffb), ("db.x2g.large", 0x3fbfbf9ffb), ("db.x2g.xlarge", 0x3fbfbf9ffb), ("db.x2gd.12xlarge", 0x3fbfbf9ffb),
+            ("db.x2gd.16xlarge", 0x3fbfbf9ffb), ("db.x2gd.2xlarge", 0x3fbfbf9ffb), ("db.x2gd.4xlarge", 0x3fbfbf9ffb), ("db.x2gd.8xlarge", 0x3fbfbf9ffb),
+            ("db.x2gd.large", 0x3fbfbf9ffb), ("db.x2gd.xlarge", 0x3fbfbf9ffb), ("db.x2iedn.16xlarge", 0x3fbfbf9ffb), ("db.x2iedn.24xlarge", 0x3fbfbf9ffb),
+            ("db.x2iedn.2xlarge", 0x3fbfbf9ffb), ("db.x2iedn.32xlarge", 0x3fbfbf9ffb), ("db.x2iedn.4xlarge", 0x3fbfbf9ffb), ("db.x2iedn.8xlarge", 0x3fbfbf9ffb),
+            ("db.x2iedn.xlarge", 0x3fbfbf9ffb),
+        ] },
     ];
 
     #[rustfmt::skip]

@@ -639,6 +639,12 @@ impl ::cloudwright_core::Resource for Cluster {
         crate::constraint::check(&self::schema::RULE_Cluster, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
+    fn check_region(
+        properties: &::cloudwright_core::Value,
+        region: ::std::option::Option<&str>,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::regional::check(&self::schema::REGIONAL, properties, region)
+    }
 }
 
 impl ::cloudwright_core::ToValue for Cluster {
@@ -991,12 +997,14 @@ pub(crate) mod schema {
     #[allow(unused_imports)]
     use crate::support::prelude::*;
 
-    /// cfn-lint's extension schemas of this type (`crates/codegen/schemas/extensions.json`),
-    /// checked at synthesis. Not checked:
-    /// - E3667 at `NodeType`: region-keyed, not exported
+    /// cfn-lint's region-keyed values of this type (`crates/codegen/schemas/regions.json`):
+    /// what `Resource::check_region` checks at synthesis with the stack's region.
     #[rustfmt::skip]
-    #[allow(dead_code)]
-    pub(crate) static EXTENSIONS: [Extension; 0] = [
+    pub(crate) static REGIONAL: [Regional; 1] = [
+        Regional { rule: "E3667", description: "Validate RedShift cluster node type", paths: &["NodeType"], when: &[], engine_lowercased: false, regions: 0x3fffffffff, values: &[
+            ("dc2.8xlarge", 0x3fffffffff), ("dc2.large", 0x3fffffffff), ("ra3.16xlarge", 0x3fffffffff), ("ra3.4xlarge", 0x3fffffffff),
+            ("ra3.large", 0x3fffffffff), ("ra3.xlplus", 0x3fffffffff), ("rg.4xlarge", 0x3fffffffff), ("rg.xlarge", 0x3fffffffff),
+        ] },
     ];
 
     #[rustfmt::skip]
