@@ -254,7 +254,7 @@ impl FunctionOutput {
             .source_arn(subscription.topic_arn()),
         )?;
         let subscription_id = format!("{function}{topic}Subscription");
-        let subscription = subscription.add(
+        let subscription = subscription.add_with_logical_id(
             scope,
             &subscription_id,
             SubscriptionProtocol::Lambda,

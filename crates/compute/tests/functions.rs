@@ -358,6 +358,45 @@ fn a_topic_invokes_a_subscribed_function_with_a_permission_for_that_topic_only()
     Ok(())
 }
 
+/// A construct that subscribes its own function to a topic it is given.
+struct Auditor {
+    events: cloudwright_data::TopicOutput,
+}
+
+impl cloudwright_core::Construct for Auditor {
+    type Output = ();
+
+    fn build(self, scope: &mut Scope<'_>) -> Result<(), cloudwright_core::Error> {
+        let f = scope.construct("Handler", inline())?;
+        f.subscribe_to(scope, TopicSubscription::new(&self.events))?;
+        Ok(())
+    }
+}
+
+#[test]
+fn inside_a_construct_the_subscription_and_permission_are_named_after_the_function() -> TestResult {
+    let (_, t) = synth(|s| {
+        let events = s.construct("Events", Topic::new())?;
+        s.construct("Auditor", Auditor { events })?;
+        Ok(())
+    })?;
+    let id = |ty| -> Vec<String> {
+        t.find_resources(ty, Match::any_value())
+            .into_iter()
+            .map(|(id, _)| id.to_owned())
+            .collect()
+    };
+    assert_eq!(
+        id("AWS::SNS::Subscription"),
+        ["AuditorHandlerFunctionEventsTopicSubscription"]
+    );
+    assert_eq!(
+        id("AWS::Lambda::Permission"),
+        ["AuditorHandlerFunctionEventsTopicPermission"]
+    );
+    Ok(())
+}
+
 #[test]
 fn a_fifo_topic_is_refused_as_a_function_s_source_naming_the_fix() {
     let err = synth_err(|s| {

@@ -104,6 +104,26 @@ impl TopicSubscription {
         protocol: SubscriptionProtocol,
         endpoint: impl Into<Str>,
     ) -> Result<Handle<sns::Subscription>, CoreError> {
+        scope.add(id, self.resource(protocol, endpoint))
+    }
+
+    /// As [`add`](Self::add), with the logical id given whole (not prefixed with the
+    /// scope's path): for an endpoint's side that names what it adds after itself.
+    pub fn add_with_logical_id(
+        &self,
+        scope: &mut Scope<'_>,
+        logical_id: &str,
+        protocol: SubscriptionProtocol,
+        endpoint: impl Into<Str>,
+    ) -> Result<Handle<sns::Subscription>, CoreError> {
+        scope.add_with_logical_id(logical_id, logical_id, self.resource(protocol, endpoint))
+    }
+
+    fn resource(
+        &self,
+        protocol: SubscriptionProtocol,
+        endpoint: impl Into<Str>,
+    ) -> sns::Subscription {
         let mut sub = sns::Subscription::new(sns::SubscriptionRequired {
             protocol: protocol.as_str().into(),
             topic_arn: self.topic_arn.clone().into(),
@@ -115,7 +135,7 @@ impl TopicSubscription {
         if let Some(filter) = &self.filter_policy {
             sub = sub.filter_policy(Json(filter.clone()));
         }
-        scope.add(id, sub)
+        sub
     }
 }
 
