@@ -2,21 +2,26 @@
 //!
 //! - `PeopleData`: the `People` table (partition key `person`, sort key `firstname`, on-demand,
 //!   point-in-time recovery, encrypted with the account's AWS-managed key, retained), the `Writes` queue with its dead-letter queue
-//!   `WritesFailed` (after 5 receives), the `Audit` bucket (encrypted, public access blocked,
-//!   versioned, TLS only, retained) logging to `AccessLogs`.
+//!   `WritesFailed` (after 5 receives), the `NightlyFailed` queue (the nightly report's
+//!   failed runs), the `Audit` bucket (encrypted, public access blocked, versioned, TLS only,
+//!   retained) logging to `AccessLogs`.
 //! - `PeopleApi`: four Python functions, each with its code in `functions/<name>/` (a zip
 //!   asset the toolkit uploads): `Reader` serves `GET /{person}/{firstname}` (public, as the
 //!   main app's route) and may only read the table; `Enqueue` serves
 //!   `POST /{person}/{firstname}` (IAM-authorized) and may only send to the queue; `Worker`
 //!   consumes the queue (partial batch responses), writes the table and puts audit objects;
-//!   `Nightly` runs at 03:00 UTC, reads the table and puts a report object.
+//!   `Nightly` runs at 03:00 UTC, reads the table and puts a report object; EventBridge
+//!   invokes it asynchronously, so a run that still fails after Lambda's retries goes to
+//!   `NightlyFailed` (its on-failure destination) instead of being dropped.
 //!
 //! No IAM policy is written by hand: every permission is a grant of a data construct (or the
-//! function's own defaults: its log group, X-Ray).
+//! function's own: its log group, X-Ray, sending to its failure destination).
 
 use std::time::Duration;
 
-use cloudwright_compute::{Code, Function, FunctionOutput, Runtime, Schedule, SqsEventSource};
+use cloudwright_compute::{
+    Code, FailureDestination, Function, FunctionOutput, Runtime, Schedule, SqsEventSource,
+};
 use cloudwright_core::{App, Error, StackProps};
 use cloudwright_data::{Bucket, DeadLetterQueue, Key, Queue, Table, TableEncryption};
 use cloudwright_ingress::{Authorization, PublicApi, Route};
@@ -83,6 +88,8 @@ pub fn build_with(app: &mut App) -> Result<Built, Error> {
                 max_receive_count: 5,
             }),
     )?;
+    // where the nightly report's failed asynchronous invocations go
+    let nightly_failed = data.construct("NightlyFailed", Queue::new())?;
     let logs = data.construct(
         "AccessLogs",
         Bucket::new()
@@ -125,7 +132,8 @@ pub fn build_with(app: &mut App) -> Result<Built, Error> {
         python("nightly")
             .timeout(Duration::from_secs(300))
             .env("TABLE_NAME", table.name())
-            .env("AUDIT_BUCKET", audit.name()),
+            .env("AUDIT_BUCKET", audit.name())
+            .on_failure(FailureDestination::Queue(nightly_failed.arn().into())),
     )?;
     table.grant_read_data(s, &nightly)?;
     audit.grant_put(s, &nightly)?;

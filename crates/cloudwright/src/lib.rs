@@ -1,11 +1,13 @@
 //! `cloudwright`: infrastructure as code for AWS, in Rust. One dependency for an app.
 //!
 //! This crate is the library an app depends on. It re-exports the construct crates, each as a
-//! module, and passes the resource service features through to `cloudwright-resources`:
+//! module, and passes the resource service features through to `cloudwright-resources`. The
+//! constructs need no feature; a feature adds the typed raw resources of one service beyond
+//! the types the constructs use:
 //!
 //! ```toml
 //! [dependencies]
-//! cloudwright = { version = "0.1", features = ["dynamodb", "s3"] }
+//! cloudwright = "0.1"   # or { version = "0.1", features = ["rds"] } for raw RDS resources
 //! ```
 //!
 //! - [`core`] (`cloudwright-core`): values and intrinsics, constructs, stacks, the app,

@@ -1,12 +1,13 @@
-//! What invokes a function: an SQS queue (an event source mapping), a schedule, and a
-//! bucket's object events (EventBridge rules with the permission to invoke).
+//! What invokes a function: an SQS queue (an event source mapping), a schedule, a bucket's
+//! object events (EventBridge rules with the permission to invoke) and an SNS topic (a
+//! subscription with the permission to invoke).
 
 use std::time::Duration;
 
 use cloudwright_core::{Error as CoreError, Handle, Scope};
 use cloudwright_core::{Json, Value};
-use cloudwright_data::{BucketOutput, QueueOutput};
-use cloudwright_resources::{events, lambda};
+use cloudwright_data::{BucketOutput, QueueOutput, SubscriptionProtocol, TopicSubscription};
+use cloudwright_resources::{events, lambda, sns};
 
 use crate::error::{Error, whole_seconds};
 use crate::function::FunctionOutput;
@@ -189,7 +190,83 @@ pub struct ScheduleOutput {
     pub permission: Handle<lambda::Permission>,
 }
 
+/// What [`FunctionOutput::subscribe_to`] adds.
+#[derive(Clone, Debug)]
+pub struct TopicSourceOutput {
+    /// The subscription (protocol `lambda`, endpoint the function's ARN).
+    pub subscription: Handle<sns::Subscription>,
+    /// The permission letting SNS invoke the function for this topic only.
+    pub permission: Handle<lambda::Permission>,
+}
+
 impl FunctionOutput {
+    /// Invokes the function with what is published to a topic: the subscription
+    /// `<Function><Topic>Subscription` (protocol `lambda`, with the subscription's raw
+    /// delivery and filter policy) and the permission `<Function><Topic>Permission` letting
+    /// `sns.amazonaws.com` invoke the function for that topic only (`SourceArn`); the
+    /// subscription waits for the permission, so no message is delivered before SNS may
+    /// invoke. SNS invokes asynchronously: a function subscribed to a topic should have a
+    /// failure destination (`Function::on_failure`). A FIFO topic, which delivers to SQS
+    /// queues only, is refused.
+    ///
+    /// ```
+    /// use cloudwright_compute::{Code, Function, Runtime};
+    /// use cloudwright_core::App;
+    /// use cloudwright_data::{Topic, TopicSubscription};
+    ///
+    /// let app = App::new();
+    /// let mut stack = app.stack("Orders")?;
+    /// let events = stack.construct("Events", Topic::new())?;
+    /// let audit = stack.construct(
+    ///     "Audit",
+    ///     Function::new(Runtime::Python3_12, "index.handler", Code::inline("def handler(e, c):\n    return {}\n")),
+    /// )?;
+    /// let source = audit.subscribe_to(&mut stack, TopicSubscription::new(&events))?;
+    /// assert_eq!(source.subscription.logical_id(), "AuditFunctionEventsTopicSubscription");
+    /// assert_eq!(source.permission.logical_id(), "AuditFunctionEventsTopicPermission");
+    /// # Ok::<(), cloudwright_core::Error>(())
+    /// ```
+    pub fn subscribe_to(
+        &self,
+        scope: &mut Scope<'_>,
+        subscription: TopicSubscription,
+    ) -> Result<TopicSourceOutput, CoreError> {
+        let function = self.logical_id().to_owned();
+        let topic = subscription.topic_logical_id().to_owned();
+        if subscription.is_fifo() {
+            return Err(Error::InvalidEventSource {
+                setting: "topic",
+                reason: format!(
+                    "{topic} is a FIFO topic, which delivers to SQS queues only; subscribe a FIFO queue to it and read that queue with add_sqs_source"
+                ),
+            }
+            .into());
+        }
+        let permission_id = format!("{function}{topic}Permission");
+        let permission = scope.add_with_logical_id(
+            &permission_id,
+            &permission_id,
+            lambda::Permission::new(lambda::PermissionRequired {
+                action: "lambda:InvokeFunction".into(),
+                function_name: self.arn(),
+                principal: "sns.amazonaws.com".into(),
+            })
+            .source_arn(subscription.topic_arn()),
+        )?;
+        let subscription_id = format!("{function}{topic}Subscription");
+        let subscription = subscription.add_with_logical_id(
+            scope,
+            &subscription_id,
+            SubscriptionProtocol::Lambda,
+            self.arn(),
+        )?;
+        scope.add_dependency(&subscription, &permission);
+        Ok(TopicSourceOutput {
+            subscription,
+            permission,
+        })
+    }
+
     /// Invokes the function with the messages of `queue`: an event source mapping
     /// (`<Function><Queue>Source`), the function's role granted `queue.grant_consume` (the
     /// mapping waits for that policy). A queue whose visibility timeout is shorter than the

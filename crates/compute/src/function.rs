@@ -644,15 +644,17 @@ impl Construct for Function {
                 .checkov("CKV_AWS_115"),
             )?;
         }
-        if self.on_failure.is_none() {
-            scope.add_exception(
-                &function,
-                Exception::new(
-                    "no dead-letter destination: invoked synchronously or by an event source that keeps failed messages (a queue's dead-letter queue)",
-                )
-                .checkov("CKV_AWS_116"),
-            )?;
-        }
+        // checkov reads only `DeadLetterConfig`; the invoke configuration's on-failure
+        // destination is the newer form of the same thing
+        scope.add_exception(
+            &function,
+            Exception::new(if self.on_failure.is_some() {
+                "no DeadLetterConfig: failed asynchronous invocations go to the on-failure destination of its EventInvokeConfig, which keeps the error with the event"
+            } else {
+                "no dead-letter queue or on-failure destination: a synchronous caller receives the error and a queue source keeps failed messages in the queue's dead-letter queue; an asynchronous invocation (a schedule, a topic, EventBridge) that still fails after Lambda's two retries is dropped unless on_failure is set"
+            })
+            .checkov("CKV_AWS_116"),
+        )?;
         if !self.environment.is_empty() {
             scope.add_exception(
                 &function,

@@ -7,8 +7,10 @@
 //!   `provided.al2023`; its role is an iam `Role` and the built function is a `Grantee`.
 //!   Event sources: [`SqsEventSource`] (`add_sqs_source`: the consume grant added, a queue
 //!   whose visibility timeout is below the function's timeout refused), [`Schedule`]
-//!   (`add_schedule`: an EventBridge rule and the permission for it) and [`S3EventSource`]
-//!   (`add_s3_source`: a bucket's object events through EventBridge).
+//!   (`add_schedule`: an EventBridge rule and the permission for it), [`S3EventSource`]
+//!   (`add_s3_source`: a bucket's object events through EventBridge) and a data crate
+//!   `TopicSubscription` (`subscribe_to`: the SNS subscription and the permission for that
+//!   topic only).
 //! - [`Cluster`]: an ECS cluster with the `FARGATE` and `FARGATE_SPOT` capacity providers
 //!   (no fixed name unless asked for, so copies of a stack coexist).
 //! - [`FargateTaskDefinition`]: a task of a [`FargateSize`] (only the CPU/memory pairs Fargate
@@ -89,7 +91,9 @@ pub use cluster::{
 };
 pub use container::{Container, ContainerHealthCheck, PortMapping, Protocol, Secret, SecretSource};
 pub use error::Error;
-pub use event_source::{S3EventSource, Schedule, ScheduleOutput, SqsEventSource};
+pub use event_source::{
+    S3EventSource, Schedule, ScheduleOutput, SqsEventSource, TopicSourceOutput,
+};
 pub use fargate::{Cpu, FargateSize};
 pub use firelens::{DEFAULT_FLUENT_BIT_IMAGE, FireLensOutput, LogRouter, LogRouterType};
 pub use function::{

@@ -1,7 +1,8 @@
 //! Lambda functions on synthesized stacks: the defaults (role, retained log group, tracing),
 //! code from a directory, inline text and a Rust package, placement in subnets, failure
 //! destinations, grants reaching the function, the SQS event source (and the visibility
-//! timeout mistake refused), schedules; cfn-lint clean with informational checks.
+//! timeout mistake refused), schedules, topic subscriptions; cfn-lint clean with
+//! informational checks.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers, not production code
 
@@ -12,7 +13,7 @@ use cloudwright_compute::{
     SqsEventSource,
 };
 use cloudwright_core::{App, Assembly, Scope};
-use cloudwright_data::{Bucket, Key, Queue, Table};
+use cloudwright_data::{Bucket, Key, Queue, Table, Topic, TopicSubscription};
 use cloudwright_iam::assertions::{IamAssertions, Permission};
 use cloudwright_network::{NatStrategy, NewVpc, Subnets};
 use cloudwright_testing::{Match, Template, assert_lint_clean_informational};
@@ -277,7 +278,147 @@ fn failed_invocations_go_to_a_queue_the_role_may_send_to() -> TestResult {
         ]),
     )?;
     assert!(t.may("AsyncServiceRole", "sqs:SendMessage", "${FailedQueue.Arn}"));
+    // checkov's dead-letter check reads only DeadLetterConfig: the exception names where
+    // failed invocations go instead
+    let reason = exception_reason(&t, "AsyncFunction", "checkov:CKV_AWS_116");
+    assert!(
+        reason.contains("on-failure destination of its EventInvokeConfig"),
+        "{reason}"
+    );
     Ok(())
+}
+
+/// The reason of the exception of `resource` naming `check`.
+fn exception_reason(t: &Template, resource: &str, check: &str) -> String {
+    let exceptions = &t.json()["Resources"][resource]["Metadata"]["cloudwright"]["exceptions"];
+    exceptions
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|e| {
+            e["checks"]
+                .as_array()
+                .is_some_and(|c| c.iter().any(|c| c == check))
+        })
+        .and_then(|e| e["reason"].as_str())
+        .unwrap_or_else(|| panic!("{resource}: no exception for {check}: {exceptions}"))
+        .to_owned()
+}
+
+#[test]
+fn a_topic_invokes_a_subscribed_function_with_a_permission_for_that_topic_only() -> TestResult {
+    let (_, t) = synth(|s| {
+        let events = s.construct("Events", Topic::new())?;
+        let failed = s.construct("AuditFailed", Queue::new())?;
+        let audit = s.construct(
+            "Audit",
+            inline().on_failure(FailureDestination::Queue(failed.arn().into())),
+        )?;
+        let source = audit.subscribe_to(
+            s,
+            TopicSubscription::new(&events).filter_policy(json!({"kind": ["order"]})),
+        )?;
+        assert_eq!(
+            source.subscription.logical_id(),
+            "AuditFunctionEventsTopicSubscription"
+        );
+        Ok(())
+    })?;
+    t.has_resource(
+        "AWS::SNS::Subscription",
+        Match::object_like([
+            (
+                "Properties",
+                Match::exact(json!({
+                    "Protocol": "lambda",
+                    "TopicArn": {"Ref": "EventsTopic"},
+                    "Endpoint": {"Fn::GetAtt": ["AuditFunction", "Arn"]},
+                    "FilterPolicy": {"kind": ["order"]},
+                })),
+            ),
+            // no message is delivered before SNS may invoke
+            (
+                "DependsOn",
+                Match::exact(json!(["AuditFunctionEventsTopicPermission"])),
+            ),
+        ]),
+    )?;
+    t.resource_count_is("AWS::Lambda::Permission", 1)?;
+    t.has_resource_properties(
+        "AWS::Lambda::Permission",
+        Match::exact(json!({
+            "Action": "lambda:InvokeFunction",
+            "FunctionName": {"Fn::GetAtt": ["AuditFunction", "Arn"]},
+            "Principal": "sns.amazonaws.com",
+            "SourceArn": {"Ref": "EventsTopic"},
+        })),
+    )?;
+    // the subscription gives the function's role nothing: SNS invokes, the role is unchanged
+    assert!(!t.may("AuditServiceRole", "sns:Publish", "${EventsTopic}"));
+    Ok(())
+}
+
+/// A construct that subscribes its own function to a topic it is given.
+struct Auditor {
+    events: cloudwright_data::TopicOutput,
+}
+
+impl cloudwright_core::Construct for Auditor {
+    type Output = ();
+
+    fn build(self, scope: &mut Scope<'_>) -> Result<(), cloudwright_core::Error> {
+        let f = scope.construct("Handler", inline())?;
+        f.subscribe_to(scope, TopicSubscription::new(&self.events))?;
+        Ok(())
+    }
+}
+
+#[test]
+fn inside_a_construct_the_subscription_and_permission_are_named_after_the_function() -> TestResult {
+    let (_, t) = synth(|s| {
+        let events = s.construct("Events", Topic::new())?;
+        s.construct("Auditor", Auditor { events })?;
+        Ok(())
+    })?;
+    let id = |ty| -> Vec<String> {
+        t.find_resources(ty, Match::any_value())
+            .into_iter()
+            .map(|(id, _)| id.to_owned())
+            .collect()
+    };
+    assert_eq!(
+        id("AWS::SNS::Subscription"),
+        ["AuditorHandlerFunctionEventsTopicSubscription"]
+    );
+    assert_eq!(
+        id("AWS::Lambda::Permission"),
+        ["AuditorHandlerFunctionEventsTopicPermission"]
+    );
+    Ok(())
+}
+
+#[test]
+fn a_fifo_topic_is_refused_as_a_function_s_source_naming_the_fix() {
+    let err = synth_err(|s| {
+        let events = s.construct("Events", Topic::new().fifo())?;
+        let f = s.construct("Audit", inline())?;
+        f.subscribe_to(s, TopicSubscription::new(&events))?;
+        Ok(())
+    });
+    let compute = err.downcast_ref::<Error>();
+    assert!(
+        matches!(
+            compute,
+            Some(Error::InvalidEventSource {
+                setting: "topic",
+                ..
+            })
+        ),
+        "{err:?}"
+    );
+    let text = err.to_string();
+    assert!(text.contains("EventsTopic is a FIFO topic"), "{text}");
+    assert!(text.contains("add_sqs_source"), "{text}");
 }
 
 #[test]

@@ -28,7 +28,8 @@ pub enum SubscriptionProtocol {
     /// An SQS queue (endpoint: the queue's ARN).
     Sqs,
     /// A Lambda function (endpoint: the function's ARN; the function needs an
-    /// `AWS::Lambda::Permission` for `sns.amazonaws.com` from this topic).
+    /// `AWS::Lambda::Permission` for `sns.amazonaws.com` from this topic, which
+    /// `FunctionOutput::subscribe_to` of the compute crate adds with the subscription).
     Lambda,
 }
 
@@ -41,12 +42,16 @@ impl SubscriptionProtocol {
     }
 }
 
-/// A subscription to a topic, made by what subscribes (a queue:
-/// [`Queue::subscribe_to`](crate::Queue::subscribe_to); a function, in the compute crate),
-/// which adds the permission SNS needs to deliver to it.
+/// A subscription to a topic, made by what subscribes, which adds the permission SNS needs
+/// to deliver to it: a queue with [`Queue::subscribe_to`](crate::Queue::subscribe_to) (a
+/// statement of the queue's policy), a Lambda function with `FunctionOutput::subscribe_to`
+/// of the compute crate (an `AWS::Lambda::Permission` for this topic only; compute depends
+/// on this crate, not the other way).
 #[derive(Debug, Clone, PartialEq)]
 pub struct TopicSubscription {
     topic_arn: Value,
+    topic_id: String,
+    fifo: bool,
     raw_message_delivery: bool,
     filter_policy: Option<Value>,
 }
@@ -56,6 +61,8 @@ impl TopicSubscription {
     pub fn new(topic: &TopicOutput) -> Self {
         TopicSubscription {
             topic_arn: topic.arn(),
+            topic_id: topic.topic.logical_id().to_owned(),
+            fifo: topic.fifo,
             raw_message_delivery: false,
             filter_policy: None,
         }
@@ -78,6 +85,16 @@ impl TopicSubscription {
         self.topic_arn.clone()
     }
 
+    /// The topic's logical id (`EventsTopic`), for naming what the endpoint's side adds.
+    pub fn topic_logical_id(&self) -> &str {
+        &self.topic_id
+    }
+
+    /// Whether the topic is a FIFO topic (which delivers to SQS queues only).
+    pub fn is_fifo(&self) -> bool {
+        self.fifo
+    }
+
     /// Adds the `AWS::SNS::Subscription` of `endpoint` under `id`; the caller adds the
     /// permission SNS needs on the endpoint.
     pub fn add(
@@ -87,6 +104,26 @@ impl TopicSubscription {
         protocol: SubscriptionProtocol,
         endpoint: impl Into<Str>,
     ) -> Result<Handle<sns::Subscription>, CoreError> {
+        scope.add(id, self.resource(protocol, endpoint))
+    }
+
+    /// As [`add`](Self::add), with the logical id given whole (not prefixed with the
+    /// scope's path): for an endpoint's side that names what it adds after itself.
+    pub fn add_with_logical_id(
+        &self,
+        scope: &mut Scope<'_>,
+        logical_id: &str,
+        protocol: SubscriptionProtocol,
+        endpoint: impl Into<Str>,
+    ) -> Result<Handle<sns::Subscription>, CoreError> {
+        scope.add_with_logical_id(logical_id, logical_id, self.resource(protocol, endpoint))
+    }
+
+    fn resource(
+        &self,
+        protocol: SubscriptionProtocol,
+        endpoint: impl Into<Str>,
+    ) -> sns::Subscription {
         let mut sub = sns::Subscription::new(sns::SubscriptionRequired {
             protocol: protocol.as_str().into(),
             topic_arn: self.topic_arn.clone().into(),
@@ -98,7 +135,7 @@ impl TopicSubscription {
         if let Some(filter) = &self.filter_policy {
             sub = sub.filter_policy(Json(filter.clone()));
         }
-        scope.add(id, sub)
+        sub
     }
 }
 
@@ -183,6 +220,7 @@ impl Construct for Topic {
             topic: handle,
             policy,
             key,
+            fifo: self.fifo,
         })
     }
 }
@@ -195,12 +233,18 @@ pub struct TopicOutput {
     /// Its TLS-only policy.
     pub policy: Handle<sns::TopicPolicy>,
     key: Option<Value>,
+    fifo: bool,
 }
 
 impl TopicOutput {
     /// The topic's ARN (`Ref`).
     pub fn arn(&self) -> Value {
         self.topic.r#ref()
+    }
+
+    /// Whether it is a FIFO topic.
+    pub fn is_fifo(&self) -> bool {
+        self.fifo
     }
 
     /// The customer-managed key, when it has one.

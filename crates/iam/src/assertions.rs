@@ -3,7 +3,8 @@
 //! A role's permissions are its inline `Policies`, the `AWS::IAM::Policy` and
 //! `AWS::IAM::ManagedPolicy` resources of the template attached to it (`Roles: [{"Ref": ..}]`,
 //! or `ManagedPolicyArns` naming a managed policy of the template). AWS managed policies
-//! outside the template are not read. A resource is named as the statements name it, in
+//! outside the template are not read: [`IamAssertions::external_policies`] lists them, so a
+//! test can say which roles carry one. A resource is named as the statements name it, in
 //! `Fn::Sub` form: `${Orders.Arn}` for `{"Fn::GetAtt": ["Orders", "Arn"]}`, `${Bucket}` for a
 //! `Ref`, `${Bucket.Arn}/*` for a `Fn::Join` or `Fn::Sub` of the two; a literal ARN as itself.
 //! A statement's `*` wildcards match any characters, as IAM's do; actions match ignoring case.
@@ -62,10 +63,17 @@ pub trait IamAssertions {
     /// The roles that may perform `action` on `resource`, sorted.
     fn who_may(&self, action: &str, resource: &str) -> Vec<String>;
 
-    /// The principals the template's resource policies (bucket, queue and topic policies)
-    /// allow `action` on `resource`, as `Service:sns.amazonaws.com`, `AWS:*`, ..., sorted:
-    /// who else reaches the resource besides the roles (conditions not evaluated).
+    /// The principals the template's resource policies (bucket, queue and topic policies,
+    /// inline queue and topic policies, a table's `ResourcePolicy`) allow `action` on
+    /// `resource`, as `Service:sns.amazonaws.com`, `AWS:*`, ..., sorted: who else reaches the
+    /// resource besides the roles (conditions not evaluated).
     fn resource_policy_allows(&self, action: &str, resource: &str) -> Vec<String>;
+
+    /// The policies attached to `role` by an ARN that is not a managed policy of the template
+    /// (AWS managed policies, `arn:${AWS::Partition}:iam::aws:policy/...`, or another
+    /// stack's), sorted, in `Fn::Sub` form: what [`may`](Self::may) and
+    /// [`who_may`](Self::who_may) cannot read.
+    fn external_policies(&self, role: &str) -> Vec<String>;
 }
 
 impl IamAssertions for Template {
@@ -122,8 +130,15 @@ impl IamAssertions for Template {
         for (_, r) in resources(self) {
             let document = match r["Type"].as_str() {
                 Some(
-                    "AWS::S3::BucketPolicy" | "AWS::SQS::QueuePolicy" | "AWS::SNS::TopicPolicy",
+                    "AWS::S3::BucketPolicy"
+                    | "AWS::SQS::QueuePolicy"
+                    | "AWS::SNS::TopicPolicy"
+                    | "AWS::SQS::QueueInlinePolicy"
+                    | "AWS::SNS::TopicInlinePolicy",
                 ) => &r["Properties"]["PolicyDocument"],
+                Some("AWS::DynamoDB::Table") => {
+                    &r["Properties"]["ResourcePolicy"]["PolicyDocument"]
+                }
                 _ => continue,
             };
             for statement in one_or_many(&document["Statement"]) {
@@ -152,6 +167,26 @@ impl IamAssertions for Template {
                 }
             }
         }
+        out.sort();
+        out.dedup();
+        out
+    }
+
+    fn external_policies(&self, role: &str) -> Vec<String> {
+        let Some(r) = self.json()["Resources"].get(role) else {
+            return Vec::new();
+        };
+        let in_template = |arn: &Json| {
+            arn.get("Ref")
+                .and_then(Json::as_str)
+                .and_then(|id| self.json()["Resources"].get(id))
+                .is_some_and(|p| p["Type"] == "AWS::IAM::ManagedPolicy")
+        };
+        let mut out: Vec<String> = one_or_many(&r["Properties"]["ManagedPolicyArns"])
+            .into_iter()
+            .filter(|arn| !in_template(arn))
+            .map(sub_form)
+            .collect();
         out.sort();
         out.dedup();
         out
@@ -317,6 +352,71 @@ mod tests {
         assert!(glob("s3:get*", "s3:getobject"));
         assert!(!glob("s3:get*", "s3:putobject"));
         assert!(glob("a?c", "abc"));
+    }
+
+    #[test]
+    fn a_table_s_resource_policy_and_inline_queue_policies_are_read() {
+        let template = Template::parse(
+            &serde_json::json!({"Resources": {
+                "Orders": {"Type": "AWS::DynamoDB::Table", "Properties": {
+                    "ResourcePolicy": {"PolicyDocument": {"Statement": [{
+                        "Effect": "Allow",
+                        "Principal": {"AWS": "arn:aws:iam::210987654321:root"},
+                        "Action": "dynamodb:GetItem",
+                        "Resource": "*"}]}}}},
+                "Jobs": {"Type": "AWS::SQS::Queue"},
+                "JobsPolicy": {"Type": "AWS::SQS::QueueInlinePolicy", "Properties": {
+                    "Queue": {"Ref": "Jobs"},
+                    "PolicyDocument": {"Statement": [{
+                        "Effect": "Allow",
+                        "Principal": {"Service": "sns.amazonaws.com"},
+                        "Action": "sqs:SendMessage",
+                        "Resource": {"Fn::GetAtt": ["Jobs", "Arn"]}}]}}}
+            }})
+            .to_string(),
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            template.resource_policy_allows("dynamodb:GetItem", "${Orders.Arn}"),
+            ["AWS:arn:aws:iam::210987654321:root"]
+        );
+        assert!(
+            template
+                .resource_policy_allows("dynamodb:PutItem", "${Orders.Arn}")
+                .is_empty()
+        );
+        assert_eq!(
+            template.resource_policy_allows("sqs:SendMessage", "${Jobs.Arn}"),
+            ["Service:sns.amazonaws.com"]
+        );
+    }
+
+    #[test]
+    fn policies_attached_by_arn_outside_the_template_are_listed() {
+        let template = Template::parse(
+            &serde_json::json!({"Resources": {
+                "Own": {"Type": "AWS::IAM::ManagedPolicy", "Properties": {
+                    "PolicyDocument": {"Statement": []}}},
+                "Worker": {"Type": "AWS::IAM::Role", "Properties": {
+                    "AssumeRolePolicyDocument": {},
+                    "ManagedPolicyArns": [
+                        {"Ref": "Own"},
+                        {"Fn::Sub": "arn:${AWS::Partition}:iam::aws:policy/AmazonDynamoDBFullAccess"},
+                        {"Fn::ImportValue": "Shared:PolicyArn"}]}},
+                "Plain": {"Type": "AWS::IAM::Role", "Properties": {"AssumeRolePolicyDocument": {}}}
+            }})
+            .to_string(),
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            template.external_policies("Worker"),
+            [
+                "arn:${AWS::Partition}:iam::aws:policy/AmazonDynamoDBFullAccess",
+                r#"{"Fn::ImportValue":"Shared:PolicyArn"}"#,
+            ]
+        );
+        assert!(template.external_policies("Plain").is_empty());
+        assert!(template.external_policies("Missing").is_empty());
     }
 
     #[test]

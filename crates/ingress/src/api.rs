@@ -956,8 +956,8 @@ impl PublicApi {
     ) -> Result<(), cloudwright_core::Error> {
         let mut exceptions = vec![
             Exception::new(
-                "no cache cluster: it is billed by the hour whether used or not, and the routes \
-                 pass every request to the service",
+                "no cache cluster: it is billed by the hour whether used or not, and each route \
+                 passes every request to its integration",
             )
             .checkov("CKV_AWS_120"),
             no_usage_plan("W63"),
@@ -994,11 +994,11 @@ impl PublicApi {
 }
 
 /// One of cfn_nag's usage plan rules (`W63` stage, `W64` REST API, `W68` deployment): usage
-/// plans meter callers by API key, and this API's routes are public without one.
+/// plans meter callers by API key, and no route of this API requires one.
 fn no_usage_plan(cfn_nag_rule: &str) -> Exception {
     Exception::new(
-        "no usage plan: the routes are public without API keys, which usage plans meter; the \
-         stage's throttling limits every caller",
+        "no usage plan: usage plans meter callers by API key, and no route requires one (each \
+         is public or checked by its authorizer); the stage's throttling limits every caller",
     )
     .cfn_nag(cfn_nag_rule)
 }

@@ -14,3 +14,8 @@ mod private_api;
 
 pub use error::Error;
 pub use private_api::{ApiService, ApiServiceOutput, PrivateServiceApi, PrivateServiceApiOutput};
+
+/// The README's example, compiled and run as a doctest so that it keeps building.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

@@ -5,18 +5,12 @@ use cloudwright_core::App;
 use cloudwright_ingress::Route;
 use cloudwright_network::SubnetGroup;
 use cloudwright_patterns::{ApiService, Error, PrivateServiceApi};
-use cloudwright_testing::{Template, assert_lint_clean_informational};
+use cloudwright_testing::{Template, assert_lint_clean_informational, fixtures};
 
 type TestResult = Result<(), Box<dyn std::error::Error>>;
 
 fn private() -> SubnetGroup {
-    SubnetGroup::imported(
-        "vpc-0123abcd",
-        [
-            ("subnet-0000000a", "10.0.1.0/24"),
-            ("subnet-0000000b", "10.0.2.0/24"),
-        ],
-    )
+    SubnetGroup::imported(fixtures::VPC_ID, fixtures::PRIVATE_SUBNETS)
 }
 
 #[test]
