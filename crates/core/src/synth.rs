@@ -1201,6 +1201,7 @@ fn render(
         exports: export_list,
         dependencies: Vec::new(),
         weak_references: Vec::new(),
+        lookups: s.lookups.clone(),
         hash,
         template: text,
         graph_dot,
