@@ -62,6 +62,31 @@ impl ContextFile {
     }
 }
 
+impl ContextFile {
+    /// Merges lookup values in, with the account that answered each account-less key
+    /// ([`cloudwright_core::LOOKUP_ACCOUNTS`]); a key filled again without a recorded account
+    /// (named in its key instead) loses any account recorded for it before.
+    pub fn record(&mut self, found: &crate::app::lookup::Found) {
+        self.values.extend(found.values.clone());
+        let mut accounts = match self.values.remove(cloudwright_core::LOOKUP_ACCOUNTS) {
+            Some(serde_json::Value::Object(m)) => m,
+            _ => serde_json::Map::new(),
+        };
+        for key in found.values.keys() {
+            match found.answered_by.get(key) {
+                Some(a) => accounts.insert(key.clone(), a.clone().into()),
+                None => accounts.remove(key),
+            };
+        }
+        if !accounts.is_empty() {
+            self.values.insert(
+                cloudwright_core::LOOKUP_ACCOUNTS.to_owned(),
+                serde_json::Value::Object(accounts),
+            );
+        }
+    }
+}
+
 /// How long a run waits for another run's lock on the context file.
 pub const LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(30);
 
@@ -283,5 +308,32 @@ mod tests {
         }
         assert_eq!(ContextFile::read(&path).unwrap().values.len(), 42);
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn lookups_record_the_account_that_answered_beside_their_values() {
+        let mut f = ContextFile::default();
+        f.values.insert("hand".into(), json!(1));
+        let mut found = crate::app::lookup::Found::default();
+        found
+            .values
+            .insert("vpc-provider:region=r:vpcId=a".into(), json!("A"));
+        found.answered_by.insert(
+            "vpc-provider:region=r:vpcId=a".into(),
+            "123456789012".into(),
+        );
+        f.record(&found);
+        assert_eq!(
+            f.values[cloudwright_core::LOOKUP_ACCOUNTS],
+            json!({"vpc-provider:region=r:vpcId=a": "123456789012"})
+        );
+        // looked up again under a key that names the account instead: no record left
+        let mut again = crate::app::lookup::Found::default();
+        again
+            .values
+            .insert("vpc-provider:region=r:vpcId=a".into(), json!("B"));
+        f.record(&again);
+        assert_eq!(f.values.get(cloudwright_core::LOOKUP_ACCOUNTS), None);
+        assert_eq!(f.values["hand"], json!(1));
     }
 }

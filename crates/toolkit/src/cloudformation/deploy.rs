@@ -460,6 +460,10 @@ pub async fn deploy(
     let mut access = crate::aws::accounts::resolve(accounts, &selected)
         .await
         .map_err(|e| before_any_change(&names, e))?;
+    // lookup values and imports from the stacks' own accounts and regions only
+    crate::cloudformation::environment::check(accounts, assembly, &selected)
+        .await
+        .map_err(|e| before_any_change(&names, e))?;
     let mut jobs: HashMap<String, Job> = HashMap::new();
     for s in &selected {
         let mut weak = Vec::new();
