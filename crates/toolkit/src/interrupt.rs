@@ -295,6 +295,7 @@ pub async fn watch() {
             "  the cleanup did not finish within 15 s; run `cloudwright deploy` again to converge"
         );
     }
+    crate::app::run_dir::remove_live();
     std::process::exit(128 + signal);
 }
 
