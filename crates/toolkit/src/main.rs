@@ -531,13 +531,15 @@ async fn run(cli: Cli) -> Result<ExitCode, Error> {
             // every stack's account, before anything is published or deployed
             let accounts = cloudwright_cli::aws::accounts::Accounts::new(&aws, &settings.accounts);
             cloudwright_cli::aws::accounts::resolve(&accounts, &selected).await?;
-            cloudwright_cli::cloudformation::environment::check(&accounts, &a, &selected).await?;
             let accounts = &accounts;
             for line in
                 audit::check_exposure(&a, &selected, settings.surface.as_ref(), allow_exposure)?
             {
                 println!("{line}");
             }
+            // lookup values and imports from the stacks' own accounts and regions, before
+            // anything is published
+            cloudwright_cli::cloudformation::environment::check(accounts, &a, &selected).await?;
             publish::publish(accounts, &a, &selected, &Stdout).await?;
             let opts = DeployOptions {
                 stacks,
