@@ -393,6 +393,94 @@ fn an_app_over_its_timeout_is_stopped_with_what_it_started() {
     }
 }
 
+/// A container tool (`docker`, by its name) that starts a child and waits, writing both
+/// process ids to `pids`.
+fn hanging_docker(dir: &Path, pids: &Path) -> std::path::PathBuf {
+    let bin = dir.join("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    let docker = bin.join("docker");
+    std::fs::write(
+        &docker,
+        format!(
+            "#!/bin/sh\nsleep 120 &\necho $! >> {p}\necho $$ >> {p}\nwait\n",
+            p = pids.display()
+        ),
+    )
+    .unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&docker, std::fs::Permissions::from_mode(0o755)).unwrap();
+    docker
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hung_container_build_is_stopped_by_the_timeout_and_by_sigterm() {
+    let moto = Moto::start();
+    let cfn = aws_sdk_cloudformation::Client::new(&sdk(&moto).await);
+    warm(&moto).await;
+    let dir = TempDir::new("faults-tool");
+    let ctx = dir.path().join("image");
+    std::fs::create_dir_all(&ctx).unwrap();
+    std::fs::write(ctx.join("Dockerfile"), "FROM scratch\n").unwrap();
+    let pids = dir.path().join("pids");
+    let docker = hanging_docker(dir.path(), &pids);
+    let config = json!({
+        "app": format!("{} -c fixture=asset -c assetDir={}", fixture_app().display(), ctx.display()),
+    });
+    std::fs::write(dir.path().join("cloudwright.json"), config.to_string()).unwrap();
+    let tool = docker.display().to_string();
+    let env = [("CLOUDWRIGHT_CONTAINER_TOOL", tool.as_str())];
+
+    // --timeout bounds the build: stopped with the process it started
+    let (out, took) = run_env(dir.path(), &moto.endpoint(), &env, &deploy_args("4"));
+    let (_, err) = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("building image asset")
+            && err.contains("a stop after 4 s (the command's --timeout)")
+            && err.contains("no stack was changed"),
+        "{err}"
+    );
+    assert!(took < Duration::from_secs(30), "took {took:?}");
+    let started = std::fs::read_to_string(&pids).unwrap();
+    assert_eq!(started.split_whitespace().count(), 2, "{started}");
+    for pid in started.split_whitespace() {
+        assert!(!running(pid), "process {pid} of the build still runs");
+    }
+    assert_eq!(stack_status(&cfn, "CwAsset").await, None);
+    assert_eq!(run_dirs(dir.path()), Vec::<String>::new());
+
+    // SIGTERM while it builds: stopped, and said
+    std::fs::remove_file(&pids).unwrap();
+    let args = deploy_args("60");
+    let child = command(dir.path(), &moto.endpoint(), &env, &args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while std::fs::read_to_string(&pids)
+        .map(|t| t.lines().count() < 2)
+        .unwrap_or(true)
+    {
+        assert!(Instant::now() < deadline, "the build did not start");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    let out = finish(child, &args);
+    let (_, err) = text(&out);
+    assert_eq!(out.status.code(), Some(143), "{err}");
+    assert!(err.contains("interrupted by SIGTERM"), "{err}");
+    assert!(err.contains("stopped docker (process"), "{err}");
+    for pid in std::fs::read_to_string(&pids).unwrap().split_whitespace() {
+        assert!(!running(pid), "process {pid} of the build was orphaned");
+    }
+    assert_eq!(stack_status(&cfn, "CwAsset").await, None);
+    assert_eq!(run_dirs(dir.path()), Vec::<String>::new());
+}
+
 // ---- 3. honest errors ----------------------------------------------------------------
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
