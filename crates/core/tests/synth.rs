@@ -954,6 +954,34 @@ fn weak_references_whose_names_collide_get_their_own_parameters() {
         c["Resources"]["Sub"]["Properties"]["TopicArn"],
         serde_json::json!({"Ref": "WeakRefProducerTopicTopicName2"})
     );
+
+    // two targets whose producer output ids coincide are refused, naming both
+    let app = App::new();
+    let mut p = app
+        .stack_with("Producer", StackProps::new().region("us-east-1"))
+        .unwrap();
+    let a = p.add("TopicA", topic()).unwrap();
+    let b = p.add("Topic", topic()).unwrap();
+    let mut c = app
+        .stack_with("Consumer", StackProps::new().region("eu-west-1"))
+        .unwrap();
+    let first = c.weak_ref(a.attribute("B")).unwrap();
+    let second = c.weak_ref(b.attribute("AB")).unwrap();
+    c.add(
+        "Sub",
+        RawResource::new("AWS::SNS::Subscription")
+            .property("TopicArn", first)
+            .property("Endpoint", second),
+    )
+    .unwrap();
+    let e = app.synth().unwrap_err();
+    assert!(matches!(e, Error::InvalidWeakRef { .. }), "{e:?}");
+    let text = e.to_string();
+    assert!(
+        text.contains("`TopicA.B` and `Topic.AB`")
+            && text.contains("output `WeakOutputFnGetAttTopicAB`"),
+        "{text}"
+    );
 }
 
 #[test]
