@@ -433,6 +433,8 @@ async fn run(cli: Cli) -> Result<ExitCode, Error> {
             }
         }
         Command::Drift { stacks, timeout } => {
+            // each call too, not only the polling, ends within --timeout
+            let aws = aws.bounded(Duration::from_secs(timeout));
             let a = synth::assembly(&aws, &settings, &Stderr).await?;
             let selected = a.select(&stacks, Extend::None)?;
             let accounts = cloudwright_cli::aws::accounts::Accounts::new(&aws, &settings.accounts);
