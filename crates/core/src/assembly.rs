@@ -1,6 +1,7 @@
 //! The cloud assembly: templates and a manifest, written atomically to a directory.
 
 use std::borrow::Cow;
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -37,6 +38,9 @@ pub struct StackArtifact {
     pub dependencies: Vec<String>,
     /// Its parameters the toolkit fills at deploy from other stacks' outputs.
     pub weak_references: Vec<WeakReference>,
+    /// The context lookup keys it used, each with the account recorded as having answered it
+    /// ([`crate::context::LOOKUP_ACCOUNTS`]; none when the value was written by hand).
+    pub lookups: BTreeMap<String, Option<String>>,
     /// `sha256:<hex>` of the template text.
     pub hash: String,
     /// The template, as JSON text.
@@ -139,6 +143,10 @@ pub struct ManifestStack {
     /// Parameters filled at deploy from other stacks' outputs (weak references).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub weak_references: Vec<WeakReference>,
+    /// The context lookup keys the stack used, each with the account that answered it (`null`:
+    /// none recorded, a value written by hand); deploy compares them with the stack's account.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub lookups: BTreeMap<String, Option<String>>,
     /// Output logical ids.
     pub outputs: Vec<String>,
     /// Export names.
@@ -177,6 +185,7 @@ impl Assembly {
                     account: s.account.clone(),
                     dependencies: s.dependencies.clone(),
                     weak_references: s.weak_references.clone(),
+                    lookups: s.lookups.clone(),
                     outputs: s.outputs.clone(),
                     exports: s.exports.clone(),
                     resource_count: s.resource_count,

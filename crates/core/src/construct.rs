@@ -639,14 +639,27 @@ impl<'a> Scope<'a> {
                 .filter(char::is_ascii_alphanumeric)
                 .collect::<String>()
         };
-        let parameter = format!(
+        let base = format!(
             "WeakRef{}{}{}",
             alnum(&producer),
             alnum(&r.logical_id),
             attribute.as_deref().map(alnum).unwrap_or_default()
         );
-        if self.data().weak_refs.contains_key(&parameter) {
-            return Ok(Value::r#ref(parameter));
+        let wanted = crate::stack::WeakTarget {
+            producer: producer.clone(),
+            logical_id: r.logical_id.clone(),
+            attribute: attribute.clone(),
+        };
+        // the name drops what is not alphanumeric and runs the parts together, so different
+        // targets can share it (`Ref` of `TopicTopicName` and `Topic.TopicName`, stack
+        // `Net-A` and `NetA`): the same target reuses its parameter, another gets a number
+        let mut parameter = base.clone();
+        for n in 2.. {
+            match self.data().weak_refs.get(&parameter) {
+                Some(existing) if *existing == wanted => return Ok(Value::r#ref(parameter)),
+                Some(_) => parameter = format!("{base}{n}"),
+                None => break,
+            }
         }
         let target = match &attribute {
             Some(a) => format!("{producer}/{}.{a}", r.logical_id),
@@ -664,14 +677,7 @@ impl<'a> Scope<'a> {
                 "{target}, passed by cloudwright at deploy (a weak reference)"
             )),
         );
-        data.weak_refs.insert(
-            parameter.clone(),
-            crate::stack::WeakTarget {
-                producer,
-                logical_id: r.logical_id.clone(),
-                attribute,
-            },
-        );
+        data.weak_refs.insert(parameter.clone(), wanted);
         Ok(Value::r#ref(parameter))
     }
 
@@ -811,6 +817,10 @@ impl<'a> Scope<'a> {
         let query = &self.in_account(query);
         let key = query.key();
         if let Some(v) = self.app.context.get(&key) {
+            // the manifest says which lookups the stack used and who answered them, so
+            // deploy can refuse a value answered by another account than the stack's
+            let answered = self.app.context.lookup_account(&key).map(str::to_owned);
+            self.data().lookups.insert(key, answered);
             return Ok(v.clone());
         }
         let mut missing = self.app.missing.borrow_mut();

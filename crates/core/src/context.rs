@@ -11,6 +11,14 @@ use crate::error::Error;
 /// The file name of the context file beside an app.
 pub const CONTEXT_FILE: &str = "cloudwright.context.json";
 
+/// The context file's entry that records, for each lookup key without `account=`, the account
+/// whose credentials answered it: `{"$lookupAccounts": {"vpc-provider:...": "123456789012"}}`.
+/// The toolkit writes it when it performs a lookup; it is not a context value (no lookup key
+/// starts with `$`, and [`Context::get`] never returns it). Synthesis copies the accounts of
+/// the keys each stack used into the manifest (`lookups`), and deploy refuses a stack whose
+/// account differs from the one that answered.
+pub const LOOKUP_ACCOUNTS: &str = "$lookupAccounts";
+
 /// What a construct asks the context for: a lookup provider and its properties. The key is
 /// derived from both, so the same question always has the same key.
 ///
@@ -72,6 +80,8 @@ pub struct Context {
     values: BTreeMap<String, serde_json::Value>,
     origins: BTreeMap<String, String>,
     file: Option<PathBuf>,
+    /// [`LOOKUP_ACCOUNTS`]: the account that answered each account-less lookup key.
+    lookup_accounts: BTreeMap<String, String>,
 }
 
 impl Context {
@@ -109,6 +119,14 @@ impl Context {
             });
         };
         for (k, v) in map {
+            if k == LOOKUP_ACCOUNTS {
+                ctx.lookup_accounts =
+                    read_lookup_accounts(v).map_err(|message| Error::ContextFile {
+                        file: path.to_owned(),
+                        message,
+                    })?;
+                continue;
+            }
             ctx.origins.insert(k.clone(), path.display().to_string());
             ctx.values.insert(k, v);
         }
@@ -153,6 +171,18 @@ impl Context {
             .unwrap_or_else(|| self.file_name())
     }
 
+    /// The account whose credentials answered the lookup `key` (recorded by the toolkit in
+    /// [`LOOKUP_ACCOUNTS`]), if one is recorded.
+    pub fn lookup_account(&self, key: &str) -> Option<&str> {
+        self.lookup_accounts.get(key).map(String::as_str)
+    }
+
+    /// Records that `account` answered the lookup `key` (as the toolkit's record in the
+    /// context file does).
+    pub fn set_lookup_account(&mut self, key: &str, account: impl Into<String>) {
+        self.lookup_accounts.insert(key.to_owned(), account.into());
+    }
+
     /// The context file, if the context came from one.
     pub fn file(&self) -> Option<&Path> {
         self.file.as_deref()
@@ -163,6 +193,28 @@ impl Context {
             .as_ref()
             .map_or_else(|| CONTEXT_FILE.to_owned(), |f| f.display().to_string())
     }
+}
+
+/// Reads the [`LOOKUP_ACCOUNTS`] entry: an object of lookup keys to account ids.
+fn read_lookup_accounts(v: serde_json::Value) -> Result<BTreeMap<String, String>, String> {
+    let bad = |what: String| {
+        format!(
+            "`{LOOKUP_ACCOUNTS}` (written by cloudwright lookups) must map lookup keys to 12-digit account ids, but {what}; delete the entry to take the values as your own"
+        )
+    };
+    let serde_json::Value::Object(map) = v else {
+        return Err(bad(format!("holds {v}")));
+    };
+    map.into_iter()
+        .map(|(key, account)| match account {
+            serde_json::Value::String(a)
+                if a.len() == 12 && a.bytes().all(|b| b.is_ascii_digit()) =>
+            {
+                Ok((key, a))
+            }
+            other => Err(bad(format!("`{key}` maps to {other}"))),
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -196,6 +248,17 @@ mod tests {
         std::fs::write(&f, "[1]").unwrap();
         let e = Context::from_file(&f).unwrap_err().to_string();
         assert!(e.contains("JSON object"), "{e}");
+        std::fs::write(&f, r#"{"$lookupAccounts": {"k": "me"}}"#).unwrap();
+        let e = Context::from_file(&f).unwrap_err().to_string();
+        assert!(
+            e.contains("`k` maps to \"me\"") && e.contains("12-digit"),
+            "{e}"
+        );
+        std::fs::write(&f, r#"{"$lookupAccounts": {"k": "123456789012"}, "k": 1}"#).unwrap();
+        let read = Context::from_file(&f).unwrap();
+        assert_eq!(read.get("$lookupAccounts"), None, "not a context value");
+        assert_eq!(read.lookup_account("k"), Some("123456789012"));
+        assert_eq!(read.get("k"), Some(&serde_json::json!(1)));
         let missing = Context::from_file(&dir.join("none.json")).unwrap();
         assert!(missing.get("x").is_none());
         std::fs::remove_dir_all(&dir).unwrap();

@@ -59,7 +59,7 @@ pub use asset::{Architecture, DockerImageAsset, DockerImageSource, FileAsset, Fi
 pub use construct::{
     ConditionHandle, Construct, ConstructRef, Dependable, MappingHandle, ParameterHandle, Scope,
 };
-pub use context::{Context, ContextQuery, MissingContext};
+pub use context::{Context, ContextQuery, LOOKUP_ACCOUNTS, MissingContext};
 pub use error::{ConstructError, CrossEnvironment, Error, Result};
 pub use exception::Exception;
 pub use resource::{Handle, Policy, RawAttributes, RawResource, Resource, ResourceRef, TagFormat};

@@ -305,6 +305,8 @@ pub(crate) struct StackData {
     pub region_explicit: bool,
     /// Weak references: parameter logical id -> what fills it at deploy.
     pub weak_refs: BTreeMap<String, WeakTarget>,
+    /// The lookup keys this stack read, each with the account recorded as answering it.
+    pub lookups: BTreeMap<String, Option<String>>,
 }
 
 impl StackData {
@@ -324,6 +326,7 @@ impl StackData {
             dependencies: Vec::new(),
             region_explicit: false,
             weak_refs: BTreeMap::new(),
+            lookups: BTreeMap::new(),
         }
     }
 

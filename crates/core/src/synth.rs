@@ -146,10 +146,29 @@ pub(crate) fn synthesize(stacks: &[StackData]) -> Result<Assembly, Error> {
                     suggestion: suggestion(producer, &target.logical_id, attribute),
                 });
             }
-            weak_outputs
-                .entry(target.producer.clone())
-                .or_default()
-                .insert(target.clone());
+            // the output's id keeps only the alphanumeric characters of the attribute, so two
+            // targets can name one output (`TopicA.B`, `Topic.AB`): refused, not overwritten
+            let in_producer = weak_outputs.entry(target.producer.clone()).or_default();
+            if let Some(other) = in_producer
+                .iter()
+                .find(|o| *o != target && o.output_id() == target.output_id())
+            {
+                let show = |t: &WeakTarget| match &t.attribute {
+                    Some(a) => format!("{}.{a}", t.logical_id),
+                    None => t.logical_id.clone(),
+                };
+                return Err(Error::InvalidWeakRef {
+                    stack: s.id.to_string(),
+                    message: format!(
+                        "weak references to `{}` and `{}` of stack `{}` would both be read from its output `{}`; rename one of the resources",
+                        show(other),
+                        show(target),
+                        target.producer,
+                        target.output_id()
+                    ),
+                });
+            }
+            in_producer.insert(target.clone());
             weak_refs
                 .entry(s.id.clone())
                 .or_default()
@@ -1204,6 +1223,7 @@ fn render(
         exports: export_list,
         dependencies: Vec::new(),
         weak_references: Vec::new(),
+        lookups: s.lookups.clone(),
         hash,
         template: text,
         graph_dot,

@@ -814,7 +814,9 @@ fn references_across_accounts_or_regions_are_refused_unless_weak() {
             "{text}"
         );
     }
-    // an unpinned stack may refer to a pinned one (the toolkit checks at deploy)
+    // an unpinned stack may refer to a pinned one: synthesis cannot know where the unpinned
+    // one will go, so `cloudwright deploy` compares both stacks' resolved accounts and regions
+    // before any change and refuses a difference (toolkit tests/references.rs)
     let app = App::new();
     let mut p = app
         .stack_with("Producer", StackProps::new().region("eu-west-1"))
@@ -896,4 +898,140 @@ fn a_weak_reference_is_a_parameter_filled_from_a_plain_output() {
         manifest["stacks"][1]["weakReferences"][0]["output"],
         "WeakOutputRefTopic"
     );
+}
+
+#[test]
+fn weak_references_whose_names_collide_get_their_own_parameters() {
+    let app = App::new();
+    let mut p = app
+        .stack_with("Producer", StackProps::new().region("us-east-1"))
+        .unwrap();
+    // `Ref` of `TopicTopicName` and `Topic.TopicName` both read WeakRefProducerTopicTopicName
+    let t = p.add("Topic", topic()).unwrap();
+    let tt = p.add("TopicTopicName", topic()).unwrap();
+    let mut c = app
+        .stack_with("Consumer", StackProps::new().region("eu-west-1"))
+        .unwrap();
+    let by_attribute = c.weak_ref(t.attribute("TopicName")).unwrap();
+    let by_ref = c.weak_ref(tt.r#ref()).unwrap();
+    assert_ne!(by_attribute, by_ref, "two targets, two parameters");
+    assert_eq!(
+        c.weak_ref(tt.r#ref()).unwrap(),
+        by_ref,
+        "the same target again, the same parameter"
+    );
+    assert_eq!(c.weak_ref(t.attribute("TopicName")).unwrap(), by_attribute);
+    c.add(
+        "Sub",
+        RawResource::new("AWS::SNS::Subscription")
+            .property("TopicArn", by_ref)
+            .property("Endpoint", by_attribute),
+    )
+    .unwrap();
+    let asm = app.synth().unwrap();
+    let refs: Vec<(&str, &str)> = asm
+        .stack("Consumer")
+        .unwrap()
+        .weak_references
+        .iter()
+        .map(|w| (w.parameter.as_str(), w.output.as_str()))
+        .collect();
+    assert_eq!(
+        refs,
+        [
+            (
+                "WeakRefProducerTopicTopicName",
+                "WeakOutputFnGetAttTopicTopicName"
+            ),
+            (
+                "WeakRefProducerTopicTopicName2",
+                "WeakOutputRefTopicTopicName"
+            ),
+        ]
+    );
+    let c: Json = serde_json::from_str(&asm.stack("Consumer").unwrap().template).unwrap();
+    assert_eq!(
+        c["Resources"]["Sub"]["Properties"]["TopicArn"],
+        serde_json::json!({"Ref": "WeakRefProducerTopicTopicName2"})
+    );
+
+    // two targets whose producer output ids coincide are refused, naming both
+    let app = App::new();
+    let mut p = app
+        .stack_with("Producer", StackProps::new().region("us-east-1"))
+        .unwrap();
+    let a = p.add("TopicA", topic()).unwrap();
+    let b = p.add("Topic", topic()).unwrap();
+    let mut c = app
+        .stack_with("Consumer", StackProps::new().region("eu-west-1"))
+        .unwrap();
+    let first = c.weak_ref(a.attribute("B")).unwrap();
+    let second = c.weak_ref(b.attribute("AB")).unwrap();
+    c.add(
+        "Sub",
+        RawResource::new("AWS::SNS::Subscription")
+            .property("TopicArn", first)
+            .property("Endpoint", second),
+    )
+    .unwrap();
+    let e = app.synth().unwrap_err();
+    assert!(matches!(e, Error::InvalidWeakRef { .. }), "{e:?}");
+    let text = e.to_string();
+    assert!(
+        text.contains("`TopicA.B` and `Topic.AB`")
+            && text.contains("output `WeakOutputFnGetAttTopicAB`"),
+        "{text}"
+    );
+}
+
+#[test]
+fn the_manifest_records_each_stacks_lookups_and_the_account_that_answered() {
+    let mut context = cloudwright_core::Context::new();
+    let q = ContextQuery::new("vpc-provider")
+        .prop("region", "eu-west-1")
+        .prop("filter.isDefault", "true");
+    let pinned_q = q.clone().prop("account", "222222222222");
+    let by_hand = ContextQuery::new("vpc-provider")
+        .prop("region", "eu-west-1")
+        .prop("vpcId", "vpc-1");
+    for query in [&q, &pinned_q, &by_hand] {
+        context.set(&query.key(), serde_json::json!({"vpcId": "vpc-1"}), "test");
+    }
+    context.set_lookup_account(&q.key(), "123456789012");
+    let app = App::with_context(context);
+    let mut unpinned = app.stack("Unpinned").unwrap();
+    unpinned.lookup(&q).unwrap();
+    unpinned.lookup(&by_hand).unwrap();
+    unpinned.add("Topic", topic()).unwrap();
+    let mut pinned = app
+        .stack_with("Pinned", StackProps::new().account("222222222222"))
+        .unwrap();
+    pinned.lookup(&q).unwrap();
+    pinned.add("Topic", topic()).unwrap();
+    let mut none = app.stack("None").unwrap();
+    none.add("Topic", topic()).unwrap();
+    let asm = app.synth().unwrap();
+    let manifest = serde_json::to_value(asm.manifest()).unwrap();
+    let lookups = |id: &str| {
+        manifest["stacks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["id"] == id)
+            .unwrap()
+            .get("lookups")
+            .cloned()
+    };
+    assert_eq!(
+        lookups("Unpinned"),
+        Some(serde_json::json!({
+            q.key(): "123456789012",
+            by_hand.key(): null,
+        }))
+    );
+    assert_eq!(
+        lookups("Pinned"),
+        Some(serde_json::json!({ pinned_q.key(): null }))
+    );
+    assert_eq!(lookups("None"), None, "no lookups, no entry");
 }

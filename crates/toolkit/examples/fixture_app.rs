@@ -39,10 +39,13 @@
 //!   `CwAcctB` (pinned to `accountB`, default 222222222222), each with a VPC, both in
 //!   eu-west-1; with `lookup=1` each looks up its account's default VPC (the lookup's key
 //!   holds the account) and outputs its id as `DefaultVpc`;
-//! - `pinned`: stack `CwPinned` pinned to account `account` (eu-west-1) with a VPC;
+//! - `pinned`: stack `CwPinned` pinned to account `account` (eu-west-1) with a VPC
+//!   (`account=none`: no account pinned); with `lookup=1` it looks up the default VPC of
+//!   eu-west-1 and outputs its id as `DefaultVpc`;
 //! - `weak`: stack `CwProducer` (region `producerRegion`, default eu-west-1) with a VPC whose
 //!   CIDR is `cidr` (default 10.80.0.0/16) and an SSM parameter named `/cloudwright/<label>`
-//!   (default `blue`), and stack `CwConsumer` (us-east-1) with a security group whose
+//!   (default `blue`), and stack `CwConsumer` (region `consumerRegion`, default us-east-1,
+//!   `none`: unpinned) with a security group whose
 //!   description is the producer's VPC CIDR block: a reference across regions, plain (refused
 //!   at synthesis) or, with `weak=1`, weak (a parameter filled at deploy), and then a second
 //!   security group described by the SSM parameter's name (weak);
@@ -474,14 +477,25 @@ fn accounts(app: &mut App) -> Result<(), Error> {
 
 fn pinned(app: &mut App) -> Result<(), Error> {
     let account = text(app, "account").unwrap_or_else(|| "123456789012".into());
-    let mut stack = app.stack_with(
-        "CwPinned",
-        StackProps::new().region("eu-west-1").account(account),
-    )?;
+    let with_lookup = text(app, "lookup").as_deref() == Some("1");
+    let props = match account.as_str() {
+        "none" => StackProps::new().region("eu-west-1"),
+        _ => StackProps::new().region("eu-west-1").account(account),
+    };
+    let mut stack = app.stack_with("CwPinned", props)?;
     stack.add(
         "Vpc",
         RawResource::new("AWS::EC2::VPC").property("CidrBlock", "10.92.0.0/16"),
     )?;
+    if with_lookup {
+        let found = stack.lookup(
+            &ContextQuery::new("vpc-provider")
+                .prop("region", "eu-west-1")
+                .prop("filter.isDefault", "true"),
+        )?;
+        let default_vpc = found["vpcId"].as_str().unwrap_or_default().to_owned();
+        stack.add_output("DefaultVpc", Output::new(default_vpc))?;
+    }
     Ok(())
 }
 
@@ -502,7 +516,12 @@ fn weak(app: &mut App) -> Result<(), Error> {
             .property("Type", "String")
             .property("Value", "fixture"),
     )?;
-    let mut consumer = app.stack_with("CwConsumer", StackProps::new().region("us-east-1"))?;
+    let consumer_props = match text(app, "consumerRegion").as_deref() {
+        Some("none") => StackProps::new(),
+        Some(r) => StackProps::new().region(r),
+        None => StackProps::new().region("us-east-1"),
+    };
+    let mut consumer = app.stack_with("CwConsumer", consumer_props)?;
     let block = vpc.attribute("CidrBlock");
     let description = if is_weak {
         consumer.weak_ref(block)?

@@ -119,6 +119,14 @@ pub enum Error {
     /// lookup) is pinned to; nothing was changed.
     #[error("{0}")]
     AccountMismatch(Box<AccountMismatch>),
+    /// A stack uses a lookup value answered by another account than the one it deploys into;
+    /// nothing was changed.
+    #[error("{0}")]
+    LookupFromAnotherAccount(Box<crate::cloudformation::environment::LookupFromAnotherAccount>),
+    /// A stack imports an export of a stack that resolves to another account or region;
+    /// nothing was changed.
+    #[error("{0}")]
+    CrossEnvironmentImport(Box<crate::cloudformation::environment::CrossEnvironmentImport>),
     /// A weak reference's value could not be read from its producer.
     #[error(
         "stack `{consumer}` cannot be deployed: its parameter {parameter} is a weak reference to {source_output}, and {reason}. Nothing was changed in {consumer}."

@@ -26,6 +26,25 @@ static SIGNAL: AtomicUsize = AtomicUsize::new(0);
 /// The process groups of the app processes running now.
 static CHILDREN: Mutex<Vec<u32>> = Mutex::new(Vec::new());
 
+/// The external tools running now (an asset's container build or push, `cargo zigbuild`),
+/// each the leader of its own process group, with the name to report.
+static TOOLS: Mutex<Vec<(u32, String)>> = Mutex::new(Vec::new());
+
+/// Records a running external tool (the leader of its own process group), stopped with
+/// everything it started if the run is interrupted.
+pub fn tool_started(pid: u32, name: &str) {
+    if let Ok(mut t) = TOOLS.lock() {
+        t.push((pid, name.to_owned()));
+    }
+}
+
+/// Forgets an external tool that ended.
+pub fn tool_ended(pid: u32) {
+    if let Ok(mut t) = TOOLS.lock() {
+        t.retain(|(p, _)| *p != pid);
+    }
+}
+
 /// Change sets created and not executed, and stacks being deployed.
 static WORK: Mutex<Vec<Work>> = Mutex::new(Vec::new());
 
@@ -232,6 +251,10 @@ pub async fn watch() {
     for pid in &running {
         stop_app(*pid);
     }
+    let tools: Vec<(u32, String)> = TOOLS.lock().map(|t| t.clone()).unwrap_or_default();
+    for (pid, _) in &tools {
+        stop_group(*pid, Duration::from_secs(2));
+    }
     let mut children: Vec<u32> = STOPPED.lock().map(|s| s.clone()).unwrap_or_default();
     children.sort_unstable();
     children.dedup();
@@ -239,6 +262,9 @@ pub async fn watch() {
         "interrupted by {}; cloudwright stopped",
         signal_name(signal)
     ));
+    for (pid, name) in &tools {
+        lines_push(&format!("  stopped {name} (process {pid})"));
+    }
     if !children.is_empty() {
         lines_push(&format!(
             "  stopped the app (process {})",
@@ -295,6 +321,7 @@ pub async fn watch() {
             "  the cleanup did not finish within 15 s; run `cloudwright deploy` again to converge"
         );
     }
+    crate::app::run_dir::remove_live();
     std::process::exit(128 + signal);
 }
 

@@ -433,6 +433,8 @@ async fn run(cli: Cli) -> Result<ExitCode, Error> {
             }
         }
         Command::Drift { stacks, timeout } => {
+            // each call too, not only the polling, ends within --timeout
+            let aws = aws.bounded(Duration::from_secs(timeout));
             let a = synth::assembly(&aws, &settings, &Stderr).await?;
             let selected = a.select(&stacks, Extend::None)?;
             let accounts = cloudwright_cli::aws::accounts::Accounts::new(&aws, &settings.accounts);
@@ -537,6 +539,9 @@ async fn run(cli: Cli) -> Result<ExitCode, Error> {
             {
                 println!("{line}");
             }
+            // lookup values and imports from the stacks' own accounts and regions, before
+            // anything is published
+            cloudwright_cli::cloudformation::environment::check(accounts, &a, &selected).await?;
             publish::publish(accounts, &a, &selected, &Stdout).await?;
             let opts = DeployOptions {
                 stacks,

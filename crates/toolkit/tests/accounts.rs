@@ -380,3 +380,136 @@ async fn image_assets_are_published_in_the_stacks_account() {
     let repos = own.call("DescribeRepositories", &json!({})).await.unwrap();
     assert_eq!(repos["repositories"], json!([]), "{repos}");
 }
+
+/// [`env_for`] with the credentials of `role` (assumed through moto's STS) instead of moto's.
+async fn env_as_role(moto: &Moto, endpoint: String, role: &str) -> Vec<(&'static str, String)> {
+    let creds = Aws::from_config(sdk(moto).await)
+        .sts(Some("eu-west-1"), "the test")
+        .unwrap()
+        .assume_role(role, "test")
+        .await
+        .unwrap();
+    let mut env = env_for(moto, endpoint);
+    for (k, v) in env.iter_mut() {
+        match *k {
+            "AWS_ACCESS_KEY_ID" => *v = creds.access_key_id.clone(),
+            "AWS_SECRET_ACCESS_KEY" => *v = creds.secret_access_key.clone(),
+            "AWS_SESSION_TOKEN" => *v = creds.session_token.clone(),
+            _ => {}
+        }
+    }
+    env
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_lookup_in_an_unpinned_stack_is_never_used_in_another_account() {
+    const KEY: &str = "vpc-provider:filter.isDefault=true:region=eu-west-1";
+    let moto = Moto::start();
+    let recorder = Recorder::start(moto.port());
+    let env_a = env_for(&moto, recorder.endpoint());
+    let env_b = env_as_role(&moto, recorder.endpoint(), ROLE_B).await;
+    let dir = project("pinned", "-c account=none -c lookup=1", json!({}));
+    let context_file = dir.path().join("cloudwright.context.json");
+    let read = |path: &std::path::Path| -> Value {
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+    };
+
+    // looked up with account A's credentials: the value and the account that answered it
+    ok(&run(dir.path(), &env_a, &["synth"]));
+    let context = read(&context_file);
+    assert_eq!(context["$lookupAccounts"][KEY], "123456789012", "{context}");
+    let vpc_a = context[KEY]["vpcId"].as_str().unwrap().to_owned();
+    let manifest = read(&dir.path().join("cloudwright.out/manifest.json"));
+    assert_eq!(
+        manifest["stacks"][0]["lookups"],
+        json!({ KEY: "123456789012" }),
+        "{manifest}"
+    );
+
+    // deployed with account B's credentials: refused before any call that changes anything
+    recorder.take();
+    let o = run(
+        dir.path(),
+        &env_b,
+        &["deploy", "--yes", "--method", "direct"],
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let e = stderr(&o);
+    assert!(
+        e.contains(&format!("stack `CwPinned` uses context key `{KEY}`"))
+            && e.contains("looked up in account 123456789012")
+            && e.contains("deploys into account 222222222222 (the credentials'")
+            && e.contains("pin the stack's account")
+            && e.contains("cloudwright lookup --refresh")
+            && e.contains("Nothing was changed"),
+        "{e}"
+    );
+    let calls = recorder.take();
+    assert!(
+        calls.iter().all(|c| c == "sts:GetCallerIdentity"),
+        "only the identity may be asked before the refusal: {calls:?}"
+    );
+    let own = aws_sdk_cloudformation::Client::new(&sdk(&moto).await);
+    let b = aws_sdk_cloudformation::Client::new(&as_role(&moto, ROLE_B).await);
+    assert_eq!(stack_status(&b, "CwPinned").await, None);
+    assert_eq!(stack_status(&own, "CwPinned").await, None);
+    // diff and hotswap read the same values: refused the same way
+    for args in [&["diff"][..], &["deploy", "--yes", "--hotswap"][..]] {
+        let o = run(dir.path(), &env_b, args);
+        assert_eq!(o.status.code(), Some(1), "{args:?}");
+        assert!(
+            stderr(&o).contains("looked up in account 123456789012"),
+            "{args:?}: {}",
+            stderr(&o)
+        );
+    }
+    assert_eq!(stack_status(&b, "CwPinned").await, None);
+
+    // the fix: looked up again with B's credentials, it is B's value and deploys there
+    ok(&run(dir.path(), &env_b, &["lookup", "--refresh"]));
+    let context = read(&context_file);
+    assert_eq!(context["$lookupAccounts"][KEY], "222222222222", "{context}");
+    let vpc_b = context[KEY]["vpcId"].as_str().unwrap().to_owned();
+    assert_ne!(vpc_a, vpc_b);
+    ok(&run(
+        dir.path(),
+        &env_b,
+        &["deploy", "--yes", "--method", "direct"],
+    ));
+    let described = b
+        .describe_stacks()
+        .stack_name("CwPinned")
+        .send()
+        .await
+        .unwrap();
+    let outputs = described.stacks()[0].outputs();
+    assert_eq!(outputs[0].output_value(), Some(vpc_b.as_str()));
+    // and now account A's credentials are refused the other way round
+    let o = run(
+        dir.path(),
+        &env_a,
+        &["deploy", "--yes", "--method", "direct"],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("looked up in account 222222222222")
+            && stderr(&o).contains("deploys into account 123456789012"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(stack_status(&own, "CwPinned").await, None);
+
+    // a value with no recorded account was written by hand: the user's statement, used as is
+    let mut context = read(&context_file);
+    context.as_object_mut().unwrap().remove("$lookupAccounts");
+    std::fs::write(&context_file, context.to_string()).unwrap();
+    ok(&run(
+        dir.path(),
+        &env_a,
+        &["deploy", "--yes", "--method", "direct"],
+    ));
+    assert_eq!(
+        stack_status(&own, "CwPinned").await.as_deref(),
+        Some("CREATE_COMPLETE")
+    );
+}

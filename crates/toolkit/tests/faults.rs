@@ -29,12 +29,20 @@ fn project(mode: &str, extra: &str) -> TempDir {
     dir
 }
 
+/// The temporary directory of the CLI runs in `dir` (their own: what a run leaves there is
+/// this test's to see).
+fn tmp_of(dir: &Path) -> std::path::PathBuf {
+    dir.join("tmp")
+}
+
 /// The CLI in `dir` with a clean environment aimed at `endpoint` (the proxy).
 fn command(dir: &Path, endpoint: &str, extra_env: &[(&str, &str)], args: &[&str]) -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_cloudwright"));
+    std::fs::create_dir_all(tmp_of(dir)).unwrap();
     c.current_dir(dir)
         .env_clear()
         .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("TMPDIR", tmp_of(dir))
         .env("HOME", dir)
         .env("AWS_CONFIG_FILE", dir.join("no-aws-config"))
         .env(
@@ -86,6 +94,53 @@ fn finish(child: Child, args: &[&str]) -> Output {
     let out = child.wait_with_output().unwrap();
     show(args, &out);
     out
+}
+
+/// The synthesis run directories (`cloudwright-run-<pid>-...`) in the runs' temporary
+/// directory.
+fn run_dirs(dir: &Path) -> Vec<String> {
+    let mut found: Vec<String> = std::fs::read_dir(tmp_of(dir))
+        .map(|entries| {
+            entries
+                .flatten()
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .filter(|n| n.starts_with("cloudwright-run-"))
+                .collect()
+        })
+        .unwrap_or_default();
+    found.sort();
+    found
+}
+
+/// What a failed or interrupted deploy of `stack` leaves in its project: no run directory,
+/// no half-published out directory or lock, and in `cloudwright.out` the assembly this run
+/// synthesized (published before the deploy began: what was attempted stays visible).
+fn assert_files_left(dir: &Path, stack: &str) {
+    assert_eq!(run_dirs(dir), Vec::<String>::new(), "run directories left");
+    let mut stray: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(".cloudwright.out") || n.ends_with(".lock"))
+        .collect();
+    stray.sort();
+    assert_eq!(stray, Vec::<String>::new(), "partial files left");
+    let manifest: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.join("cloudwright.out/manifest.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(manifest["stacks"][0]["id"], stack, "{manifest}");
+    let template = manifest["stacks"][0]["templateFile"].as_str().unwrap();
+    assert!(dir.join("cloudwright.out").join(template).is_file());
+}
+
+/// How long a run ended after the first `operation` reached the proxy: a hung call's timeout,
+/// once (a second wait would double it).
+fn since_first(proxy: &Faults, operation: &str) -> Duration {
+    proxy
+        .first(operation)
+        .map(|at| at.elapsed())
+        .unwrap_or_else(|| panic!("{operation} never reached the proxy"))
 }
 
 fn text(o: &Output) -> (String, String) {
@@ -155,14 +210,20 @@ async fn a_hung_describe_stacks_ends_within_the_timeout_naming_call_and_endpoint
     proxy.always("DescribeStacks", Fault::Hang);
     let dir = project("single", "");
     let (out, took) = run(dir.path(), &proxy.endpoint(), &deploy_args("8"));
+    let waited = since_first(&proxy, "DescribeStacks");
     let (_, err) = text(&out);
     assert_eq!(out.status.code(), Some(1));
-    assert!(took < Duration::from_secs(20), "took {took:?}");
+    // one 8 s wait from the hung call on, not two
+    assert!(
+        waited >= Duration::from_secs(7) && waited < Duration::from_secs(12),
+        "ended {waited:?} after the hung call (took {took:?} in all)"
+    );
     assert!(err.contains("did not answer DescribeStacks"), "{err}");
     assert!(err.contains(&proxy.endpoint()), "{err}");
     assert!(err.contains("Nothing was changed"), "{err}");
     assert!(!err.contains("fix the template"), "{err}");
     assert_eq!(stack_status(&cfn, "CwSingle").await, None);
+    assert_files_left(dir.path(), "CwSingle");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -174,9 +235,14 @@ async fn a_hung_describe_change_set_ends_within_the_timeout_and_cleans_up() {
     proxy.always("DescribeChangeSet", Fault::Hang);
     let dir = project("single", "");
     let (out, took) = run(dir.path(), &proxy.endpoint(), &deploy_args("8"));
+    let waited = since_first(&proxy, "DescribeChangeSet");
     let (_, err) = text(&out);
     assert_eq!(out.status.code(), Some(1));
-    assert!(took < Duration::from_secs(20), "took {took:?}");
+    // one 8 s wait, then the cleanup (moto answers it at once)
+    assert!(
+        waited >= Duration::from_secs(7) && waited < Duration::from_secs(13),
+        "ended {waited:?} after the hung call (took {took:?} in all)"
+    );
     assert!(err.contains("did not answer DescribeChangeSet"), "{err}");
     assert!(err.contains(&proxy.endpoint()), "{err}");
     assert!(
@@ -185,6 +251,7 @@ async fn a_hung_describe_change_set_ends_within_the_timeout_and_cleans_up() {
     );
     assert_eq!(stack_status(&cfn, "CwSingle").await, None);
     assert_eq!(open_change_sets(&cfn, "CwSingle").await, 0);
+    assert_files_left(dir.path(), "CwSingle");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -203,12 +270,50 @@ async fn a_hung_ecr_describe_images_ends_within_the_timeout() {
     });
     std::fs::write(dir.path().join("cloudwright.json"), config.to_string()).unwrap();
     let (out, took) = run(dir.path(), &proxy.endpoint(), &deploy_args("8"));
+    let waited = since_first(&proxy, "DescribeImages");
     let (_, err) = text(&out);
     assert_eq!(out.status.code(), Some(1));
-    assert!(took < Duration::from_secs(25), "took {took:?}");
+    assert!(
+        waited >= Duration::from_secs(7) && waited < Duration::from_secs(12),
+        "ended {waited:?} after the hung call (took {took:?} in all)"
+    );
     assert!(err.contains("did not answer DescribeImages"), "{err}");
     assert!(err.contains(&proxy.endpoint()), "{err}");
     assert_eq!(stack_status(&cfn, "CwAsset").await, None);
+    assert_files_left(dir.path(), "CwAsset");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hung_describe_vpcs_during_lookup_ends_within_the_request_timeout() {
+    let moto = Moto::start();
+    warm(&moto).await;
+    let proxy = Faults::start(moto.port());
+    proxy.always("DescribeVpcs", Fault::Hang);
+    let dir = project("pinned", "-c account=none -c lookup=1");
+    // no --timeout: only the per-request timeout bounds the call (one attempt, so the bound
+    // is the timeout itself, not the timeout times the retries)
+    let (out, took) = run_env(
+        dir.path(),
+        &proxy.endpoint(),
+        &[
+            ("CLOUDWRIGHT_REQUEST_TIMEOUT", "3"),
+            ("AWS_MAX_ATTEMPTS", "1"),
+        ],
+        &["lookup"],
+    );
+    let waited = since_first(&proxy, "DescribeVpcs");
+    let (_, err) = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        waited >= Duration::from_millis(2500) && waited < Duration::from_secs(6),
+        "ended {waited:?} after the hung call (took {took:?} in all)"
+    );
+    assert!(err.contains("did not answer DescribeVpcs"), "{err}");
+    assert!(err.contains(&proxy.endpoint()), "{err}");
+    // nothing was written: no value, no lock, no run directory
+    assert!(!dir.path().join("cloudwright.context.json").exists());
+    assert!(!dir.path().join("cloudwright.context.json.lock").exists());
+    assert_eq!(run_dirs(dir.path()), Vec::<String>::new());
 }
 
 /// Whether a process runs (zombies, not yet reaped by an init that may never reap them, do
@@ -288,6 +393,94 @@ fn an_app_over_its_timeout_is_stopped_with_what_it_started() {
     }
 }
 
+/// A container tool (`docker`, by its name) that starts a child and waits, writing both
+/// process ids to `pids`.
+fn hanging_docker(dir: &Path, pids: &Path) -> std::path::PathBuf {
+    let bin = dir.join("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    let docker = bin.join("docker");
+    std::fs::write(
+        &docker,
+        format!(
+            "#!/bin/sh\nsleep 120 &\necho $! >> {p}\necho $$ >> {p}\nwait\n",
+            p = pids.display()
+        ),
+    )
+    .unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&docker, std::fs::Permissions::from_mode(0o755)).unwrap();
+    docker
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hung_container_build_is_stopped_by_the_timeout_and_by_sigterm() {
+    let moto = Moto::start();
+    let cfn = aws_sdk_cloudformation::Client::new(&sdk(&moto).await);
+    warm(&moto).await;
+    let dir = TempDir::new("faults-tool");
+    let ctx = dir.path().join("image");
+    std::fs::create_dir_all(&ctx).unwrap();
+    std::fs::write(ctx.join("Dockerfile"), "FROM scratch\n").unwrap();
+    let pids = dir.path().join("pids");
+    let docker = hanging_docker(dir.path(), &pids);
+    let config = json!({
+        "app": format!("{} -c fixture=asset -c assetDir={}", fixture_app().display(), ctx.display()),
+    });
+    std::fs::write(dir.path().join("cloudwright.json"), config.to_string()).unwrap();
+    let tool = docker.display().to_string();
+    let env = [("CLOUDWRIGHT_CONTAINER_TOOL", tool.as_str())];
+
+    // --timeout bounds the build: stopped with the process it started
+    let (out, took) = run_env(dir.path(), &moto.endpoint(), &env, &deploy_args("4"));
+    let (_, err) = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("building image asset")
+            && err.contains("a stop after 4 s (the command's --timeout)")
+            && err.contains("no stack was changed"),
+        "{err}"
+    );
+    assert!(took < Duration::from_secs(30), "took {took:?}");
+    let started = std::fs::read_to_string(&pids).unwrap();
+    assert_eq!(started.split_whitespace().count(), 2, "{started}");
+    for pid in started.split_whitespace() {
+        assert!(!running(pid), "process {pid} of the build still runs");
+    }
+    assert_eq!(stack_status(&cfn, "CwAsset").await, None);
+    assert_eq!(run_dirs(dir.path()), Vec::<String>::new());
+
+    // SIGTERM while it builds: stopped, and said
+    std::fs::remove_file(&pids).unwrap();
+    let args = deploy_args("60");
+    let child = command(dir.path(), &moto.endpoint(), &env, &args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while std::fs::read_to_string(&pids)
+        .map(|t| t.lines().count() < 2)
+        .unwrap_or(true)
+    {
+        assert!(Instant::now() < deadline, "the build did not start");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    let out = finish(child, &args);
+    let (_, err) = text(&out);
+    assert_eq!(out.status.code(), Some(143), "{err}");
+    assert!(err.contains("interrupted by SIGTERM"), "{err}");
+    assert!(err.contains("stopped docker (process"), "{err}");
+    for pid in std::fs::read_to_string(&pids).unwrap().split_whitespace() {
+        assert!(!running(pid), "process {pid} of the build was orphaned");
+    }
+    assert_eq!(stack_status(&cfn, "CwAsset").await, None);
+    assert_eq!(run_dirs(dir.path()), Vec::<String>::new());
+}
+
 // ---- 3. honest errors ----------------------------------------------------------------
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -313,6 +506,7 @@ async fn throttling_is_retried_then_reported_as_aws_unavailable() {
         .count();
     assert!(tries >= 2, "retried: {tries} calls");
     assert_eq!(stack_status(&cfn, "CwSingle").await, None);
+    assert_files_left(dir.path(), "CwSingle");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -332,6 +526,7 @@ async fn a_503_on_create_change_set_changes_nothing_and_says_so() {
     assert!(err.contains("The stack was not changed"), "{err}");
     assert!(!err.contains("fix the template"), "{err}");
     assert_eq!(stack_status(&cfn, "CwSingle").await, None);
+    assert_files_left(dir.path(), "CwSingle");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -354,6 +549,7 @@ async fn a_lost_reply_after_execute_change_set_reads_the_stack_back() {
         stack_status(&cfn, "CwSingle").await.as_deref(),
         Some("CREATE_COMPLETE")
     );
+    assert_files_left(dir.path(), "CwSingle");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -396,6 +592,7 @@ async fn concurrent_direct_creates_end_in_one_stack_and_a_named_conflict() {
         stack_status(&cfn, "CwSingle").await.as_deref(),
         Some("CREATE_COMPLETE")
     );
+    assert_files_left(dir.path(), "CwSingle");
 }
 
 // ---- 4. interruptions ----------------------------------------------------------------
@@ -434,6 +631,7 @@ async fn two_change_set_deploys_at_once_one_is_refused_as_a_conflict() {
         Some("CREATE_COMPLETE")
     );
     assert_eq!(open_change_sets(&cfn, "CwSingle").await, 0);
+    assert_files_left(dir.path(), "CwSingle");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -457,6 +655,7 @@ async fn sigint_while_the_change_set_is_created_deletes_it_and_says_so() {
     assert!(err.contains("stack `CwSingle` does not exist"), "{err}");
     assert_eq!(stack_status(&cfn, "CwSingle").await, None);
     assert_eq!(open_change_sets(&cfn, "CwSingle").await, 0);
+    assert_files_left(dir.path(), "CwSingle");
 }
 
 #[test]
@@ -493,6 +692,9 @@ fn sigterm_while_the_app_runs_stops_the_app() {
     for pid in std::fs::read_to_string(&pids).unwrap().split_whitespace() {
         assert!(!running(pid), "process {pid} of the app was orphaned");
     }
+    // the app never finished: no run directory left, nothing published
+    assert_eq!(run_dirs(dir.path()), Vec::<String>::new());
+    assert!(!dir.path().join("cloudwright.out").exists());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -505,8 +707,17 @@ async fn a_rerun_after_sigkill_during_change_set_creation_cleans_up_and_converge
     let args = deploy_args("60");
     let child = spawn(dir.path(), &proxy.endpoint(), &args);
     proxy.target(child.id());
+    let pid = child.id();
     let killed = finish(child, &args);
     assert_eq!(killed.status.code(), None, "killed by SIGKILL");
+    // SIGKILL skips every cleanup: the run's own directory stays (README: the next run
+    // removes it)
+    let left = run_dirs(dir.path());
+    assert_eq!(left.len(), 1, "{left:?}");
+    assert!(
+        left[0].starts_with(&format!("cloudwright-run-{pid}-")),
+        "{left:?}"
+    );
     // what a killed run leaves: an empty stack holding an unexecuted change set
     assert_eq!(
         stack_status(&cfn, "CwSingle").await.as_deref(),
@@ -524,6 +735,8 @@ async fn a_rerun_after_sigkill_during_change_set_creation_cleans_up_and_converge
     );
     assert_eq!(live_stacks(&cfn, "CwSingle").await, 1);
     assert_eq!(open_change_sets(&cfn, "CwSingle").await, 0);
+    // the rerun removed the killed run's directory, and its own
+    assert_files_left(dir.path(), "CwSingle");
 }
 
 // ---- 2. no lost writes -----------------------------------------------------------------
@@ -705,6 +918,7 @@ async fn a_deploy_racing_a_destroy_is_a_conflict_not_the_templates_fault() {
     assert!(err.contains("deleted while this run deployed it"), "{err}");
     assert!(!err.contains("fix the template"), "{err}");
     assert_eq!(stack_status(&cfn, "CwSingle").await, None);
+    assert_files_left(dir.path(), "CwSingle");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -753,4 +967,5 @@ async fn sigint_after_the_change_set_was_executed_reports_the_stacks_state() {
         stack_status(&cfn, "CwSingle").await.as_deref(),
         Some("CREATE_COMPLETE")
     );
+    assert_files_left(dir.path(), "CwSingle");
 }

@@ -1,5 +1,6 @@
 //! References between stacks against moto on 127.0.0.1: a reference across regions is refused
-//! at synthesis naming both stacks and the value; the same app with a weak reference deploys,
+//! at synthesis naming both stacks and the value, and at deploy, before any change, when one
+//! of the stacks is unpinned and resolves elsewhere than the other; the same app with a weak reference deploys,
 //! and a changed producer output reaches the consumer at its next deploy. The export lock: a
 //! deploy that would remove an export another stack imports is refused before any change,
 //! whether the importers come from ListImports (a recorded response in CloudFormation's shape,
@@ -88,6 +89,65 @@ fn a_reference_across_regions_is_refused_at_synth() {
     // in one region the same reference is an import
     let same = project("weak", "-c producerRegion=us-east-1");
     ok(&run(same.path(), &[], &["synth"]));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_import_from_a_pinned_stack_into_an_unpinned_one_elsewhere_is_refused_before_any_change()
+{
+    let moto = Moto::start();
+    let recorder = Recorder::start(moto.port());
+    // moto's environment: the default region is eu-west-1
+    let env = env_for(&moto, recorder.endpoint());
+    let config = sdk(&moto).await;
+    let eu = aws_sdk_cloudformation::Client::new(&config);
+    let us = aws_sdk_cloudformation::Client::from_conf(
+        aws_sdk_cloudformation::config::Builder::from(&config)
+            .region(aws_config::Region::new("us-east-1"))
+            .build(),
+    );
+    // the producer pinned to us-east-1, the consumer unpinned: synthesis cannot tell where
+    // the consumer goes, so the reference is an import
+    let dir = project("weak", "-c producerRegion=us-east-1 -c consumerRegion=none");
+    ok(&run(dir.path(), &[], &["synth"]));
+    let consumer =
+        std::fs::read_to_string(dir.path().join("cloudwright.out/CwConsumer.template.json"))
+            .unwrap();
+    assert!(consumer.contains("Fn::ImportValue"), "{consumer}");
+
+    recorder.take();
+    let o = run(dir.path(), &env, &["deploy", "--yes", "--method", "direct"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let e = stderr(&o);
+    assert!(
+        e.contains("stack `CwConsumer` (account 123456789012 (unpinned: the credentials'), region eu-west-1 (unpinned: the default region)) imports the export")
+            && e.contains("of stack `CwProducer` (account 123456789012 (unpinned: the credentials'), region us-east-1 (pinned))")
+            && e.contains("scope.weak_ref(value)")
+            && e.contains("pin both stacks to the same account and region")
+            && e.contains("Nothing was changed"),
+        "{e}"
+    );
+    let calls = recorder.take();
+    assert!(changes(&calls).is_empty(), "{calls:?}");
+    assert_eq!(stack_status(&us, "CwProducer").await, None);
+    assert_eq!(stack_status(&eu, "CwConsumer").await, None);
+
+    // where the default region is the producer's, both resolve to us-east-1: it deploys
+    let in_us: Vec<(&str, String)> = env
+        .iter()
+        .map(|(k, v)| match *k {
+            "AWS_REGION" | "AWS_DEFAULT_REGION" => (*k, "us-east-1".to_owned()),
+            _ => (*k, v.clone()),
+        })
+        .collect();
+    ok(&run(
+        dir.path(),
+        &in_us,
+        &["deploy", "--yes", "--method", "direct"],
+    ));
+    assert_eq!(
+        stack_status(&us, "CwConsumer").await.as_deref(),
+        Some("CREATE_COMPLETE")
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]

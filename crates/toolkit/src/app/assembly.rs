@@ -378,6 +378,7 @@ pub(crate) mod tests {
             account: None,
             dependencies: deps.iter().map(|d| (*d).to_owned()).collect(),
             weak_references: vec![],
+            lookups: Default::default(),
             outputs: vec![],
             exports: vec![],
             resource_count: 1,

@@ -4,7 +4,9 @@
 //! Runs that write it at the same time (lookups of several `cloudwright` processes) go through
 //! [`ContextFile::update`]: a lock file beside it (`<file>.lock`, created with `O_EXCL`,
 //! holding the owner's host and process id) serializes read, merge and write, so no run's
-//! values are lost. A lock whose process is gone, or older than [`STALE_LOCK`], is taken over.
+//! values are lost. A lock whose process is gone, or older than [`STALE_LOCK`], is taken over:
+//! by one run at a time (holding `<file>.lock.takeover`, also `O_EXCL`), which reads the owner
+//! again before removing it, so two runs that found it stale cannot both take it over.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -62,6 +64,31 @@ impl ContextFile {
     }
 }
 
+impl ContextFile {
+    /// Merges lookup values in, with the account that answered each account-less key
+    /// ([`cloudwright_core::LOOKUP_ACCOUNTS`]); a key filled again without a recorded account
+    /// (named in its key instead) loses any account recorded for it before.
+    pub fn record(&mut self, found: &crate::app::lookup::Found) {
+        self.values.extend(found.values.clone());
+        let mut accounts = match self.values.remove(cloudwright_core::LOOKUP_ACCOUNTS) {
+            Some(serde_json::Value::Object(m)) => m,
+            _ => serde_json::Map::new(),
+        };
+        for key in found.values.keys() {
+            match found.answered_by.get(key) {
+                Some(a) => accounts.insert(key.clone(), a.clone().into()),
+                None => accounts.remove(key),
+            };
+        }
+        if !accounts.is_empty() {
+            self.values.insert(
+                cloudwright_core::LOOKUP_ACCOUNTS.to_owned(),
+                serde_json::Value::Object(accounts),
+            );
+        }
+    }
+}
+
 /// How long a run waits for another run's lock on the context file.
 pub const LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(30);
 
@@ -109,12 +136,7 @@ impl Lock {
                     return Ok(Lock(path));
                 }
                 Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-                    if Lock::stale(&path) {
-                        // only one taker wins the rename; the others see it gone and retry
-                        let aside = path.with_extension(format!("stale-{}", std::process::id()));
-                        if std::fs::rename(&path, &aside).is_ok() {
-                            let _ = std::fs::remove_file(&aside);
-                        }
+                    if Lock::stale(&path) && Lock::take_over(&path) {
                         continue;
                     }
                     if started.elapsed() >= LOCK_WAIT {
@@ -129,6 +151,43 @@ impl Lock {
                 Err(e) => return Err(Error::write(&path)(e)),
             }
         }
+    }
+
+    /// Removes the stale lock at `path`, if it is still stale once this run alone may take it
+    /// over; returns whether it tried (else: another run is taking it over, wait).
+    ///
+    /// Two runs that both found the lock stale must not both remove "it": the first would
+    /// remove the dead run's lock and create its own, and the second, acting on what it read
+    /// before, would then remove that live lock. So a taker first creates `<lock>.takeover`
+    /// (`O_EXCL`: one taker at a time) and, holding it, reads the owner again right before
+    /// removing the lock: a lock created meanwhile by a live run is then seen as live.
+    fn take_over(path: &Path) -> bool {
+        let mut name = path.as_os_str().to_owned();
+        name.push(".takeover");
+        let guard = PathBuf::from(name);
+        if std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&guard)
+            .is_err()
+        {
+            // a taker that died holding the guard (within microseconds of work) leaves it:
+            // one as old as a stale lock is removed
+            let old = std::fs::metadata(&guard)
+                .and_then(|m| m.modified())
+                .ok()
+                .and_then(|t| t.elapsed().ok())
+                .is_some_and(|age| age > STALE_LOCK);
+            if old {
+                let _ = std::fs::remove_file(&guard);
+            }
+            return false;
+        }
+        if Lock::stale(path) {
+            let _ = std::fs::remove_file(path);
+        }
+        let _ = std::fs::remove_file(&guard);
+        true
     }
 
     /// Whether a lock was left by a run that is gone: its process no longer runs on this
@@ -263,6 +322,25 @@ mod tests {
         // a live owner's lock is not stale
         std::fs::write(&lock, crate::interrupt::RunMark::this().text()).unwrap();
         assert!(!Lock::stale(&lock));
+        // a taker that found the lock stale before a live run replaced it (the race of two
+        // takers) reads the owner again under the takeover guard and leaves the live lock
+        assert!(Lock::take_over(&lock));
+        assert!(lock.exists(), "a live run's lock was taken over");
+        // while another run holds the guard, no one takes over
+        let mut guard = lock.as_os_str().to_owned();
+        guard.push(".takeover");
+        std::fs::write(&guard, "").unwrap();
+        std::fs::write(
+            &lock,
+            format!("[run {}:{}]", crate::interrupt::host_name(), u32::MAX - 1),
+        )
+        .unwrap();
+        assert!(!Lock::take_over(&lock));
+        assert!(lock.exists());
+        std::fs::remove_file(&guard).unwrap();
+        assert!(Lock::take_over(&lock));
+        assert!(!lock.exists(), "a dead run's lock is removed");
+        std::fs::write(&lock, crate::interrupt::RunMark::this().text()).unwrap();
         // threads updating at once keep every value
         std::fs::remove_file(&lock).unwrap();
         let handles: Vec<_> = (0..8)
@@ -283,5 +361,32 @@ mod tests {
         }
         assert_eq!(ContextFile::read(&path).unwrap().values.len(), 42);
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn lookups_record_the_account_that_answered_beside_their_values() {
+        let mut f = ContextFile::default();
+        f.values.insert("hand".into(), json!(1));
+        let mut found = crate::app::lookup::Found::default();
+        found
+            .values
+            .insert("vpc-provider:region=r:vpcId=a".into(), json!("A"));
+        found.answered_by.insert(
+            "vpc-provider:region=r:vpcId=a".into(),
+            "123456789012".into(),
+        );
+        f.record(&found);
+        assert_eq!(
+            f.values[cloudwright_core::LOOKUP_ACCOUNTS],
+            json!({"vpc-provider:region=r:vpcId=a": "123456789012"})
+        );
+        // looked up again under a key that names the account instead: no record left
+        let mut again = crate::app::lookup::Found::default();
+        again
+            .values
+            .insert("vpc-provider:region=r:vpcId=a".into(), json!("B"));
+        f.record(&again);
+        assert_eq!(f.values.get(cloudwright_core::LOOKUP_ACCOUNTS), None);
+        assert_eq!(f.values["hand"], json!(1));
     }
 }

@@ -482,13 +482,24 @@ async fn lookup_image(
     })
 }
 
+/// What [`perform_all`] found.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Found {
+    /// The values, by key.
+    pub values: BTreeMap<String, serde_json::Value>,
+    /// For each key that names no account, the account whose credentials answered it (STS),
+    /// recorded in the context file ([`cloudwright_core::LOOKUP_ACCOUNTS`]) so that deploy can
+    /// refuse the value for a stack in another account.
+    pub answered_by: BTreeMap<String, String>,
+}
+
 /// Performs lookups for `queries` (key and query) and returns the values by key; the first
 /// failure stops and is returned after the values found so far.
 pub async fn perform_all(
     accounts: &crate::aws::accounts::Accounts,
     queries: &[(String, ContextQuery)],
-) -> (BTreeMap<String, serde_json::Value>, Option<Error>) {
-    let mut found = BTreeMap::new();
+) -> (Found, Option<Error>) {
+    let mut found = Found::default();
     for (key, query) in queries {
         let result = async {
             // `account` (added by the stack that names its account) says where to look: with
@@ -496,19 +507,29 @@ pub async fn perform_all(
             let mut query = query.clone();
             let account = query.props.remove("account");
             let lookup = Lookup::parse(key, &query)?;
+            let what = format!("context key `{key}`");
             let aws = accounts
-                .access(
-                    account.as_deref(),
-                    Some(lookup.region()),
-                    &format!("context key `{key}`"),
-                )
+                .access(account.as_deref(), Some(lookup.region()), &what)
                 .await?;
-            perform(&aws, key, &lookup).await
+            // a key without `account=` is answered by whatever account the credentials are
+            // in: that account is recorded with the value
+            let answered_by = match account {
+                Some(_) => None,
+                None => Some(
+                    accounts
+                        .account_id(None, Some(lookup.region()), &what)
+                        .await?,
+                ),
+            };
+            Ok::<_, Error>((perform(&aws, key, &lookup).await?, answered_by))
         }
         .await;
         match result {
-            Ok(v) => {
-                found.insert(key.clone(), v);
+            Ok((v, answered_by)) => {
+                found.values.insert(key.clone(), v);
+                if let Some(a) = answered_by {
+                    found.answered_by.insert(key.clone(), a);
+                }
             }
             Err(e) => return (found, Some(e)),
         }

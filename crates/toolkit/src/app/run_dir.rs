@@ -34,6 +34,9 @@ impl RunDir {
             N.fetch_add(1, Ordering::SeqCst)
         ));
         std::fs::create_dir_all(&root).map_err(Error::write(&root))?;
+        if let Ok(mut live) = LIVE.lock() {
+            live.push(root.clone());
+        }
         let name = out
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
@@ -82,6 +85,21 @@ impl RunDir {
 impl Drop for RunDir {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.root);
+        if let Ok(mut live) = LIVE.lock() {
+            live.retain(|r| *r != self.root);
+        }
+    }
+}
+
+/// The run directories of this process not yet dropped.
+static LIVE: std::sync::Mutex<Vec<PathBuf>> = std::sync::Mutex::new(Vec::new());
+
+/// Removes this process's run directories: a run stopped by SIGINT or SIGTERM exits without
+/// dropping them ([`crate::interrupt`] calls this before it exits).
+pub fn remove_live() {
+    let roots = LIVE.lock().map(|l| l.clone()).unwrap_or_default();
+    for root in roots {
+        let _ = std::fs::remove_dir_all(&root);
     }
 }
 

@@ -56,15 +56,13 @@ async fn fill(
     }
     let accounts = crate::aws::accounts::Accounts::new(aws, &settings.accounts);
     let (found, failure) = lookup::perform_all(&accounts, queries).await;
-    if !found.is_empty() {
+    if !found.values.is_empty() {
         // under the file's lock: a concurrent run's values are merged, never overwritten
-        ContextFile::update(&settings.context_file, |file| {
-            file.values.extend(found.clone())
-        })?;
+        ContextFile::update(&settings.context_file, |file| file.record(&found))?;
         out.say(&format!(
             "wrote {} context value{} to {}",
-            found.len(),
-            if found.len() == 1 { "" } else { "s" },
+            found.values.len(),
+            if found.values.len() == 1 { "" } else { "s" },
             settings.context_file.display()
         ));
     }

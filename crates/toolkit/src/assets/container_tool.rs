@@ -8,10 +8,8 @@
 
 use std::ffi::{OsStr, OsString};
 use std::path::{Path, PathBuf};
-use std::process::Stdio;
 
 use cloudwright_core::asset::DockerImageAsset;
-use tokio::io::AsyncWriteExt;
 
 use crate::error::{Error, Result};
 
@@ -248,10 +246,18 @@ impl ContainerTool {
             .join(" ")
     }
 
-    /// Runs the tool with `args` (and `stdin` written to its standard input). `step` says what
-    /// it does (`building image asset ...`) for the error: [`Error::ContainerTool`] with the
-    /// tool's output when it fails or cannot be started.
-    pub async fn run(&self, step: &str, args: &[OsString], stdin: Option<&[u8]>) -> Result<()> {
+    /// Runs the tool with `args` (and `stdin` written to its standard input) for at most
+    /// `timeout` (the command's `--timeout`), in a process group of its own that SIGINT and
+    /// SIGTERM stop ([`crate::assets::tool_process`]). `step` says what it does (`building
+    /// image asset ...`) for the error: [`Error::ContainerTool`] with the tool's output when it
+    /// fails, cannot be started, or runs out of time.
+    pub async fn run(
+        &self,
+        step: &str,
+        args: &[OsString],
+        stdin: Option<&[u8]>,
+        timeout: Option<std::time::Duration>,
+    ) -> Result<()> {
         let command = self.command_line(args);
         let failed = |status: String, output: String| Error::ContainerTool {
             step: step.to_owned(),
@@ -259,27 +265,23 @@ impl ContainerTool {
             status,
             output,
         };
-        let mut child = tokio::process::Command::new(&self.program)
-            .args(args)
-            .stdin(if stdin.is_some() {
-                Stdio::piped()
-            } else {
-                Stdio::null()
-            })
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .kill_on_drop(true)
-            .spawn()
-            .map_err(|e| failed("could not be started".into(), e.to_string()))?;
-        if let (Some(bytes), Some(mut pipe)) = (stdin, child.stdin.take()) {
-            // a tool that exits without reading its input shows that in its status
-            let _ = pipe.write_all(bytes).await;
-            drop(pipe);
-        }
-        let out = child
-            .wait_with_output()
+        let mut tool = tokio::process::Command::new(&self.program);
+        tool.args(args);
+        let out = match crate::assets::tool_process::run(tool, self.kind.name(), stdin, timeout)
             .await
-            .map_err(|e| failed("could not be waited for".into(), e.to_string()))?;
+            .map_err(|e| failed("could not be started".into(), e.to_string()))?
+        {
+            crate::assets::tool_process::Ended::Exited(out) => out,
+            crate::assets::tool_process::Ended::TimedOut(limit) => {
+                return Err(failed(
+                    format!(
+                        "a stop after {} s (the command's --timeout), with every process it started",
+                        limit.as_secs()
+                    ),
+                    String::new(),
+                ));
+            }
+        };
         if out.status.success() {
             return Ok(());
         }

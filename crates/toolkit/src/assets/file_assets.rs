@@ -65,6 +65,16 @@ pub fn tls_only_policy(bucket: &str) -> Value {
 /// The zip of a file asset: a directory's files from the assembly, or a Rust function built
 /// (its binary as `bootstrap`, executable). `start` is where build tools are looked for.
 pub async fn package(asset: &FileAsset, assembly_dir: &Path, start: &Path) -> Result<Vec<u8>> {
+    package_within(asset, assembly_dir, start, None).await
+}
+
+/// [`package`], a Rust function's build bounded by `timeout` (the command's `--timeout`).
+pub async fn package_within(
+    asset: &FileAsset,
+    assembly_dir: &Path,
+    start: &Path,
+    timeout: Option<std::time::Duration>,
+) -> Result<Vec<u8>> {
     let hash = short(&asset.hash).to_owned();
     let entries = match &asset.packaging {
         Packaging::ZipDirectory => {
@@ -94,7 +104,7 @@ pub async fn package(asset: &FileAsset, assembly_dir: &Path, start: &Path) -> Re
         Packaging::RustFunction { .. } => vec![Entry {
             name: "bootstrap".into(),
             executable: true,
-            data: crate::assets::rust_function::build(asset, start).await?,
+            data: crate::assets::rust_function::build_within(asset, start, timeout).await?,
         }],
     };
     zip(&entries).map_err(|e| Error::FileAsset {
@@ -324,7 +334,7 @@ pub async fn publish(
                     if matches!(asset.packaging, Packaging::RustFunction { .. }) {
                         out.say(&format!("file asset {tag}: building the Rust function"));
                     }
-                    let b = package(asset, assembly_dir, &start).await?;
+                    let b = package_within(asset, assembly_dir, &start, aws.overall()).await?;
                     zips.insert(asset.hash.clone(), b.clone());
                     b
                 }

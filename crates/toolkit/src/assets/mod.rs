@@ -7,7 +7,9 @@
 //!   encrypted, public access blocked, TLS only, old objects expiring), skipped when the key
 //!   is there; [`archive`]: the deterministic zip (sorted entries, fixed timestamps and
 //!   modes); [`rust_function`]: a Rust package built for Lambda's `provided.al2023` with
-//!   cargo-zigbuild (glibc 2.34), its binary as `bootstrap`.
+//!   cargo-zigbuild (glibc 2.34), its binary as `bootstrap`;
+//! - [`tool_process`]: those external tools run in process groups of their own, stopped on
+//!   SIGINT/SIGTERM and after the command's `--timeout`.
 
 pub mod archive;
 pub mod container_tool;
@@ -15,6 +17,7 @@ pub mod file_assets;
 pub mod publish;
 pub mod registry;
 pub mod rust_function;
+pub mod tool_process;
 
 /// The first 12 hex digits of an asset's hash, as messages name the asset.
 pub(crate) fn short(hash: &str) -> &str {

@@ -336,6 +336,7 @@ impl Run<'_> {
                     &format!("tagging image asset {tag}"),
                     &tool.tag_args(&built, &image),
                     None,
+                    self.aws.overall(),
                 )
                 .await?;
             }
@@ -350,6 +351,7 @@ impl Run<'_> {
                     &format!("building image asset {tag}"),
                     &tool.build_args(asset, &context, &image),
                     None,
+                    self.aws.overall(),
                 )
                 .await?;
                 self.out.say(&format!(
@@ -374,6 +376,7 @@ impl Run<'_> {
                 &format!("logging in to {host}"),
                 &tool.login_args(&host, &user, plain_http),
                 Some(password.as_bytes()),
+                self.aws.overall(),
             )
             .await?;
             self.logged_in.insert(host.clone());
@@ -384,6 +387,7 @@ impl Run<'_> {
             &format!("pushing image asset {tag} to {host}"),
             &tool.push_args(&image, plain_http),
             None,
+            self.aws.overall(),
         )
         .await?;
         let digest = self.present(ecr, region, asset).await?;

@@ -120,6 +120,16 @@ pub fn has_std(sysroot: &Path, target: &str) -> bool {
 /// library, runs `cargo-zigbuild build --release --locked` for `<target>.<glibc>` and reads
 /// the one executable the package produces. `start` is where `.venv` is looked for.
 pub async fn build(asset: &FileAsset, start: &Path) -> Result<Vec<u8>> {
+    build_within(asset, start, None).await
+}
+
+/// [`build`], with `cargo zigbuild` stopped (with what it started) after `timeout` (the
+/// command's `--timeout`) and by SIGINT/SIGTERM ([`crate::assets::tool_process`]).
+pub async fn build_within(
+    asset: &FileAsset,
+    start: &Path,
+    timeout: Option<std::time::Duration>,
+) -> Result<Vec<u8>> {
     let Packaging::RustFunction {
         package,
         manifest_path,
@@ -166,11 +176,24 @@ pub async fn build(asset: &FileAsset, start: &Path) -> Result<Vec<u8>> {
             command.env("PATH", joined);
         }
     }
-    command.stdin(std::process::Stdio::null());
-    let out = command.output().await.map_err(|e| Error::FileAsset {
-        hash: hash.clone(),
-        message: format!("cannot start {}: {e}", zigbuild.display()),
-    })?;
+    let out = match crate::assets::tool_process::run(command, "cargo zigbuild", None, timeout)
+        .await
+        .map_err(|e| Error::FileAsset {
+            hash: hash.clone(),
+            message: format!("cannot start {}: {e}", zigbuild.display()),
+        })? {
+        crate::assets::tool_process::Ended::Exited(out) => out,
+        crate::assets::tool_process::Ended::TimedOut(limit) => {
+            return Err(Error::FileAsset {
+                hash,
+                message: format!(
+                    "building package {package} with `{} zigbuild` did not finish within {} s (--timeout) and was stopped with what it started",
+                    zigbuild.display(),
+                    limit.as_secs()
+                ),
+            });
+        }
+    };
     let stdout = String::from_utf8_lossy(&out.stdout);
     if !out.status.success() {
         let stderr = String::from_utf8_lossy(&out.stderr);

@@ -377,7 +377,17 @@ impl Client {
 
         let response = match self.connector.call(request).await {
             Ok(r) => r,
-            Err(e) => return Ok(Err(Attempt::Transport(crate::aws::chain(&e)))),
+            Err(e) => {
+                let detail = crate::aws::chain(&e);
+                // the connector's read timeout: the endpoint took the request and never
+                // answered, which is not an endpoint that cannot be reached (a connect timeout)
+                let read_timeout = e.is_timeout() && !detail.contains("connect");
+                return Ok(Err(if read_timeout {
+                    Attempt::NoAnswer(detail)
+                } else {
+                    Attempt::Transport(detail)
+                }));
+            }
         };
         let status = response.status().as_u16();
         let error_type = response

@@ -27,6 +27,8 @@ use crate::error::Error;
 #[derive(Clone, Debug)]
 pub struct Aws {
     base: SdkConfig,
+    /// The command's `--timeout`, when it has one ([`Aws::bounded`]).
+    overall: Option<Duration>,
 }
 
 /// Whether an error says AWS could not be used for a while (throttling, server errors, an
@@ -113,6 +115,7 @@ impl Aws {
     /// every request bounded by [`request_timeout`].
     pub async fn load() -> Aws {
         Aws {
+            overall: None,
             base: aws_config::defaults(BehaviorVersion::latest())
                 .timeout_config(timeouts(request_timeout(), None))
                 .load()
@@ -126,6 +129,7 @@ impl Aws {
     pub fn bounded(&self, overall: Duration) -> Aws {
         let request = request_timeout().min(overall);
         Aws {
+            overall: Some(overall),
             base: self
                 .base
                 .to_builder()
@@ -136,7 +140,16 @@ impl Aws {
 
     /// A configuration from an explicit `SdkConfig` (for tests and embedding).
     pub fn from_config(base: SdkConfig) -> Aws {
-        Aws { base }
+        Aws {
+            base,
+            overall: None,
+        }
+    }
+
+    /// The command's `--timeout`, when it has one: what else the command waits for (an
+    /// asset's external build and push tools) is bounded by it too.
+    pub fn overall(&self) -> Option<Duration> {
+        self.overall
     }
 
     /// The same configuration with other credentials (a role's, from STS `AssumeRole`).
@@ -149,6 +162,7 @@ impl Aws {
             "cloudwright-assume-role",
         );
         Aws {
+            overall: self.overall,
             base: self
                 .base
                 .to_builder()

@@ -460,6 +460,10 @@ pub async fn deploy(
     let mut access = crate::aws::accounts::resolve(accounts, &selected)
         .await
         .map_err(|e| before_any_change(&names, e))?;
+    // lookup values and imports from the stacks' own accounts and regions only
+    crate::cloudformation::environment::check(accounts, assembly, &selected)
+        .await
+        .map_err(|e| before_any_change(&names, e))?;
     let mut jobs: HashMap<String, Job> = HashMap::new();
     for s in &selected {
         let mut weak = Vec::new();
@@ -642,14 +646,14 @@ async fn delete_and_wait(
     )
     .await?;
     match end {
-        Some(s) if s.status != "DELETE_COMPLETE" => {
+        Some(s) if s.state() != StackStatus::DeleteComplete => {
             rep.finish(&s.status);
             Err(Error::StackFailed {
                 failure: first_failure(rep.seen())
                     .map(|f| f.to_string())
                     .or(s.reason.clone())
                     .unwrap_or_else(|| "no reason given".into()),
-                outcome: Outcome::from_status(&s.status, rep.seen()).describe(&info.name),
+                outcome: Outcome::from_status(&s.state(), rep.seen()).describe(&info.name),
                 stack: info.name.clone(),
                 status: s.status,
             })
@@ -690,7 +694,7 @@ async fn settle(
     .await?;
     rep.finish("settled");
     Ok(end.unwrap_or(StackInfo {
-        status: "DELETE_COMPLETE".into(),
+        status: StackStatus::DeleteComplete.as_str().into(),
         ..info
     }))
 }
@@ -820,9 +824,9 @@ async fn current_stack(
                 job.name
             ),
         }),
-        StackStatus::Stuck(status) => Err(Error::StackState {
+        s if s.stuck() => Err(Error::StackState {
             stack: job.name.clone(),
-            status,
+            status: s.as_str().to_owned(),
             verb: "deployed",
             advice: format!(
                 "Delete it (`cloudwright destroy {}`, retaining what cannot be deleted) and deploy again.",
@@ -1275,7 +1279,7 @@ async fn follow(
         rep.finish("gone");
         return Err(Error::StackFailed {
             stack: job.name.clone(),
-            status: "DELETE_COMPLETE".into(),
+            status: StackStatus::DeleteComplete.as_str().into(),
             failure: "the stack disappeared while it was being deployed".into(),
             outcome:
                 "Something else deleted it (a destroy running at the same time?); deploy again."
@@ -1304,7 +1308,7 @@ async fn follow(
         .unwrap_or_else(|| "CloudFormation gave no reason".into());
     Err(Error::StackFailed {
         stack: job.name.clone(),
-        outcome: Outcome::from_status(&info.status, rep.seen()).describe(&job.name),
+        outcome: Outcome::from_status(&info.state(), rep.seen()).describe(&job.name),
         status: info.status,
         failure,
     })

@@ -446,7 +446,7 @@ pub async fn destroy(
                         .map(|f| f.to_string())
                         .or(end.reason.clone())
                         .unwrap_or_else(|| "CloudFormation gave no reason".into()),
-                    outcome: Outcome::from_status(&end.status, rep.seen()).describe(&info.name),
+                    outcome: Outcome::from_status(&end.state(), rep.seen()).describe(&info.name),
                     status: end.status,
                 });
             }

@@ -504,7 +504,10 @@ pub async fn diff_stacks(
     names: &[String],
 ) -> crate::error::Result<bool> {
     let mut differs = false;
-    for s in assembly.select(names, crate::app::assembly::Extend::None)? {
+    let selected = assembly.select(names, crate::app::assembly::Extend::None)?;
+    // a template built from another account's lookup values is not what would deploy
+    crate::cloudformation::environment::check(accounts, assembly, &selected).await?;
+    for s in selected {
         let aws = accounts
             .access(
                 s.account.as_deref(),

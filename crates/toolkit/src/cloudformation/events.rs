@@ -12,6 +12,8 @@ use std::sync::{Arc, Mutex};
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde::Deserialize;
 
+use crate::cloudformation::stacks::StackStatus;
+
 /// The resource type of the stack itself in its own events.
 pub const STACK_TYPE: &str = "AWS::CloudFormation::Stack";
 
@@ -86,14 +88,6 @@ pub fn parse_recorded(json: &str) -> Result<Vec<StackEvent>, serde_json::Error> 
 /// Whether a stack or resource status is still in progress.
 pub fn in_progress(status: &str) -> bool {
     status.ends_with("_IN_PROGRESS")
-}
-
-/// Whether a final stack status means the deploy succeeded.
-pub fn deploy_succeeded(status: &str) -> bool {
-    matches!(
-        status,
-        "CREATE_COMPLETE" | "UPDATE_COMPLETE" | "IMPORT_COMPLETE"
-    )
 }
 
 /// Tracks which events are new since an operation began. CloudFormation lists events newest
@@ -265,7 +259,7 @@ pub enum Outcome {
 
 impl Outcome {
     /// Interprets a final stack status with the operation's events (oldest first).
-    pub fn from_status(status: &str, events: &[StackEvent]) -> Outcome {
+    pub fn from_status(status: &StackStatus, events: &[StackEvent]) -> Outcome {
         let failed_during = |after: &dyn Fn(&StackEvent) -> bool, statuses: &[&str]| {
             let mut started = false;
             let mut out = Vec::new();
@@ -288,18 +282,21 @@ impl Outcome {
                     || e.resource_status == "UPDATE_ROLLBACK_IN_PROGRESS")
         };
         match status {
-            s if deploy_succeeded(s) || s == "DELETE_COMPLETE" => Outcome::Succeeded,
-            "ROLLBACK_COMPLETE" => Outcome::CreateRolledBack,
-            "UPDATE_ROLLBACK_COMPLETE" => Outcome::UpdateRolledBack,
-            "ROLLBACK_FAILED" | "UPDATE_ROLLBACK_FAILED" | "IMPORT_ROLLBACK_FAILED" => {
-                Outcome::RollbackFailed(failed_during(
-                    &rollback_started,
-                    &["DELETE_FAILED", "UPDATE_FAILED"],
-                ))
+            s if s.succeeded() => Outcome::Succeeded,
+            StackStatus::DeleteComplete => Outcome::Succeeded,
+            StackStatus::RollbackComplete => Outcome::CreateRolledBack,
+            StackStatus::UpdateRollbackComplete => Outcome::UpdateRolledBack,
+            StackStatus::RollbackFailed
+            | StackStatus::UpdateRollbackFailed
+            | StackStatus::ImportRollbackFailed => Outcome::RollbackFailed(failed_during(
+                &rollback_started,
+                &["DELETE_FAILED", "UPDATE_FAILED"],
+            )),
+            StackStatus::CreateFailed | StackStatus::UpdateFailed => Outcome::NotRolledBack,
+            StackStatus::DeleteFailed => {
+                Outcome::DeleteFailed(failed_during(&|_| true, &["DELETE_FAILED"]))
             }
-            "CREATE_FAILED" | "UPDATE_FAILED" => Outcome::NotRolledBack,
-            "DELETE_FAILED" => Outcome::DeleteFailed(failed_during(&|_| true, &["DELETE_FAILED"])),
-            other => Outcome::Other(other.to_owned()),
+            other => Outcome::Other(other.as_str().to_owned()),
         }
     }
 
@@ -544,7 +541,7 @@ mod tests {
                 .starts_with("Subnet (AWS::EC2::Subnet) CREATE_FAILED: ")
         );
         assert_eq!(
-            Outcome::from_status("ROLLBACK_COMPLETE", &events),
+            Outcome::from_status(&StackStatus::parse("ROLLBACK_COMPLETE"), &events),
             Outcome::CreateRolledBack
         );
         assert!(
@@ -563,7 +560,7 @@ mod tests {
         assert_eq!(events[0].event_id, "u1");
         let f = first_failure(&events).unwrap();
         assert_eq!(f.logical_id, "Listener");
-        let outcome = Outcome::from_status("UPDATE_ROLLBACK_FAILED", &events);
+        let outcome = Outcome::from_status(&StackStatus::parse("UPDATE_ROLLBACK_FAILED"), &events);
         assert_eq!(
             outcome,
             Outcome::RollbackFailed(vec![(
@@ -630,15 +627,15 @@ mod tests {
     #[test]
     fn interprets_final_statuses() {
         assert_eq!(
-            Outcome::from_status("UPDATE_COMPLETE", &[]),
+            Outcome::from_status(&StackStatus::parse("UPDATE_COMPLETE"), &[]),
             Outcome::Succeeded
         );
         assert_eq!(
-            Outcome::from_status("UPDATE_ROLLBACK_COMPLETE", &[]),
+            Outcome::from_status(&StackStatus::parse("UPDATE_ROLLBACK_COMPLETE"), &[]),
             Outcome::UpdateRolledBack
         );
         assert_eq!(
-            Outcome::from_status("CREATE_FAILED", &[]),
+            Outcome::from_status(&StackStatus::parse("CREATE_FAILED"), &[]),
             Outcome::NotRolledBack
         );
         assert!(in_progress("UPDATE_COMPLETE_CLEANUP_IN_PROGRESS"));

@@ -915,6 +915,7 @@ pub async fn deploy(
         },
     )?;
     let access = crate::aws::accounts::resolve(accounts, &selected).await?;
+    crate::cloudformation::environment::check(accounts, assembly, &selected).await?;
     let mut decisions = BTreeMap::new();
     let mut fallback = Vec::new();
     for s in &selected {

@@ -5,6 +5,8 @@
 //! - [`deploy`] and [`destroy`]: change sets or direct updates, confirmation, events and
 //!   progress ([`events`]), typed stack states ([`stacks`]), failures with their first cause
 //!   and rollback outcome, what a destroy kept;
+//! - [`environment`]: each stack's resolved account and region; lookup values answered by
+//!   another account and imports across accounts or regions, refused before any change;
 //! - [`weak`]: weak references filled from the producers' outputs at deploy; [`export_lock`]:
 //!   an update removing or changing an export still imported, refused before any change;
 //! - [`hotswap`]: `deploy --hotswap`, a task definition's images, environment and command
@@ -15,6 +17,7 @@ pub mod deploy;
 pub mod destroy;
 pub mod diff;
 pub mod drift;
+pub mod environment;
 pub mod events;
 pub mod export_lock;
 pub mod facts;

@@ -7,7 +7,7 @@ use aws_sdk_cloudformation::primitives::DateTimeFormat;
 use aws_sdk_cloudformation::types::TemplateStage;
 
 use crate::aws::{Api, service_error};
-use crate::cloudformation::events::{EventWatch, StackEvent, StackReporter, in_progress};
+use crate::cloudformation::events::{EventWatch, StackEvent, StackReporter};
 use crate::error::{Error, Result};
 
 /// A CloudFormation client with its region.
@@ -48,14 +48,23 @@ pub enum StackStatus {
     RollbackComplete,
     /// `DELETE_COMPLETE`.
     DeleteComplete,
-    /// A failure nothing can be deployed onto: `ROLLBACK_FAILED`, `DELETE_FAILED`,
-    /// `IMPORT_ROLLBACK_FAILED`.
-    Stuck(String),
+    /// `ROLLBACK_FAILED`: a failed create whose rollback failed too ([`StackStatus::stuck`]).
+    RollbackFailed,
+    /// `DELETE_FAILED` ([`StackStatus::stuck`]).
+    DeleteFailed,
+    /// `IMPORT_ROLLBACK_FAILED` ([`StackStatus::stuck`]).
+    ImportRollbackFailed,
     /// `UPDATE_ROLLBACK_FAILED`: the rollback must be continued first.
     UpdateRollbackFailed,
+    /// `UPDATE_ROLLBACK_COMPLETE`: a failed update, rolled back; deployable again.
+    UpdateRollbackComplete,
+    /// `CREATE_FAILED`: a create that failed without rolling back.
+    CreateFailed,
+    /// `UPDATE_FAILED`: an update that failed without rolling back.
+    UpdateFailed,
     /// Any other `*_IN_PROGRESS`: an operation that must finish first.
     InProgress(String),
-    /// Any other settled status (`UPDATE_ROLLBACK_COMPLETE`, `CREATE_FAILED`, ...).
+    /// Any other settled status (`IMPORT_ROLLBACK_COMPLETE`, ...).
     Other(String),
 }
 
@@ -70,9 +79,12 @@ impl StackStatus {
             "ROLLBACK_COMPLETE" => StackStatus::RollbackComplete,
             "DELETE_COMPLETE" => StackStatus::DeleteComplete,
             "UPDATE_ROLLBACK_FAILED" => StackStatus::UpdateRollbackFailed,
-            "ROLLBACK_FAILED" | "DELETE_FAILED" | "IMPORT_ROLLBACK_FAILED" => {
-                StackStatus::Stuck(status.to_owned())
-            }
+            "ROLLBACK_FAILED" => StackStatus::RollbackFailed,
+            "DELETE_FAILED" => StackStatus::DeleteFailed,
+            "IMPORT_ROLLBACK_FAILED" => StackStatus::ImportRollbackFailed,
+            "UPDATE_ROLLBACK_COMPLETE" => StackStatus::UpdateRollbackComplete,
+            "CREATE_FAILED" => StackStatus::CreateFailed,
+            "UPDATE_FAILED" => StackStatus::UpdateFailed,
             s if s.ends_with("_IN_PROGRESS") => StackStatus::InProgress(s.to_owned()),
             s => StackStatus::Other(s.to_owned()),
         }
@@ -88,7 +100,13 @@ impl StackStatus {
             StackStatus::RollbackComplete => "ROLLBACK_COMPLETE",
             StackStatus::DeleteComplete => "DELETE_COMPLETE",
             StackStatus::UpdateRollbackFailed => "UPDATE_ROLLBACK_FAILED",
-            StackStatus::Stuck(s) | StackStatus::InProgress(s) | StackStatus::Other(s) => s,
+            StackStatus::RollbackFailed => "ROLLBACK_FAILED",
+            StackStatus::DeleteFailed => "DELETE_FAILED",
+            StackStatus::ImportRollbackFailed => "IMPORT_ROLLBACK_FAILED",
+            StackStatus::UpdateRollbackComplete => "UPDATE_ROLLBACK_COMPLETE",
+            StackStatus::CreateFailed => "CREATE_FAILED",
+            StackStatus::UpdateFailed => "UPDATE_FAILED",
+            StackStatus::InProgress(s) | StackStatus::Other(s) => s,
         }
     }
 
@@ -103,6 +121,25 @@ impl StackStatus {
     /// Whether an operation is running that must end before another starts.
     pub fn busy(&self) -> bool {
         matches!(self, StackStatus::InProgress(_))
+    }
+
+    /// Whether the status is not final (`*_IN_PROGRESS`, `REVIEW_IN_PROGRESS` included).
+    pub fn in_progress(&self) -> bool {
+        matches!(
+            self,
+            StackStatus::InProgress(_) | StackStatus::ReviewInProgress
+        )
+    }
+
+    /// A failure nothing can be deployed onto (only deletion helps): `ROLLBACK_FAILED`,
+    /// `DELETE_FAILED`, `IMPORT_ROLLBACK_FAILED`.
+    pub fn stuck(&self) -> bool {
+        matches!(
+            self,
+            StackStatus::RollbackFailed
+                | StackStatus::DeleteFailed
+                | StackStatus::ImportRollbackFailed
+        )
     }
 }
 
@@ -299,7 +336,7 @@ pub async fn wait_settled(
         reporter.events(events);
         match info {
             None => return Ok(None),
-            Some(info) if !in_progress(&info.status) => return Ok(Some(info)),
+            Some(info) if !info.state().in_progress() => return Ok(Some(info)),
             Some(info) => {
                 if Instant::now() >= deadline {
                     return Err(Error::Timeout {
@@ -338,7 +375,31 @@ mod tests {
         assert!(!StackStatus::parse("REVIEW_IN_PROGRESS").busy());
         assert_eq!(
             StackStatus::parse("DELETE_FAILED"),
-            StackStatus::Stuck("DELETE_FAILED".into())
+            StackStatus::DeleteFailed
         );
+        assert!(StackStatus::DeleteFailed.stuck());
+        assert!(!StackStatus::UpdateRollbackFailed.stuck());
+        assert!(StackStatus::parse("REVIEW_IN_PROGRESS").in_progress());
+        assert!(!StackStatus::parse("ROLLBACK_COMPLETE").in_progress());
+        // every status this toolkit names reads back as the same text
+        for s in [
+            "CREATE_COMPLETE",
+            "UPDATE_COMPLETE",
+            "IMPORT_COMPLETE",
+            "REVIEW_IN_PROGRESS",
+            "ROLLBACK_COMPLETE",
+            "DELETE_COMPLETE",
+            "ROLLBACK_FAILED",
+            "DELETE_FAILED",
+            "IMPORT_ROLLBACK_FAILED",
+            "UPDATE_ROLLBACK_FAILED",
+            "UPDATE_ROLLBACK_COMPLETE",
+            "CREATE_FAILED",
+            "UPDATE_FAILED",
+            "CREATE_IN_PROGRESS",
+            "IMPORT_ROLLBACK_COMPLETE",
+        ] {
+            assert_eq!(StackStatus::parse(s).as_str(), s);
+        }
     }
 }

@@ -8,7 +8,7 @@
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// What a rule does to a call.
 #[derive(Clone, Debug)]
@@ -41,6 +41,8 @@ struct Rule {
 struct State {
     rules: Vec<Rule>,
     calls: Vec<String>,
+    /// When each call in `calls` arrived.
+    arrived: Vec<Instant>,
     target: Option<u32>,
 }
 
@@ -103,6 +105,16 @@ impl Faults {
     pub fn calls(&self) -> Vec<String> {
         self.state.lock().unwrap().calls.clone()
     }
+
+    /// When the first call of `operation` arrived, if one did.
+    pub fn first(&self, operation: &str) -> Option<Instant> {
+        let s = self.state.lock().unwrap();
+        s.calls
+            .iter()
+            .zip(&s.arrived)
+            .find(|(c, _)| *c == operation)
+            .map(|(_, at)| *at)
+    }
 }
 
 /// The operation a request calls.
@@ -126,6 +138,7 @@ fn operation_of(head: &str, body: &[u8]) -> String {
 fn fault_for(state: &Mutex<State>, operation: &str) -> Option<(Fault, Option<u32>)> {
     let mut s = state.lock().unwrap();
     s.calls.push(operation.to_owned());
+    s.arrived.push(Instant::now());
     let target = s.target;
     for r in s.rules.iter_mut().filter(|r| r.operation == operation) {
         if r.skip > 0 {
