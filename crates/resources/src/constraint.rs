@@ -114,44 +114,43 @@ pub struct Extension {
 pub fn check_extensions(extensions: &[Extension], properties: &Value) -> Result<(), Violation> {
     let mut path = String::new();
     for ext in extensions {
-        check_extension_at(ext, ext.path, properties, &mut path)?;
+        // quietly first (no path to where the shape applies), in full only to report
+        if check_extension_at::<Quiet>(ext, ext.path, properties, &mut path).is_err() {
+            path.clear();
+            check_extension_at::<Full>(ext, ext.path, properties, &mut path).map_err(|e| {
+                Full::note(e, || {
+                    format!(" (cfn-lint {}: {})", ext.rule, ext.description)
+                })
+            })?;
+        }
         path.clear();
     }
     Ok(())
 }
 
-fn check_extension_at(
+fn check_extension_at<R: Report>(
     ext: &Extension,
     rest: &str,
     value: &Value,
     path: &mut String,
-) -> Result<(), Violation> {
+) -> Result<(), R::Error> {
     if rest.is_empty() {
-        return checked(
-            |p| check_value::<Quiet>(&ext.shape, value, p),
-            path,
-            |p| check_value::<Full>(&ext.shape, value, p),
-        )
-        .map_err(|e| {
-            Full::note(e, || {
-                format!(" (cfn-lint {}: {})", ext.rule, ext.description)
-            })
-        });
+        return check_value::<R>(&ext.shape, value, path);
     }
     let (segment, rest) = rest.split_once('/').unwrap_or((rest, ""));
     let len = path.len();
     match (segment, value) {
         ("*", Value::List(items)) => {
             for (i, item) in items.iter().enumerate() {
-                push_index::<Full>(path, i);
-                check_extension_at(ext, rest, item, path)?;
+                push_index::<R>(path, i);
+                check_extension_at::<R>(ext, rest, item, path)?;
                 path.truncate(len);
             }
         }
         (name, Value::Map(map)) => {
             if let Some(v) = map.get(name) {
-                push_segment::<Full>(path, name);
-                check_extension_at(ext, rest, v, path)?;
+                push_segment::<R>(path, name);
+                check_extension_at::<R>(ext, rest, v, path)?;
                 path.truncate(len);
             }
         }
@@ -645,30 +644,18 @@ impl Report for Strict {
     fn note(_: (), _: impl FnOnce() -> String) {}
 }
 
-/// Runs a check quietly (no path, no message: what accepting costs), and only when that
-/// refuses, again in full for the violation. Both take the same decisions: [`Quiet`] differs
-/// from [`Full`] only in what it reports.
-fn checked(
-    quiet: impl FnOnce(&mut String) -> Result<(), ()>,
-    path: &mut String,
-    full: impl FnOnce(&mut String) -> Result<(), Violation>,
-) -> Result<(), Violation> {
-    let len = path.len();
-    if quiet(path).is_ok() {
-        return Ok(());
-    }
-    path.truncate(len);
-    full(path)
-}
-
 /// Checks `value` (the `Properties` map of a resource) against `rule`.
+///
+/// Quietly first (no path, no message: what accepting costs), and only when that refuses,
+/// again in full for the violation. Both take the same decisions: [`Quiet`] differs from
+/// [`Full`] only in what it reports.
 pub fn check(rule: &ObjRule, value: &Value) -> Result<(), Violation> {
     let mut path = String::new();
-    checked(
-        |p| check_object::<Quiet>(rule, value, p),
-        &mut path,
-        |p| check_object::<Full>(rule, value, p),
-    )
+    if check_object::<Quiet>(rule, value, &mut path).is_ok() {
+        return Ok(());
+    }
+    path.clear();
+    check_object::<Full>(rule, value, &mut path)
 }
 
 /// Checks one value against a shape; `path` is where it is (for the violation).
@@ -1387,16 +1374,13 @@ fn check_str_form<R: Report>(rule: &StrRule, value: &Value, path: &str) -> Resul
     let form = match value {
         Value::Number(n) if n.is_i64() || n.is_u64() => {
             // an integer's string form written on the stack: no allocation on this common path
-            use std::io::Write as _;
-            let mut buf = [0u8; 24];
-            let mut cursor = std::io::Cursor::new(&mut buf[..]);
-            if write!(cursor, "{n}").is_ok() {
-                let len = cursor.position() as usize;
-                if let Ok(text) = std::str::from_utf8(&buf[..len]) {
-                    return check_str::<R>(rule, text, value, path);
-                }
-            }
-            python_number(value)
+            let mut buf = [0u8; 21];
+            let text = match (n.as_u64(), n.as_i64()) {
+                (Some(u), _) => decimal(u, false, &mut buf),
+                (None, Some(i)) => decimal(i.unsigned_abs(), i < 0, &mut buf),
+                _ => return check_str::<R>(rule, &python_number(value), value, path),
+            };
+            return check_str::<R>(rule, text, value, path);
         }
         Value::Number(_) => python_number(value),
         Value::Bool(true) => return check_str::<R>(rule, "true", value, path),
@@ -1404,6 +1388,25 @@ fn check_str_form<R: Report>(rule: &StrRule, value: &Value, path: &str) -> Resul
         _ => return Ok(()),
     };
     check_str::<R>(rule, &form, value, path)
+}
+
+/// The decimal digits of an integer (`-` before them when `negative`), written at the end of
+/// `buf`: what `n.to_string()` writes, without allocating.
+fn decimal(mut n: u64, negative: bool, buf: &mut [u8; 21]) -> &str {
+    let mut i = buf.len();
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    if negative {
+        i -= 1;
+        buf[i] = b'-';
+    }
+    std::str::from_utf8(&buf[i..]).unwrap_or_default()
 }
 
 /// Whether `text` is the enum value `allowed`: exactly, or, for the boolean words, in any
@@ -2407,6 +2410,17 @@ print(json.dumps({"int": [ok(int, t) for t in d["texts"]],
                 answers["str"][i].as_str().unwrap_or_default(),
                 "str({f:e})"
             );
+        }
+    }
+
+    #[test]
+    fn integers_are_written_as_to_string_writes_them() {
+        let mut buf = [0u8; 21];
+        for n in [0, 7, 10, 443, 65535, u64::MAX] {
+            assert_eq!(decimal(n, false, &mut buf), n.to_string());
+        }
+        for n in [-1i64, -443, i64::MIN] {
+            assert_eq!(decimal(n.unsigned_abs(), true, &mut buf), n.to_string());
         }
     }
 
