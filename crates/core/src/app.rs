@@ -131,7 +131,13 @@ impl App {
                 file: self.state.context.file_name(),
             });
         }
-        let mut assembly = synth::synthesize(&self.state.stacks.borrow())?;
+        // scope tags go into the resources' properties for the time of synthesis only
+        let mut stacks = self.state.stacks.borrow_mut();
+        let saved = synth::apply_tags(&mut stacks);
+        let result = synth::synthesize(&stacks);
+        synth::restore_tags(&mut stacks, saved);
+        drop(stacks);
+        let mut assembly = result?;
         assembly.assets = self.state.assets.borrow().values().cloned().collect();
         assembly.file_assets = self.state.file_assets.borrow().values().cloned().collect();
         Ok(assembly)

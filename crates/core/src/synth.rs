@@ -231,7 +231,6 @@ pub(crate) fn synthesize(stacks: &[StackData]) -> Result<Assembly, Error> {
 
 /// A stack whose references are checked and whose graph is built.
 struct Prepared {
-    properties: Vec<Value>,
     /// Whether a reference that names no stack refers into another stack (see
     /// [`RefChecker::foreign`]).
     foreign: bool,
@@ -245,12 +244,6 @@ fn prepare(
     exports: &mut BTreeMap<Arc<str>, BTreeSet<Export>>,
     stack_deps: &mut BTreeMap<Arc<str>, BTreeSet<Arc<str>>>,
 ) -> Result<Prepared, Error> {
-    let properties: Vec<Value> = s
-        .resources
-        .iter()
-        .map(|r| propagate_tags(s, &r.path, r.tag_format, &r.properties))
-        .collect();
-
     let mut graph = DependencyGraph::new(s.resources.iter().map(|r| r.logical_id.clone()));
     let mut checker = RefChecker {
         stack: s,
@@ -261,9 +254,9 @@ fn prepare(
         foreign: false,
     };
     let mut imports = Vec::new();
-    for (i, (r, props)) in s.resources.iter().zip(&properties).enumerate() {
+    for (i, r) in s.resources.iter().enumerate() {
         let referrer = r.logical_id.as_str();
-        for (target, edge) in checker.check(referrer, "Properties", props)? {
+        for (target, edge) in checker.check(referrer, "Properties", &r.properties)? {
             graph.add_edge(i, target, edge);
         }
         for (stack, logical_id) in checker.imports.drain(..) {
@@ -313,9 +306,9 @@ fn prepare(
     // the schema checks after the references, so an intrinsic written as data is reported as
     // such rather than as a map where the schema wants a string
     let region = s.props.region.as_deref();
-    for (r, props) in s.resources.iter().zip(&properties) {
-        (r.check)(props)
-            .and_then(|()| (r.check_region)(props, region))
+    for r in &s.resources {
+        (r.check)(&r.properties)
+            .and_then(|()| (r.check_region)(&r.properties, region))
             .map_err(|violation| {
                 Error::Constraint(Box::new(crate::violation::ResourceViolation {
                     stack: s.id.to_string(),
@@ -398,7 +391,6 @@ fn prepare(
         .collect();
     let dot = dot::render(&s.id, &nodes, &edges, &imports);
     Ok(Prepared {
-        properties,
         foreign,
         depends_on,
         dot,
@@ -429,12 +421,52 @@ fn is_under(path: &str, ancestor: &str) -> bool {
         || (path.starts_with(ancestor) && path.as_bytes().get(ancestor.len()) == Some(&b'/'))
 }
 
-fn propagate_tags(s: &StackData, path: &str, format: TagFormat, props: &Value) -> Value {
-    if format == TagFormat::None || s.tags.is_empty() {
-        return props.clone();
+/// The scope tags that apply to each resource, written into its properties in place for the
+/// time of synthesis (so synthesis clones no property tree); [`restore_tags`] puts back what
+/// each `Tags` property was. Returns where it wrote and what was there.
+pub(crate) fn apply_tags(stacks: &mut [StackData]) -> Vec<(usize, usize, Option<Value>)> {
+    let mut saved = Vec::new();
+    for (i, s) in stacks.iter_mut().enumerate() {
+        if s.tags.is_empty() {
+            continue;
+        }
+        for (j, r) in s.resources.iter_mut().enumerate() {
+            if let Some(tags) = merged_tags(&s.tags, &r.path, r.tag_format, &r.properties)
+                && let Value::Map(map) = &mut r.properties
+            {
+                saved.push((i, j, map.insert("Tags".into(), tags)));
+            }
+        }
     }
-    let mut applicable: Vec<(usize, usize, &str, &str)> = s
-        .tags
+    saved
+}
+
+/// Puts back the `Tags` properties [`apply_tags`] replaced.
+pub(crate) fn restore_tags(stacks: &mut [StackData], saved: Vec<(usize, usize, Option<Value>)>) {
+    for (i, j, before) in saved {
+        if let Some(r) = stacks.get_mut(i).and_then(|s| s.resources.get_mut(j))
+            && let Value::Map(map) = &mut r.properties
+        {
+            match before {
+                Some(v) => map.insert("Tags".into(), v),
+                None => map.remove("Tags"),
+            };
+        }
+    }
+}
+
+/// The `Tags` property of a resource at `path` with the scope `tags` that apply to it added
+/// (deeper scopes first, a key the resource sets itself kept); `None` when nothing changes.
+fn merged_tags(
+    tags: &[(String, String, String)],
+    path: &str,
+    format: TagFormat,
+    props: &Value,
+) -> Option<Value> {
+    if format == TagFormat::None {
+        return None;
+    }
+    let mut applicable: Vec<(usize, usize, &str, &str)> = tags
         .iter()
         .enumerate()
         .filter(|(_, (p, _, _))| is_under(path, p))
@@ -448,53 +480,51 @@ fn propagate_tags(s: &StackData, path: &str, format: TagFormat, props: &Value) -
         })
         .collect();
     if applicable.is_empty() {
-        return props.clone();
+        return None;
     }
     applicable.sort();
     let mut tags: BTreeMap<&str, &str> = BTreeMap::new();
     for (_, _, k, v) in applicable {
         tags.insert(k, v);
     }
-    let Value::Map(mut map) = props.clone() else {
-        return props.clone();
+    let Value::Map(map) = props else {
+        return None;
     };
-    match format {
-        TagFormat::KeyValueList => {
-            let mut list = match map.remove("Tags") {
-                None => Vec::new(),
-                Some(Value::List(l)) => l,
-                Some(other) => {
-                    map.insert("Tags".into(), other);
-                    return Value::Map(map);
-                }
-            };
-            let present: BTreeSet<String> = list
-                .iter()
-                .filter_map(|t| match t {
-                    Value::Map(m) => m.get("Key").and_then(Value::as_str).map(str::to_owned),
-                    _ => None,
+    match (format, map.get("Tags")) {
+        (TagFormat::KeyValueList, None) => Some(Value::List(
+            tags.into_iter()
+                .map(|(k, v)| Value::map([("Key", k), ("Value", v)]))
+                .collect(),
+        )),
+        (TagFormat::KeyValueList, Some(Value::List(list))) => {
+            let present = |k: &str| {
+                list.iter().any(|t| match t {
+                    Value::Map(m) => m.get("Key").and_then(Value::as_str) == Some(k),
+                    _ => false,
                 })
-                .collect();
+            };
+            let mut list = list.clone();
             for (k, v) in tags {
-                if !present.contains(k) {
+                if !present(k) {
                     list.push(Value::map([("Key", k), ("Value", v)]));
                 }
             }
-            map.insert("Tags".into(), Value::List(list));
+            Some(Value::List(list))
         }
-        TagFormat::Map => {
-            let m = map
-                .entry("Tags".to_owned())
-                .or_insert_with(|| Value::Map(BTreeMap::new()));
-            if let Value::Map(m) = m {
-                for (k, v) in tags {
-                    m.entry(k.to_owned()).or_insert_with(|| v.into());
-                }
+        (TagFormat::Map, None) => Some(Value::Map(
+            tags.into_iter()
+                .map(|(k, v)| (k.to_owned(), v.into()))
+                .collect(),
+        )),
+        (TagFormat::Map, Some(Value::Map(m))) => {
+            let mut m = m.clone();
+            for (k, v) in tags {
+                m.entry(k.to_owned()).or_insert_with(|| v.into());
             }
+            Some(Value::Map(m))
         }
-        TagFormat::None => {}
+        _ => None,
     }
-    Value::Map(map)
 }
 
 struct RefChecker<'a, 'n> {
@@ -547,22 +577,22 @@ impl RefChecker<'_, '_> {
         root: &str,
         value: &Value,
     ) -> Result<Vec<(usize, Edge)>, Error> {
-        let mut found: Vec<(String, Value)> = Vec::new();
+        let mut found: Vec<(String, &Value)> = Vec::new();
         value.walk(&mut root.to_owned(), &mut |path, v| match v {
             Value::Ref(_)
             | Value::GetAtt(..)
             | Value::Sub(..)
             | Value::If(..)
             | Value::Condition(_)
-            | Value::FindInMap(..) => found.push((path.to_owned(), v.clone())),
+            | Value::FindInMap(..) => found.push((path.to_owned(), v)),
             Value::Map(m) if m.len() == 1 && m.keys().all(|k| is_intrinsic_key(k)) => {
-                found.push((path.to_owned(), v.clone()));
+                found.push((path.to_owned(), v));
             }
             _ => {}
         });
         let mut edges = Vec::new();
         for (property, v) in found {
-            match &v {
+            match v {
                 Value::Ref(r) => {
                     if let Some(e) = self.reference(referrer, &property, r, None, EdgeKind::Ref)? {
                         edges.push(e);
@@ -1072,8 +1102,8 @@ fn render(
     let graph_dot = p.dot;
     let foreign = p.foreign;
     let mut resources = BTreeMap::new();
-    for ((r, props), depends_on) in s.resources.iter().zip(&p.properties).zip(p.depends_on) {
-        let props = resolve(props, s, names, foreign);
+    for (r, depends_on) in s.resources.iter().zip(p.depends_on) {
+        let props = resolve(&r.properties, s, names, foreign);
         let properties = (!matches!(&*props, Value::Map(m) if m.is_empty())).then_some(props);
         resources.insert(
             r.logical_id.as_str(),

@@ -436,13 +436,23 @@ impl Value {
         let len = path.len();
         self.for_each_child(&mut |seg, v| {
             use std::fmt::Write;
-            let _ = match seg {
-                Segment::Index(i) => write!(path, "[{i}]"),
-                Segment::Key(k) if len == 0 => write!(path, "{k}"),
-                Segment::Key(k) => write!(path, ".{k}"),
-                Segment::SubVar(k) => write!(path, "{{Fn::Sub ${k}}}"),
-                Segment::Argument => Ok(()),
-            };
+            match seg {
+                Segment::Index(i) => {
+                    let _ = write!(path, "[{i}]");
+                }
+                Segment::Key(k) => {
+                    if len != 0 {
+                        path.push('.');
+                    }
+                    path.push_str(k);
+                }
+                Segment::SubVar(k) => {
+                    path.push_str("{Fn::Sub $");
+                    path.push_str(k);
+                    path.push('}');
+                }
+                Segment::Argument => {}
+            }
             v.walk(path, f);
             path.truncate(len);
         });

@@ -112,40 +112,45 @@ pub struct Extension {
 /// Checks a resource's properties against cfn-lint's extension schemas of its type; a
 /// violation names the rule.
 pub fn check_extensions(extensions: &[Extension], properties: &Value) -> Result<(), Violation> {
+    let mut path = String::new();
     for ext in extensions {
-        let mut path = String::new();
-        check_extension_at(ext, ext.path, properties, &mut path)?;
+        // quietly first (no path to where the shape applies), in full only to report
+        if check_extension_at::<Quiet>(ext, ext.path, properties, &mut path).is_err() {
+            path.clear();
+            check_extension_at::<Full>(ext, ext.path, properties, &mut path).map_err(|e| {
+                Full::note(e, || {
+                    format!(" (cfn-lint {}: {})", ext.rule, ext.description)
+                })
+            })?;
+        }
+        path.clear();
     }
     Ok(())
 }
 
-fn check_extension_at(
+fn check_extension_at<R: Report>(
     ext: &Extension,
     rest: &str,
     value: &Value,
     path: &mut String,
-) -> Result<(), Violation> {
+) -> Result<(), R::Error> {
     if rest.is_empty() {
-        return check_value::<Full>(&ext.shape, value, path).map_err(|e| {
-            Full::note(e, || {
-                format!(" (cfn-lint {}: {})", ext.rule, ext.description)
-            })
-        });
+        return check_value::<R>(&ext.shape, value, path);
     }
     let (segment, rest) = rest.split_once('/').unwrap_or((rest, ""));
     let len = path.len();
     match (segment, value) {
         ("*", Value::List(items)) => {
             for (i, item) in items.iter().enumerate() {
-                push_index(path, i);
-                check_extension_at(ext, rest, item, path)?;
+                push_index::<R>(path, i);
+                check_extension_at::<R>(ext, rest, item, path)?;
                 path.truncate(len);
             }
         }
         (name, Value::Map(map)) => {
             if let Some(v) = map.get(name) {
-                push_segment(path, name);
-                check_extension_at(ext, rest, v, path)?;
+                push_segment::<R>(path, name);
+                check_extension_at::<R>(ext, rest, v, path)?;
                 path.truncate(len);
             }
         }
@@ -597,6 +602,9 @@ trait Report {
     /// Whether an intrinsic function passes (it is known at deploy time only); the
     /// condition of an `if` and the body of a `not` are decided on literals alone.
     const INTRINSICS_PASS: bool = true;
+    /// Whether a failure is reported in full: otherwise nothing about it is worked out (which
+    /// alternative of a union was meant, ...), since only "no" is kept.
+    const DETAILED: bool = false;
     fn fail(path: &str, value: &Value, constraint: impl FnOnce() -> String) -> Self::Error;
     /// `error` with a note on where it was found appended to its constraint.
     fn note(error: Self::Error, note: impl FnOnce() -> String) -> Self::Error;
@@ -607,6 +615,7 @@ struct Full;
 
 impl Report for Full {
     type Error = Violation;
+    const DETAILED: bool = true;
     fn fail(path: &str, value: &Value, constraint: impl FnOnce() -> String) -> Violation {
         Violation::new(path, value, constraint())
     }
@@ -636,13 +645,24 @@ impl Report for Strict {
 }
 
 /// Checks `value` (the `Properties` map of a resource) against `rule`.
+///
+/// Quietly first (no path, no message: what accepting costs), and only when that refuses,
+/// again in full for the violation. Both take the same decisions: [`Quiet`] differs from
+/// [`Full`] only in what it reports.
 pub fn check(rule: &ObjRule, value: &Value) -> Result<(), Violation> {
     let mut path = String::new();
+    if check_object::<Quiet>(rule, value, &mut path).is_ok() {
+        return Ok(());
+    }
+    path.clear();
     check_object::<Full>(rule, value, &mut path)
 }
 
 /// Checks one value against a shape; `path` is where it is (for the violation).
 pub fn check_shape(shape: &Shape, value: &Value, path: &str) -> Result<(), Violation> {
+    if check_value::<Quiet>(shape, value, &mut String::new()).is_ok() {
+        return Ok(());
+    }
     let mut path = path.to_owned();
     check_value::<Full>(shape, value, &mut path)
 }
@@ -664,6 +684,16 @@ fn is_literal(value: &Value) -> bool {
         Value::Map(m) => m.len() != 1 || !m.keys().all(|k| k == "Ref" || k.starts_with("Fn::")),
         _ => false,
     }
+}
+
+/// Whether `value` holds no intrinsic function at any depth ([`is_literal`] all the way down).
+fn literal_throughout(value: &Value) -> bool {
+    is_literal(value)
+        && match value {
+            Value::List(items) => items.iter().all(literal_throughout),
+            Value::Map(m) => m.values().all(literal_throughout),
+            _ => true,
+        }
 }
 
 fn check_value<R: Report>(shape: &Shape, value: &Value, path: &mut String) -> Result<(), R::Error> {
@@ -703,7 +733,9 @@ fn check_value<R: Report>(shape: &Shape, value: &Value, path: &mut String) -> Re
                 return check_value::<R>(&rule.then, value, path)
                     .map_err(|e| R::note(e, || format!(" (if {})", describe(&rule.cond))));
             }
-            let possible = check_value::<Quiet>(&rule.cond, value, path).is_ok();
+            // with no intrinsic inside, the quiet check would take the strict one's path
+            let possible =
+                !literal_throughout(value) && check_value::<Quiet>(&rule.cond, value, path).is_ok();
             path.truncate(len);
             if possible {
                 return Ok(()); // an intrinsic leaves the condition open
@@ -764,7 +796,7 @@ fn check_value<R: Report>(shape: &Shape, value: &Value, path: &mut String) -> Re
             }
             for (i, item) in items.iter().enumerate() {
                 let len = path.len();
-                push_index(path, i);
+                push_index::<R>(path, i);
                 check_value::<R>(&rule.items, item, path)?;
                 if rule.unique
                     && is_literal(item)
@@ -787,7 +819,7 @@ fn check_value<R: Report>(shape: &Shape, value: &Value, path: &mut String) -> Re
             };
             for (i, (item, shape)) in items.iter().zip(prefix.iter()).enumerate() {
                 let len = path.len();
-                push_index(path, i);
+                push_index::<R>(path, i);
                 check_value::<R>(shape, item, path).map_err(|e| {
                     R::note(e, || {
                         format!(" (prefixItems: item {i} of a positional list)")
@@ -872,6 +904,9 @@ fn union_failure<R: Report>(
     path: &mut String,
     valid: usize,
 ) -> R::Error {
+    if !R::DETAILED {
+        return R::fail(path, value, String::new);
+    }
     if valid >= 2 {
         return R::fail(path, value, || {
             format!(
@@ -1117,15 +1152,23 @@ fn describe_all(alternatives: &[Shape]) -> String {
     parts.join("; ")
 }
 
-fn push_segment(path: &mut String, segment: &str) {
+/// A property name as a path segment, written in place when `R` reports where a failure is
+/// (a quiet check, trying alternatives, keeps no path).
+fn push_segment<R: Report>(path: &mut String, segment: &str) {
+    if !R::DETAILED {
+        return;
+    }
     if !path.is_empty() {
         path.push('/');
     }
     path.push_str(segment);
 }
 
-/// A list index as a path segment, written in place.
-fn push_index(path: &mut String, i: usize) {
+/// A list index as a path segment, written in place (as [`push_segment`]).
+fn push_index<R: Report>(path: &mut String, i: usize) {
+    if !R::DETAILED {
+        return;
+    }
     if !path.is_empty() {
         path.push('/');
     }
@@ -1163,16 +1206,16 @@ fn check_tags<R: Report>(tags: &Value, path: &mut String) -> Result<(), R::Error
             for (i, item) in items.iter().enumerate() {
                 let Value::Map(tag) = item else { continue }; // the type check reports it
                 let len = path.len();
-                push_index(path, i);
+                push_index::<R>(path, i);
                 if !tag.contains_key("Key") {
-                    push_segment(path, "Key");
+                    push_segment::<R>(path, "Key");
                     return Err(R::fail(path, &Value::Null, || {
                         "required property Key (E3024: a tag has a Key)".into()
                     }));
                 }
                 if let Some(key) = tag.get("Key") {
                     let l = path.len();
-                    push_segment(path, "Key");
+                    push_segment::<R>(path, "Key");
                     if let Value::String(k) = key
                         && let Some(c) = key_problem(k)
                     {
@@ -1191,7 +1234,7 @@ fn check_tags<R: Report>(tags: &Value, path: &mut String) -> Result<(), R::Error
                     path.truncate(l);
                 }
                 if let Some(value) = tag.get("Value") {
-                    push_segment(path, "Value");
+                    push_segment::<R>(path, "Value");
                     value_ok(value, path)?;
                 }
                 path.truncate(len);
@@ -1201,7 +1244,7 @@ fn check_tags<R: Report>(tags: &Value, path: &mut String) -> Result<(), R::Error
         Value::Map(map) => {
             for (k, v) in map {
                 let len = path.len();
-                push_segment(path, k);
+                push_segment::<R>(path, k);
                 if let Some(c) = key_problem(k) {
                     return Err(R::fail(path, &Value::String(k.clone()), || c.into()));
                 }
@@ -1329,12 +1372,41 @@ pub(crate) fn python_number(value: &Value) -> String {
 /// any case), the pattern searches its JSON form; lengths and formats apply to strings only.
 fn check_str_form<R: Report>(rule: &StrRule, value: &Value, path: &str) -> Result<(), R::Error> {
     let form = match value {
+        Value::Number(n) if n.is_i64() || n.is_u64() => {
+            // an integer's string form written on the stack: no allocation on this common path
+            let mut buf = [0u8; 21];
+            let text = match (n.as_u64(), n.as_i64()) {
+                (Some(u), _) => decimal(u, false, &mut buf),
+                (None, Some(i)) => decimal(i.unsigned_abs(), i < 0, &mut buf),
+                _ => return check_str::<R>(rule, &python_number(value), value, path),
+            };
+            return check_str::<R>(rule, text, value, path);
+        }
         Value::Number(_) => python_number(value),
         Value::Bool(true) => return check_str::<R>(rule, "true", value, path),
         Value::Bool(false) => return check_str::<R>(rule, "false", value, path),
         _ => return Ok(()),
     };
     check_str::<R>(rule, &form, value, path)
+}
+
+/// The decimal digits of an integer (`-` before them when `negative`), written at the end of
+/// `buf`: what `n.to_string()` writes, without allocating.
+fn decimal(mut n: u64, negative: bool, buf: &mut [u8; 21]) -> &str {
+    let mut i = buf.len();
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    if negative {
+        i -= 1;
+        buf[i] = b'-';
+    }
+    std::str::from_utf8(&buf[i..]).unwrap_or_default()
 }
 
 /// Whether `text` is the enum value `allowed`: exactly, or, for the boolean words, in any
@@ -1379,12 +1451,12 @@ fn no_null_inside<R: Report>(value: &Value, path: &mut String) -> Result<(), R::
     match value {
         Value::List(items) => items.iter().enumerate().try_for_each(|(i, v)| {
             let len = path.len();
-            push_index(path, i);
+            push_index::<R>(path, i);
             visit(v, path, len)
         }),
         Value::Map(map) => map.iter().try_for_each(|(k, v)| {
             let len = path.len();
-            push_segment(path, k);
+            push_segment::<R>(path, k);
             visit(v, path, len)
         }),
         _ => Ok(()),
@@ -1493,8 +1565,11 @@ fn check_object<R: Report>(
         }
     };
     // a property set to `null` is refused as such, before it counts as present (or not) for
-    // `required`, `oneOf` and the other rules on names
-    if let Some((name, null)) = map.iter().find(|(_, v)| matches!(v, Value::Null)) {
+    // `required`, `oneOf` and the other rules on names (a quiet check refuses it below all the
+    // same: every property's value is checked, and a check refuses `null` first)
+    if R::DETAILED
+        && let Some((name, null)) = map.iter().find(|(_, v)| matches!(v, Value::Null))
+    {
         return Err(R::fail(&at(path, name), null, || NO_NULL.into()));
     }
     for req in rule.required {
@@ -1557,17 +1632,36 @@ fn check_object<R: Report>(
         && let Some(tags) = map.get("Tags")
     {
         let len = path.len();
-        push_segment(path, "Tags");
+        push_segment::<R>(path, "Tags");
         check_tags::<R>(tags, path)?;
         path.truncate(len);
     }
+    // a quiet check may decide in any order: an open object's listed properties first, by
+    // lookup (an alternative or a condition is mostly settled by its first property), and of
+    // the other keys only what a listed property or a pattern does not already cover
+    let by_lookup = !R::DETAILED && !rule.closed;
+    if by_lookup {
+        for (name, shape) in rule.properties {
+            if let Some(v) = map.get(*name) {
+                check_value::<R>(shape, v, path)?;
+            }
+        }
+    }
     for (name, v) in map {
+        if by_lookup
+            && rule.patterns.is_empty()
+            && matches!(v, Value::String(_) | Value::Number(_) | Value::Bool(_))
+        {
+            continue; // a scalar's only other check is the one for `null` inside
+        }
         let len = path.len();
-        push_segment(path, name);
+        push_segment::<R>(path, name);
         let known = rule
             .properties
             .binary_search_by(|(n, _)| n.cmp(&name.as_str()));
-        if let Ok(i) = known {
+        if let Ok(i) = known
+            && !by_lookup
+        {
             check_value::<R>(&rule.properties[i].1, v, path)?;
         }
         // `patternProperties`: the value of every key a pattern matches is checked against
@@ -1599,8 +1693,11 @@ fn check_object<R: Report>(
                     }
                 }));
             }
-            // a name an open object admits: free-form, but never null
-            check_value::<R>(&Shape::Any, v, path)?;
+            // a name an open object admits: free-form, but never null (a string, number or
+            // boolean has nothing inside)
+            if !matches!(v, Value::String(_) | Value::Number(_) | Value::Bool(_)) {
+                check_value::<R>(&Shape::Any, v, path)?;
+            }
         }
         path.truncate(len);
     }
@@ -2313,6 +2410,17 @@ print(json.dumps({"int": [ok(int, t) for t in d["texts"]],
                 answers["str"][i].as_str().unwrap_or_default(),
                 "str({f:e})"
             );
+        }
+    }
+
+    #[test]
+    fn integers_are_written_as_to_string_writes_them() {
+        let mut buf = [0u8; 21];
+        for n in [0, 7, 10, 443, 65535, u64::MAX] {
+            assert_eq!(decimal(n, false, &mut buf), n.to_string());
+        }
+        for n in [-1i64, -443, i64::MIN] {
+            assert_eq!(decimal(n.unsigned_abs(), true, &mut buf), n.to_string());
         }
     }
 
