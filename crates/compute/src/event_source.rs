@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use cloudwright_core::{Error as CoreError, Handle, Scope};
-use cloudwright_core::{Json, Value};
+use cloudwright_core::{Json, Str, Value};
 use cloudwright_data::{BucketOutput, QueueOutput, SubscriptionProtocol, TopicSubscription};
 use cloudwright_resources::{events, lambda, sns};
 
@@ -200,6 +200,26 @@ pub struct TopicSourceOutput {
 }
 
 impl FunctionOutput {
+    /// Lets `principal` (a service) invoke the function, only from `source_arn`.
+    fn invoke_permission(
+        &self,
+        scope: &mut Scope<'_>,
+        logical_id: &str,
+        principal: &str,
+        source_arn: impl Into<Str>,
+    ) -> Result<Handle<lambda::Permission>, CoreError> {
+        scope.add_with_logical_id(
+            logical_id,
+            logical_id,
+            lambda::Permission::new(lambda::PermissionRequired {
+                action: "lambda:InvokeFunction".into(),
+                function_name: self.arn(),
+                principal: principal.into(),
+            })
+            .source_arn(source_arn),
+        )
+    }
+
     /// Invokes the function with what is published to a topic: the subscription
     /// `<Function><Topic>Subscription` (protocol `lambda`, with the subscription's raw
     /// delivery and filter policy) and the permission `<Function><Topic>Permission` letting
@@ -242,16 +262,11 @@ impl FunctionOutput {
             }
             .into());
         }
-        let permission_id = format!("{function}{topic}Permission");
-        let permission = scope.add_with_logical_id(
-            &permission_id,
-            &permission_id,
-            lambda::Permission::new(lambda::PermissionRequired {
-                action: "lambda:InvokeFunction".into(),
-                function_name: self.arn(),
-                principal: "sns.amazonaws.com".into(),
-            })
-            .source_arn(subscription.topic_arn()),
+        let permission = self.invoke_permission(
+            scope,
+            &format!("{function}{topic}Permission"),
+            "sns.amazonaws.com",
+            subscription.topic_arn(),
         )?;
         let subscription_id = format!("{function}{topic}Subscription");
         let subscription = subscription.add_with_logical_id(
@@ -405,16 +420,11 @@ impl FunctionOutput {
                     },
                 )]),
         )?;
-        let permission_id = format!("{function}{id}Permission");
-        let permission = scope.add_with_logical_id(
-            &permission_id,
-            &permission_id,
-            lambda::Permission::new(lambda::PermissionRequired {
-                action: "lambda:InvokeFunction".into(),
-                function_name: self.arn(),
-                principal: "events.amazonaws.com".into(),
-            })
-            .source_arn(rule.arn()),
+        let permission = self.invoke_permission(
+            scope,
+            &format!("{function}{id}Permission"),
+            "events.amazonaws.com",
+            rule.arn(),
         )?;
         Ok(ScheduleOutput { rule, permission })
     }
@@ -443,16 +453,11 @@ impl FunctionOutput {
                     },
                 )]),
         )?;
-        let permission_id = format!("{function}{id}Permission");
-        let permission = scope.add_with_logical_id(
-            &permission_id,
-            &permission_id,
-            lambda::Permission::new(lambda::PermissionRequired {
-                action: "lambda:InvokeFunction".into(),
-                function_name: self.arn(),
-                principal: "events.amazonaws.com".into(),
-            })
-            .source_arn(rule.arn()),
+        let permission = self.invoke_permission(
+            scope,
+            &format!("{function}{id}Permission"),
+            "events.amazonaws.com",
+            rule.arn(),
         )?;
         Ok(ScheduleOutput { rule, permission })
     }
