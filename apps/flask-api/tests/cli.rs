@@ -47,6 +47,11 @@ fn two_runs_give_byte_identical_assemblies() {
             stdout.contains("FlaskApi") && stdout.contains("synthesized 1 stack"),
             "{stdout}"
         );
+        // the summary names the image the deploy will build and publish
+        assert!(
+            stdout.contains("image asset ") && stdout.contains("service (linux/amd64)"),
+            "{stdout}"
+        );
     }
     for f in ["FlaskApi.template.json", "FlaskApi.graph.dot"] {
         assert_eq!(

@@ -180,6 +180,22 @@ fn report_error(err: &mut dyn Write, e: &(dyn std::error::Error + 'static)) {
     let _ = writeln!(err, "nothing was written");
 }
 
+/// The first 12 characters of an asset's hash, as the assembly's directory names show it.
+fn short_hash(hash: &str) -> &str {
+    hash.get(..12).unwrap_or(hash)
+}
+
+/// `path` relative to the working directory when it is beneath it, as the summary's templates
+/// are shown.
+fn shown(path: &Path) -> String {
+    std::env::current_dir()
+        .ok()
+        .and_then(|cwd| path.strip_prefix(cwd).ok().map(Path::to_path_buf))
+        .unwrap_or_else(|| path.to_path_buf())
+        .display()
+        .to_string()
+}
+
 fn summary(
     out: &mut dyn Write,
     assembly: &Assembly,
@@ -224,6 +240,31 @@ fn summary(
     line(out, header)?;
     for r in &rows {
         line(out, [&r[0], &r[1], &r[2], &r[3], &r[4]])?;
+    }
+    // the assets the stacks need, which the CLI publishes before deploying them
+    for a in &assembly.assets {
+        writeln!(
+            out,
+            "image asset {} from {} ({})",
+            short_hash(&a.hash),
+            shown(&a.source_directory),
+            a.platform
+        )?;
+    }
+    for a in &assembly.file_assets {
+        let what = match &a.packaging {
+            crate::asset::Packaging::RustFunction {
+                package, target, ..
+            } => format!("Rust package {package} built for {target}"),
+            _ => format!("zip of {}", shown(&a.source_directory)),
+        };
+        writeln!(out, "file asset {}: {what}", short_hash(&a.hash))?;
+    }
+    if !assembly.assets.is_empty() || !assembly.file_assets.is_empty() {
+        writeln!(
+            out,
+            "(`cloudwright deploy` publishes the assets before the stacks; `cloudwright assets` only publishes them)"
+        )?;
     }
     writeln!(
         out,
