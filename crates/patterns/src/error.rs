@@ -21,4 +21,15 @@ pub enum Error {
         /// The service's port.
         port: u16,
     },
+    /// [`PrivateServiceApiOutput::service`](crate::PrivateServiceApiOutput::service) asked for
+    /// an id no service has.
+    #[error("the API has no service `{id}` (its services: {known}){hint}")]
+    NoSuchService {
+        /// The id asked for.
+        id: String,
+        /// The services' ids, comma-separated.
+        known: String,
+        /// `; did you mean ...?` when one is close, else empty.
+        hint: String,
+    },
 }

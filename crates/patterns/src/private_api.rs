@@ -111,7 +111,10 @@ impl ApiService {
 ///         .nlb(|nlb| nlb.health_check(HealthCheck::http("/health").interval(Duration::from_secs(30)))),
 /// )?;
 /// assert_eq!(people.api.exposed_routes().len(), 1);
-/// assert_eq!(people.services[0].service.service.logical_id(), "PeopleFlaskServiceService");
+/// assert_eq!(people.service("Flask")?.service.service.logical_id(), "PeopleFlaskServiceService");
+/// // a service is reached by its id; a typo is named with the ids there are
+/// let typo = people.service("Flsak").err().map(|e| e.to_string()).unwrap_or_default();
+/// assert!(typo.contains("did you mean `Flask`?"), "{typo}");
 /// app.synth()?;
 /// # Ok::<(), cloudwright_core::Error>(())
 /// ```
@@ -193,6 +196,24 @@ pub struct PrivateServiceApiOutput {
     pub api: PublicApiOutput,
     /// The services, in the order they were added.
     pub services: Vec<ApiServiceOutput>,
+}
+
+impl PrivateServiceApiOutput {
+    /// The service added as `id`, to reach its task (for grants) or its Fargate service by
+    /// name rather than by position:
+    /// `table.grant_read_write_data(&mut stack, &web.service("Orders")?.task)?`.
+    pub fn service(&self, id: &str) -> Result<&ApiServiceOutput, Error> {
+        self.services.iter().find(|s| s.id == id).ok_or_else(|| {
+            let ids = || self.services.iter().map(|s| s.id.as_str());
+            Error::NoSuchService {
+                id: id.to_owned(),
+                known: ids().collect::<Vec<_>>().join(", "),
+                hint: cloudwright_core::id::closest(id, ids())
+                    .map(|c| format!("; did you mean `{c}`?"))
+                    .unwrap_or_default(),
+            }
+        })
+    }
 }
 
 /// A service's task and Fargate service, in a scope of their own.
