@@ -647,8 +647,8 @@ impl Report for Strict {
 /// Checks `value` (the `Properties` map of a resource) against `rule`.
 ///
 /// Quietly first (no path, no message: what accepting costs), and only when that refuses,
-/// again in full for the violation. Both take the same decisions: [`Quiet`] differs from
-/// [`Full`] only in what it reports.
+/// again in full for the violation. Both take the same decisions: `Quiet` differs from
+/// `Full` only in what it reports.
 pub fn check(rule: &ObjRule, value: &Value) -> Result<(), Violation> {
     let mut path = String::new();
     if check_object::<Quiet>(rule, value, &mut path).is_ok() {
