@@ -33,16 +33,21 @@ pub(crate) struct ImportEdge {
 fn push_quoted(out: &mut String, parts: &[&str]) {
     out.push('"');
     for part in parts {
-        for c in part.chars() {
-            match c {
-                '"' | '\\' => {
-                    out.push('\\');
-                    out.push(c);
-                }
-                '\n' => out.push_str("\\n"),
-                _ => out.push(c),
-            }
+        // runs without a character to escape are copied whole; the escaped characters are
+        // ASCII, so every split is on a character boundary
+        let mut run = 0;
+        for (i, b) in part.bytes().enumerate() {
+            let escaped = match b {
+                b'"' => "\\\"",
+                b'\\' => "\\\\",
+                b'\n' => "\\n",
+                _ => continue,
+            };
+            out.push_str(&part[run..i]);
+            out.push_str(escaped);
+            run = i + 1;
         }
+        out.push_str(&part[run..]);
     }
     out.push('"');
 }
