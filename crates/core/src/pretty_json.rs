@@ -273,7 +273,7 @@ impl PrettyJson {
 }
 
 /// Where the first byte JSON escapes is (a control character, `"` or `\`), if any.
-fn first_escaped(bytes: &[u8]) -> Option<usize> {
+pub(crate) fn first_escaped(bytes: &[u8]) -> Option<usize> {
     let escaped = |b: &u8| *b < 0x20 || *b == b'"' || *b == b'\\';
     // eight bytes at a time past those that need no escape; when fewer than eight are left,
     // a string of eight bytes or more has its last eight tested at once (overlapping bytes
