@@ -205,7 +205,7 @@ impl DependencyGraph {
         };
         // successors, deduplicated, and which pairs are references
         let mut succ: Vec<Vec<usize>> = vec![Vec::new(); n];
-        let mut refs: HashSet<(usize, usize)> = HashSet::new();
+        let mut refs: HashSet<(usize, usize)> = HashSet::with_capacity(self.graph.edge_count());
         let mut declared: Vec<(usize, usize)> = Vec::new();
         for e in self.graph.edge_references() {
             let (u, v) = (e.source().index(), e.target().index());

@@ -9,15 +9,13 @@ use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 
-use serde::Serialize;
-use serde_json::json;
-
 use crate::assembly::{Assembly, StackArtifact, WeakReference};
 use crate::dot;
 use crate::error::Error;
 use crate::graph::{DependencyGraph, Edge, EdgeKind};
+use crate::pretty_json::PrettyJson;
 use crate::resource::{Policy, TagFormat};
-use crate::stack::{DepTarget, StackData, WeakTarget, to_json};
+use crate::stack::{DepTarget, StackData, WeakTarget};
 use crate::value::{
     Pseudo, Reference, Value, intrinsic, is_intrinsic_key, sub_variables, typed_form,
 };
@@ -1028,46 +1026,93 @@ fn imports<'v>(
     }))
 }
 
-/// One resource as written (fields in the order they are written: alphabetical).
-#[derive(Serialize)]
-#[serde(rename_all = "PascalCase")]
+/// One resource as written.
 struct ResourceBody<'a> {
-    #[serde(skip_serializing_if = "Option::is_none")]
     condition: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     creation_policy: Option<Cow<'a, Value>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     deletion_policy: Option<&'static str>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
     depends_on: Vec<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     metadata: Option<Cow<'a, Value>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     properties: Option<Cow<'a, Value>>,
     r#type: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
     update_policy: Option<Cow<'a, Value>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     update_replace_policy: Option<&'static str>,
 }
 
-/// A template as written (sections in alphabetical order, as before this was a struct).
-#[derive(Serialize)]
-struct TemplateBody<'a> {
-    #[serde(rename = "AWSTemplateFormatVersion")]
-    version: &'static str,
-    #[serde(rename = "Conditions", skip_serializing_if = "Option::is_none")]
-    conditions: Option<serde_json::Value>,
-    #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+impl ResourceBody<'_> {
+    /// Writes the resource's attributes in alphabetical order, the ones not set left out.
+    fn write(&self, w: &mut PrettyJson) {
+        w.open_object();
+        if let Some(c) = self.condition {
+            w.key("Condition");
+            w.string(c);
+        }
+        if let Some(p) = &self.creation_policy {
+            w.key("CreationPolicy");
+            w.value(p);
+        }
+        if let Some(p) = self.deletion_policy {
+            w.key("DeletionPolicy");
+            w.string(p);
+        }
+        if !self.depends_on.is_empty() {
+            w.key("DependsOn");
+            w.strings(self.depends_on.iter().map(String::as_str));
+        }
+        if let Some(m) = &self.metadata {
+            w.key("Metadata");
+            w.value(m);
+        }
+        if let Some(p) = &self.properties {
+            w.key("Properties");
+            w.value(p);
+        }
+        w.key("Type");
+        w.string(self.r#type);
+        if let Some(p) = &self.update_policy {
+            w.key("UpdatePolicy");
+            w.value(p);
+        }
+        if let Some(p) = self.update_replace_policy {
+            w.key("UpdateReplacePolicy");
+            w.string(p);
+        }
+        w.close_object();
+    }
+}
+
+/// One output as written: a declared output, an export for another stack, or the output
+/// read for another stack's weak reference.
+struct OutputBody<'a> {
+    condition: Option<&'a str>,
     description: Option<&'a str>,
-    #[serde(rename = "Mappings", skip_serializing_if = "Option::is_none")]
-    mappings: Option<serde_json::Value>,
-    #[serde(rename = "Outputs", skip_serializing_if = "Option::is_none")]
-    outputs: Option<serde_json::Value>,
-    #[serde(rename = "Parameters", skip_serializing_if = "Option::is_none")]
-    parameters: Option<serde_json::Value>,
-    #[serde(rename = "Resources")]
-    resources: BTreeMap<&'a str, ResourceBody<'a>>,
+    export_name: Option<Cow<'a, Value>>,
+    value: Cow<'a, Value>,
+}
+
+impl OutputBody<'_> {
+    /// Writes the output's fields in alphabetical order, the ones not set left out.
+    fn write(&self, w: &mut PrettyJson) {
+        w.open_object();
+        if let Some(c) = self.condition {
+            w.key("Condition");
+            w.string(c);
+        }
+        if let Some(d) = self.description {
+            w.key("Description");
+            w.string(d);
+        }
+        if let Some(name) = &self.export_name {
+            w.key("Export");
+            w.open_object();
+            w.key("Name");
+            w.value(name);
+            w.close_object();
+        }
+        w.key("Value");
+        w.value(&self.value);
+        w.close_object();
+    }
 }
 
 fn render(
@@ -1127,7 +1172,8 @@ fn render(
         );
     }
 
-    let mut outputs = serde_json::Map::new();
+    // one map of every output, by id (an id written twice keeps the last one written)
+    let mut outputs = BTreeMap::new();
     let mut output_ids = Vec::new();
     let mut export_list = Vec::new();
     let mut claim_export = |name: String, output: &str| -> Result<(), Error> {
@@ -1142,26 +1188,26 @@ fn render(
         Ok(())
     };
     for (id, (_, o)) in &s.outputs {
-        let mut body = serde_json::Map::new();
-        body.insert(
-            "Value".into(),
-            to_json(&resolve(&o.value, s, names, foreign)),
-        );
-        if let Some(d) = &o.description {
-            body.insert("Description".into(), d.clone().into());
-        }
-        if let Some(e) = &o.export_name {
-            let e = resolve(e, s, names, foreign);
-            if let Some(name) = static_string(&e, s.stack_name()) {
-                claim_export(name.clone(), id)?;
-                export_list.push(name);
+        let export_name = match &o.export_name {
+            Some(e) => {
+                let e = resolve(e, s, names, foreign);
+                if let Some(name) = static_string(&e, s.stack_name()) {
+                    claim_export(name.clone(), id)?;
+                    export_list.push(name);
+                }
+                Some(e)
             }
-            body.insert("Export".into(), json!({ "Name": to_json(&e) }));
-        }
-        if let Some(c) = &o.condition {
-            body.insert("Condition".into(), c.clone().into());
-        }
-        outputs.insert(id.clone(), body.into());
+            None => None,
+        };
+        outputs.insert(
+            id.clone(),
+            OutputBody {
+                condition: o.condition.as_deref(),
+                description: o.description.as_deref(),
+                export_name,
+                value: resolve(&o.value, s, names, foreign),
+            },
+        );
         output_ids.push(id.clone());
     }
     for e in exports {
@@ -1174,7 +1220,12 @@ fn render(
         };
         outputs.insert(
             id.clone(),
-            json!({ "Value": to_json(&value), "Export": { "Name": name.clone() } }),
+            OutputBody {
+                condition: None,
+                description: None,
+                export_name: Some(Cow::Owned(Value::String(name.clone()))),
+                value: Cow::Owned(value),
+            },
         );
         output_ids.push(id);
         export_list.push(name);
@@ -1188,57 +1239,80 @@ fn render(
         };
         outputs.insert(
             id.clone(),
-            json!({ "Description": "read by cloudwright for a weak reference of another stack", "Value": to_json(&value) }),
+            OutputBody {
+                condition: None,
+                description: Some("read by cloudwright for a weak reference of another stack"),
+                export_name: None,
+                value: Cow::Owned(value),
+            },
         );
         output_ids.push(id);
     }
 
-    let parameters = (!s.parameters.is_empty()).then(|| {
-        s.parameters
-            .iter()
-            .map(|(k, v)| (k.clone(), v.to_json()))
-            .collect::<serde_json::Map<_, _>>()
-            .into()
-    });
-    let mappings = (!s.mappings.is_empty()).then(|| {
-        s.mappings
-            .iter()
-            .map(|(k, (_, m))| {
-                let inner: serde_json::Map<_, _> = m
-                    .iter()
-                    .map(|(k2, second)| {
-                        let second: serde_json::Map<_, _> = second
-                            .iter()
-                            .map(|(k3, v)| (k3.clone(), to_json(v)))
-                            .collect();
-                        (k2.clone(), second.into())
-                    })
-                    .collect();
-                (k.clone(), inner.into())
-            })
-            .collect::<serde_json::Map<_, _>>()
-            .into()
-    });
-    let conditions = (!s.conditions.is_empty()).then(|| {
-        s.conditions
-            .iter()
-            .map(|(k, (_, v))| (k.clone(), to_json(&resolve(v, s, names, foreign))))
-            .collect::<serde_json::Map<_, _>>()
-            .into()
-    });
-    let template = TemplateBody {
-        version: "2010-09-09",
-        conditions,
-        description: s.props.description.as_deref(),
-        mappings,
-        outputs: (!outputs.is_empty()).then(|| outputs.into()),
-        parameters,
-        resources,
-    };
-    let mut text = serde_json::to_string_pretty(&template).map_err(|e| Error::Invalid {
-        path: s.id.to_string(),
-        message: format!("template cannot be serialized: {e}"),
-    })?;
+    // the template's sections in alphabetical order, the empty ones left out
+    let mut w = PrettyJson::with_capacity(4096 + 1024 * s.resources.len());
+    w.open_object();
+    w.key("AWSTemplateFormatVersion");
+    w.string("2010-09-09");
+    if !s.conditions.is_empty() {
+        w.key("Conditions");
+        w.open_object();
+        for (k, (_, v)) in &s.conditions {
+            w.key(k);
+            w.value(&resolve(v, s, names, foreign));
+        }
+        w.close_object();
+    }
+    if let Some(d) = &s.props.description {
+        w.key("Description");
+        w.string(d);
+    }
+    if !s.mappings.is_empty() {
+        w.key("Mappings");
+        w.open_object();
+        for (k, (_, m)) in &s.mappings {
+            w.key(k);
+            w.open_object();
+            for (k2, second) in m {
+                w.key(k2);
+                w.open_object();
+                for (k3, v) in second {
+                    w.key(k3);
+                    w.value(v);
+                }
+                w.close_object();
+            }
+            w.close_object();
+        }
+        w.close_object();
+    }
+    if !outputs.is_empty() {
+        w.key("Outputs");
+        w.open_object();
+        for (id, o) in &outputs {
+            w.key(id);
+            o.write(&mut w);
+        }
+        w.close_object();
+    }
+    if !s.parameters.is_empty() {
+        w.key("Parameters");
+        w.open_object();
+        for (k, p) in &s.parameters {
+            w.key(k);
+            w.json(&p.to_json());
+        }
+        w.close_object();
+    }
+    w.key("Resources");
+    w.open_object();
+    for (id, r) in &resources {
+        w.key(id);
+        r.write(&mut w);
+    }
+    w.close_object();
+    w.close_object();
+    let mut text = w.finish();
     text.push('\n');
     limit("bytes in its template", limits::TEMPLATE_BYTES, text.len())?;
     let hash = format!("sha256:{}", crate::sha256::sha256_hex(text.as_bytes()));

@@ -438,7 +438,17 @@ impl Value {
             use std::fmt::Write;
             match seg {
                 Segment::Index(i) => {
-                    let _ = write!(path, "[{i}]");
+                    // a one-digit index without the formatter (most lists are short)
+                    match u32::try_from(i).ok().and_then(|d| char::from_digit(d, 10)) {
+                        Some(digit) => {
+                            path.push('[');
+                            path.push(digit);
+                            path.push(']');
+                        }
+                        None => {
+                            let _ = write!(path, "[{i}]");
+                        }
+                    }
                 }
                 Segment::Key(k) => {
                     if len != 0 {
@@ -1120,6 +1130,19 @@ mod tests {
             }
         });
         assert_eq!(seen, vec![("Tags[0].Key".to_owned(), "X".to_owned())]);
+    }
+
+    #[test]
+    fn walk_writes_indexes_of_one_and_more_digits() {
+        let v = Value::List((0..12).map(|i| Value::r#ref(format!("R{i}"))).collect());
+        let mut seen = Vec::new();
+        v.walk(&mut "Items".to_owned(), &mut |p, v| {
+            if let Value::Ref(_) = v {
+                seen.push(p.to_owned());
+            }
+        });
+        let expected: Vec<String> = (0..12).map(|i| format!("Items[{i}]")).collect();
+        assert_eq!(seen, expected);
     }
 
     fn read(j: serde_json::Value) -> Value {
