@@ -184,6 +184,12 @@ impl DockerImageAsset {
 /// TLS-only policy, old objects expiring), and templates name it with [`file_asset_bucket`].
 pub const FILE_ASSET_BUCKET_PREFIX: &str = "cloudwright-assets";
 
+/// The first 12 hex digits of an asset's hash: how the run summary and the toolkit's messages
+/// name an asset (the whole hash where it is shorter).
+pub fn short_hash(hash: &str) -> &str {
+    hash.get(..12).unwrap_or(hash)
+}
+
 /// The name of the assets bucket of the account and region a stack deploys to, as a template
 /// value (`Fn::Sub` of `cloudwright-assets-${AWS::AccountId}-${AWS::Region}`), as image
 /// assets name their repository by the account and region of the stack.

@@ -180,11 +180,6 @@ fn report_error(err: &mut dyn Write, e: &(dyn std::error::Error + 'static)) {
     let _ = writeln!(err, "nothing was written");
 }
 
-/// The first 12 characters of an asset's hash, as the assembly's directory names show it.
-fn short_hash(hash: &str) -> &str {
-    hash.get(..12).unwrap_or(hash)
-}
-
 /// `path` relative to the working directory when it is beneath it, as the summary's templates
 /// are shown.
 fn shown(path: &Path) -> String {
@@ -246,7 +241,7 @@ fn summary(
         writeln!(
             out,
             "image asset {} from {} ({})",
-            short_hash(&a.hash),
+            crate::asset::short_hash(&a.hash),
             shown(&a.source_directory),
             a.platform
         )?;
@@ -258,7 +253,11 @@ fn summary(
             } => format!("Rust package {package} built for {target}"),
             _ => format!("zip of {}", shown(&a.source_directory)),
         };
-        writeln!(out, "file asset {}: {what}", short_hash(&a.hash))?;
+        writeln!(
+            out,
+            "file asset {}: {what}",
+            crate::asset::short_hash(&a.hash)
+        )?;
     }
     if !assembly.assets.is_empty() || !assembly.file_assets.is_empty() {
         writeln!(

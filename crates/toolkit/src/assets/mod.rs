@@ -20,6 +20,4 @@ pub mod rust_function;
 pub mod tool_process;
 
 /// The first 12 hex digits of an asset's hash, as messages name the asset.
-pub(crate) fn short(hash: &str) -> &str {
-    hash.get(..12).unwrap_or(hash)
-}
+pub(crate) use cloudwright_core::asset::short_hash as short;
