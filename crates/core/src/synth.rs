@@ -424,16 +424,44 @@ fn is_under(path: &str, ancestor: &str) -> bool {
 /// each `Tags` property was. Returns where it wrote and what was there.
 pub(crate) fn apply_tags(stacks: &mut [StackData]) -> Vec<(usize, usize, Option<Value>)> {
     let mut saved = Vec::new();
+    let mut applicable = Vec::new();
     for (i, s) in stacks.iter_mut().enumerate() {
         if s.tags.is_empty() {
             continue;
         }
+        // the `Tags` of resources that set none, by format and by the scope tags that apply:
+        // most resources of a stack share one, built once and cloned
+        let mut fresh: Vec<(TagFormat, Vec<usize>, Value)> = Vec::new();
         for (j, r) in s.resources.iter_mut().enumerate() {
-            if let Some(tags) = merged_tags(&s.tags, &r.path, r.tag_format, &r.properties)
-                && let Value::Map(map) = &mut r.properties
-            {
-                saved.push((i, j, map.insert("Tags".into(), tags)));
+            if r.tag_format == TagFormat::None {
+                continue;
             }
+            applicable_tags(&s.tags, &r.path, &mut applicable);
+            if applicable.is_empty() {
+                continue;
+            }
+            let Value::Map(map) = &mut r.properties else {
+                continue;
+            };
+            let tags = match map.get("Tags") {
+                None => match fresh
+                    .iter()
+                    .find(|(f, a, _)| *f == r.tag_format && *a == applicable)
+                {
+                    Some((_, _, tags)) => tags.clone(),
+                    None => {
+                        let tags = merged_tags(&s.tags, &applicable, r.tag_format, None);
+                        let Some(tags) = tags else { continue };
+                        fresh.push((r.tag_format, applicable.clone(), tags.clone()));
+                        tags
+                    }
+                },
+                Some(own) => match merged_tags(&s.tags, &applicable, r.tag_format, Some(own)) {
+                    Some(tags) => tags,
+                    None => continue,
+                },
+            };
+            saved.push((i, j, map.insert("Tags".into(), tags)));
         }
     }
     saved
@@ -453,44 +481,43 @@ pub(crate) fn restore_tags(stacks: &mut [StackData], saved: Vec<(usize, usize, O
     }
 }
 
-/// The `Tags` property of a resource at `path` with the scope `tags` that apply to it added
-/// (deeper scopes first, a key the resource sets itself kept); `None` when nothing changes.
+/// The indexes of the scope `tags` that apply to a resource at `path`, shallower scopes
+/// first (in the order they were added within one scope), into `out`.
+fn applicable_tags(tags: &[(String, String, String)], path: &str, out: &mut Vec<usize>) {
+    out.clear();
+    out.extend(
+        tags.iter()
+            .enumerate()
+            .filter(|(_, (p, _, _))| is_under(path, p))
+            .map(|(i, _)| i),
+    );
+    let depth = |i: &usize| {
+        let p = &tags[*i].0;
+        p.matches('/').count() + usize::from(!p.is_empty())
+    };
+    if out.windows(2).any(|w| depth(&w[0]) > depth(&w[1])) {
+        out.sort_by_key(|i| (depth(i), *i));
+    }
+}
+
+/// The `Tags` property of a resource with the scope tags at `applicable` (indexes into
+/// `tags`, shallower first) added to what it sets itself (`own`): a deeper scope's value wins,
+/// a key the resource sets itself is kept. `None` when nothing changes.
 fn merged_tags(
     tags: &[(String, String, String)],
-    path: &str,
+    applicable: &[usize],
     format: TagFormat,
-    props: &Value,
+    own: Option<&Value>,
 ) -> Option<Value> {
-    if format == TagFormat::None {
-        return None;
+    let mut merged: BTreeMap<&str, &str> = BTreeMap::new();
+    for &i in applicable {
+        let (_, k, v) = &tags[i];
+        merged.insert(k, v);
     }
-    let mut applicable: Vec<(usize, usize, &str, &str)> = tags
-        .iter()
-        .enumerate()
-        .filter(|(_, (p, _, _))| is_under(path, p))
-        .map(|(i, (p, k, v))| {
-            (
-                p.matches('/').count() + usize::from(!p.is_empty()),
-                i,
-                k.as_str(),
-                v.as_str(),
-            )
-        })
-        .collect();
-    if applicable.is_empty() {
-        return None;
-    }
-    applicable.sort();
-    let mut tags: BTreeMap<&str, &str> = BTreeMap::new();
-    for (_, _, k, v) in applicable {
-        tags.insert(k, v);
-    }
-    let Value::Map(map) = props else {
-        return None;
-    };
-    match (format, map.get("Tags")) {
+    match (format, own) {
         (TagFormat::KeyValueList, None) => Some(Value::List(
-            tags.into_iter()
+            merged
+                .into_iter()
                 .map(|(k, v)| Value::map([("Key", k), ("Value", v)]))
                 .collect(),
         )),
@@ -502,7 +529,7 @@ fn merged_tags(
                 })
             };
             let mut list = list.clone();
-            for (k, v) in tags {
+            for (k, v) in merged {
                 if !present(k) {
                     list.push(Value::map([("Key", k), ("Value", v)]));
                 }
@@ -510,13 +537,14 @@ fn merged_tags(
             Some(Value::List(list))
         }
         (TagFormat::Map, None) => Some(Value::Map(
-            tags.into_iter()
+            merged
+                .into_iter()
                 .map(|(k, v)| (k.to_owned(), v.into()))
                 .collect(),
         )),
         (TagFormat::Map, Some(Value::Map(m))) => {
             let mut m = m.clone();
-            for (k, v) in tags {
+            for (k, v) in merged {
                 m.entry(k.to_owned()).or_insert_with(|| v.into());
             }
             Some(Value::Map(m))
