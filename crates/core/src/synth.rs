@@ -17,7 +17,7 @@ use crate::pretty_json::PrettyJson;
 use crate::resource::{Policy, TagFormat};
 use crate::stack::{DepTarget, StackData, WeakTarget};
 use crate::value::{
-    Pseudo, Reference, Value, intrinsic, is_intrinsic_key, sub_variables, typed_form,
+    Pseudo, Reference, Value, intrinsic, is_intrinsic_key, path_text, sub_variables, typed_form,
 };
 
 /// CloudFormation quotas checked at synthesis.
@@ -604,15 +604,16 @@ impl RefChecker<'_, '_> {
         value: &Value,
     ) -> Result<Vec<(usize, Edge)>, Error> {
         let mut found: Vec<(String, &Value)> = Vec::new();
-        value.walk(&mut root.to_owned(), &mut |path, v| match v {
+        // the path is written for what is found only
+        value.walk_segments(&mut Vec::new(), &mut |segments, v| match v {
             Value::Ref(_)
             | Value::GetAtt(..)
             | Value::Sub(..)
             | Value::If(..)
             | Value::Condition(_)
-            | Value::FindInMap(..) => found.push((path.to_owned(), v)),
+            | Value::FindInMap(..) => found.push((path_text(root, segments), v)),
             Value::Map(m) if m.len() == 1 && m.keys().all(|k| is_intrinsic_key(k)) => {
-                found.push((path.to_owned(), v));
+                found.push((path_text(root, segments), v));
             }
             _ => {}
         });

@@ -435,36 +435,24 @@ impl Value {
         f(path, self);
         let len = path.len();
         self.for_each_child(&mut |seg, v| {
-            use std::fmt::Write;
-            match seg {
-                Segment::Index(i) => {
-                    // a one-digit index without the formatter (most lists are short)
-                    match u32::try_from(i).ok().and_then(|d| char::from_digit(d, 10)) {
-                        Some(digit) => {
-                            path.push('[');
-                            path.push(digit);
-                            path.push(']');
-                        }
-                        None => {
-                            let _ = write!(path, "[{i}]");
-                        }
-                    }
-                }
-                Segment::Key(k) => {
-                    if len != 0 {
-                        path.push('.');
-                    }
-                    path.push_str(k);
-                }
-                Segment::SubVar(k) => {
-                    path.push_str("{Fn::Sub $");
-                    path.push_str(k);
-                    path.push('}');
-                }
-                Segment::Argument => {}
-            }
+            seg.push_to(path, len == 0);
             v.walk(path, f);
             path.truncate(len);
+        });
+    }
+
+    /// Like [`Value::walk`], but the path is kept as the segments that lead to each value
+    /// (below `self`), written out only where wanted, with [`path_text`].
+    pub(crate) fn walk_segments<'a>(
+        &'a self,
+        segments: &mut Vec<Segment<'a>>,
+        f: &mut dyn FnMut(&[Segment<'a>], &'a Value),
+    ) {
+        f(segments, self);
+        self.for_each_child(&mut |seg, v| {
+            segments.push(seg);
+            v.walk_segments(segments, f);
+            segments.pop();
         });
     }
 
@@ -521,11 +509,56 @@ impl Value {
 
 /// How a nested value is reached from its parent, for property paths.
 #[derive(Clone, Copy)]
-enum Segment<'a> {
+pub(crate) enum Segment<'a> {
     Index(usize),
     Key(&'a str),
     SubVar(&'a str),
     Argument,
+}
+
+impl Segment<'_> {
+    /// Writes this segment at the end of `path` (`[0]`, `.Key`, or `Key` when `first`).
+    fn push_to(self, path: &mut String, first: bool) {
+        match self {
+            Segment::Index(i) => {
+                // a one-digit index without the formatter (most lists are short)
+                match u32::try_from(i).ok().and_then(|d| char::from_digit(d, 10)) {
+                    Some(digit) => {
+                        path.push('[');
+                        path.push(digit);
+                        path.push(']');
+                    }
+                    None => {
+                        use std::fmt::Write;
+                        let _ = write!(path, "[{i}]");
+                    }
+                }
+            }
+            Segment::Key(k) => {
+                if !first {
+                    path.push('.');
+                }
+                path.push_str(k);
+            }
+            Segment::SubVar(k) => {
+                path.push_str("{Fn::Sub $");
+                path.push_str(k);
+                path.push('}');
+            }
+            Segment::Argument => {}
+        }
+    }
+}
+
+/// The property path [`Value::walk`] gives the value that `segments` lead to from `root`.
+pub(crate) fn path_text(root: &str, segments: &[Segment<'_>]) -> String {
+    let mut path = String::with_capacity(root.len() + 16 * segments.len());
+    path.push_str(root);
+    for seg in segments {
+        let first = path.is_empty();
+        seg.push_to(&mut path, first);
+    }
+    path
 }
 
 /// One `${...}` placeholder of an `Fn::Sub` template.
