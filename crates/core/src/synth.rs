@@ -912,6 +912,10 @@ fn resolve<'v>(
     names: &Names<'_>,
     foreign: bool,
 ) -> Cow<'v, Value> {
+    if names.stacks.len() == 1 {
+        // the reference check refused every reference to a stack that is not there
+        return Cow::Borrowed(value);
+    }
     if foreign && let Some(v) = placeholders_to_variables(value, stack, names) {
         return Cow::Owned(imports(&v, stack, names, foreign).into_owned());
     }
