@@ -37,6 +37,7 @@ mod app;
 pub mod assembly;
 pub mod assertions;
 pub mod asset;
+mod checks;
 mod construct;
 pub mod context;
 mod dot;

@@ -10,6 +10,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 
 use crate::assembly::{Assembly, StackArtifact, WeakReference};
+use crate::checks::Checks;
 use crate::dot;
 use crate::error::Error;
 use crate::graph::{DependencyGraph, Edge, EdgeKind};
@@ -236,9 +237,9 @@ struct Prepared {
     dot: String,
 }
 
-/// From this many resources a stack's schema checks run on a second thread beside its
-/// reference checks and graph: starting a thread costs some tens of microseconds, the checks
-/// of this many resources some hundreds.
+/// From this many resources a stack's schema checks are shared with a second thread, which
+/// starts on them while this one checks the references and builds the graph: starting a
+/// thread costs some tens of microseconds, the checks of this many resources some hundreds.
 pub(crate) const PARALLEL_CHECKS_FROM: usize = 100;
 
 /// Checks a stack's references and resources and builds its graph. The schema checks come
@@ -252,24 +253,33 @@ fn prepare(
     stack_deps: &mut BTreeMap<Arc<str>, BTreeSet<Arc<str>>>,
 ) -> Result<Prepared, Error> {
     if s.resources.len() >= PARALLEL_CHECKS_FROM && second_core() {
+        let checks = Checks::new(s);
         let outcome = std::thread::scope(|scope| {
             let worker = std::thread::Builder::new()
                 .name("cloudwright-checks".into())
-                .spawn_scoped(scope, || check_resources(s))
+                .spawn_scoped(scope, || checks.run())
                 .ok()?;
             let prepared =
                 check_references(s, names, exports, stack_deps).map(|r| finish_graph(s, r));
+            if prepared.is_ok() {
+                checks.run(); // what the worker has not claimed yet
+            }
             Some((prepared, worker.join()))
         });
         // no thread to be had: the same work on this one, below
-        if let Some((prepared, checked)) = outcome {
+        if let Some((prepared, joined)) = outcome {
+            if let Err(panic) = joined {
+                std::panic::resume_unwind(panic);
+            }
             let prepared = prepared?;
-            checked.unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
+            checks.finish()?;
             return prepared;
         }
     }
     let references = check_references(s, names, exports, stack_deps)?;
-    check_resources(s)?;
+    let checks = Checks::new(s);
+    checks.run();
+    checks.finish()?;
     finish_graph(s, references)
 }
 
@@ -277,25 +287,6 @@ fn prepare(
 fn second_core() -> bool {
     static MANY: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
     *MANY.get_or_init(|| std::thread::available_parallelism().is_ok_and(|n| n.get() > 1))
-}
-
-/// Every resource's schema and region checks; the first to fail, in the stack's order.
-fn check_resources(s: &StackData) -> Result<(), Error> {
-    let region = s.props.region.as_deref();
-    for r in &s.resources {
-        (r.check)(&r.properties)
-            .and_then(|()| (r.check_region)(&r.properties, region))
-            .map_err(|violation| {
-                Error::Constraint(Box::new(crate::violation::ResourceViolation {
-                    stack: s.id.to_string(),
-                    logical_id: r.logical_id.clone(),
-                    path: format!("{}/{}", s.id, r.path),
-                    type_name: r.type_name.clone(),
-                    violation,
-                }))
-            })?;
-    }
-    Ok(())
 }
 
 /// A stack's references, checked: the graph of the resource edges they make, the
