@@ -330,15 +330,18 @@ impl<'a> Scope<'a> {
     ) -> Result<Handle<T>, Error> {
         let path = self.claim_node(id)?;
         self.claim_logical_id(logical_id, &path, Namespace::Resource)?;
+        let type_name = resource.type_name().to_owned();
+        let tag_format = resource.tag_format();
+        let properties = resource.into_value();
         let mut stack = self.data();
         let index = stack.resources.len();
         stack.resource_index.insert(logical_id.to_owned(), index);
         stack.resources.push(ResourceEntry {
             logical_id: logical_id.to_owned(),
             path,
-            type_name: resource.type_name().to_owned(),
-            properties: resource.to_value(),
-            tag_format: resource.tag_format(),
+            type_name,
+            properties,
+            tag_format,
             check: T::check,
             check_region: T::check_region,
             condition: None,

@@ -23,7 +23,8 @@ pub enum TagFormat {
 /// A CloudFormation resource type with its properties.
 ///
 /// Generated types in `cloudwright-resources` implement it; [`RawResource`] implements it for
-/// any type name. [`ToValue::to_value`] yields the `Properties` map.
+/// any type name. [`ToValue::into_value`] yields the `Properties` map ([`Scope::add`](crate::Scope::add)
+/// takes the resource).
 pub trait Resource: ToValue {
     /// The typed attribute getters of this type, reached through a [`Handle`]'s `Deref`.
     type Attributes: From<ResourceRef> + Clone + fmt::Debug;
@@ -108,6 +109,9 @@ impl RawResource {
 impl ToValue for RawResource {
     fn to_value(&self) -> Value {
         Value::Map(self.properties.clone())
+    }
+    fn into_value(self) -> Value {
+        Value::Map(self.properties)
     }
 }
 
