@@ -187,7 +187,7 @@ impl ResourceRef {
     fn reference(&self) -> Reference {
         Reference {
             stack: Some(self.stack.clone()),
-            logical_id: self.logical_id.to_string(),
+            logical_id: String::from(&*self.logical_id),
         }
     }
 }
