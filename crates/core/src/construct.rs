@@ -203,15 +203,15 @@ impl<'a> Scope<'a> {
         self.path.clone()
     }
 
-    fn child_path(&self, id: &str) -> String {
+    fn child_path(&self, id: &str) -> Arc<str> {
         if self.path.is_empty() {
-            id.to_owned()
+            Arc::from(id)
         } else {
             let mut path = String::with_capacity(self.path.len() + 1 + id.len());
             path.push_str(&self.path);
             path.push('/');
             path.push_str(id);
-            path
+            Arc::from(path)
         }
     }
 
@@ -267,8 +267,9 @@ impl<'a> Scope<'a> {
         id::logical_id_of(segments, self.path.len() + id.len())
     }
 
-    /// Claims the child node `id` of this scope: its path, unless the id is invalid or taken.
-    fn claim_node(&mut self, id: &str) -> Result<String, Error> {
+    /// Claims the child node `id` of this scope: its path, unless the id is invalid or taken
+    /// (shared with the stack's set of nodes, and a resource's entry).
+    fn claim_node(&mut self, id: &str) -> Result<Arc<str>, Error> {
         let path = self.child_path(id);
         let display = || format!("{}/{path}", self.stack_id);
         id::validate_segment(id).map_err(|reason| Error::InvalidId {
@@ -304,7 +305,7 @@ impl<'a> Scope<'a> {
         let owner = match namespace {
             // resources and parameters share one namespace
             Namespace::Resource => match stack.resource_index.get(logical_id) {
-                Some(&i) => stack.resources.get(i).map(|r| r.path.clone()),
+                Some(&i) => stack.resources.get(i).map(|r| r.path.to_string()),
                 None => stack.owners.get(logical_id).cloned(),
             },
             Namespace::Output => stack.outputs.get(logical_id).map(|o| o.0.clone()),
@@ -394,7 +395,7 @@ impl<'a> Scope<'a> {
             stack_id: self.stack_id.clone(),
             stack_name: self.stack_name.clone(),
             region: self.region.clone(),
-            path: path.clone(),
+            path: path.to_string(),
         };
         construct
             .build(&mut child)
@@ -487,7 +488,7 @@ impl<'a> Scope<'a> {
             if policy == Policy::Snapshot && !Policy::SNAPSHOT_TYPES.contains(&e.type_name.as_str())
             {
                 refused = Some(Error::Invalid {
-                    path: e.path.clone(),
+                    path: e.path.to_string(),
                     message: format!(
                         "resource `{}` ({}): {attribute} Snapshot is only valid for {}; use \
                          Retain to keep its data",
@@ -723,7 +724,7 @@ impl<'a> Scope<'a> {
         self.check_logical_id(logical_id, &path, Namespace::Output)?;
         self.data()
             .outputs
-            .insert(logical_id.to_owned(), (path, output));
+            .insert(logical_id.to_owned(), (path.to_string(), output));
         Ok(())
     }
 
@@ -749,7 +750,7 @@ impl<'a> Scope<'a> {
         self.check_logical_id(&name, &path, Namespace::Condition)?;
         self.data()
             .conditions
-            .insert(name.clone(), (path, condition.into()));
+            .insert(name.clone(), (path.to_string(), condition.into()));
         Ok(ConditionHandle(name))
     }
 
@@ -769,7 +770,9 @@ impl<'a> Scope<'a> {
         let path = self.claim_node(id)?;
         let name = name.to_owned();
         self.check_logical_id(&name, &path, Namespace::Mapping)?;
-        self.data().mappings.insert(name.clone(), (path, mapping));
+        self.data()
+            .mappings
+            .insert(name.clone(), (path.to_string(), mapping));
         Ok(MappingHandle(name))
     }
 

@@ -160,8 +160,8 @@ impl Hasher for IdHasher {
 /// A map keyed by logical ids or construct paths, hashed with [`IdHasher`].
 pub(crate) type IdMap<V> = HashMap<String, V, BuildHasherDefault<IdHasher>>;
 
-/// A set of logical ids or construct paths, hashed with [`IdHasher`].
-pub(crate) type IdSet = HashSet<String, BuildHasherDefault<IdHasher>>;
+/// A set of construct paths, hashed with [`IdHasher`] (shared with what they are the paths of).
+pub(crate) type IdSet = HashSet<std::sync::Arc<str>, BuildHasherDefault<IdHasher>>;
 
 #[cfg(test)]
 mod tests {

@@ -270,7 +270,8 @@ impl WeakTarget {
 #[derive(Clone, Debug)]
 pub(crate) struct ResourceEntry {
     pub logical_id: String,
-    pub path: String,
+    /// The construct path, shared with the stack's set of claimed nodes.
+    pub path: Arc<str>,
     pub type_name: String,
     pub properties: Value,
     pub tag_format: TagFormat,
