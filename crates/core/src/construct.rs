@@ -52,7 +52,7 @@ impl<T: Resource> Dependable for Handle<T> {
 impl Dependable for ResourceRef {
     fn dependency_targets(&self) -> Vec<DepTarget> {
         vec![DepTarget::Resource {
-            stack: Arc::from(self.stack()),
+            stack: self.stack_arc().clone(),
             logical_id: self.logical_id().to_owned(),
         }]
     }

@@ -168,6 +168,11 @@ impl ResourceRef {
         &self.stack
     }
 
+    /// The id of the stack the resource lives in, shared.
+    pub(crate) fn stack_arc(&self) -> &Arc<str> {
+        &self.stack
+    }
+
     /// The resource's logical id.
     pub fn logical_id(&self) -> &str {
         &self.logical_id
