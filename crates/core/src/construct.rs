@@ -965,9 +965,10 @@ mod tests {
         let e = s
             .add_with_logical_id("Topic", "Bad_Id", RawResource::new("AWS::SNS::Topic"))
             .unwrap_err();
-        assert!(
-            matches!(&e, Error::InvalidId { path, id, reason } if path == "S/Topic" && id == "Bad_Id" && reason.contains("'_'")),
-            "{e}"
-        );
+        let Error::InvalidId { path, id, reason } = &e else {
+            panic!("not an invalid id: {e}");
+        };
+        assert_eq!((path.as_str(), id.as_str()), ("S/Topic", "Bad_Id"));
+        assert!(reason.contains("'_'"), "{reason}");
     }
 }

@@ -110,10 +110,10 @@ pub fn closest<'a>(id: &str, known: impl IntoIterator<Item = &'a str>) -> Option
 }
 
 /// The hash of the maps a stack keeps by logical id and construct path: FxHash's mix (per
-/// 8 bytes a rotation, an exclusive or and a multiplication), finished with MurmurHash3's
-/// so that the bucket index depends on every byte. Those maps hold what the app's own code names, never
-/// input from outside, so the flooding SipHash resists cannot happen; SipHash was an eighth
-/// of adding a resource.
+/// 8 bytes a rotation, an exclusive or and a multiplication), finished with MurmurHash3's so
+/// that the bucket index depends on every byte. Those maps hold what the app's own code
+/// names, never input from outside, so the flooding SipHash resists cannot happen; SipHash
+/// was an eighth of adding a resource.
 #[derive(Clone, Copy, Default)]
 pub(crate) struct IdHasher(u64);
 
